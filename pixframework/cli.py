@@ -1,0 +1,70 @@
+"""The ``pixf`` command line.
+
+Every sub-command lives in :mod:`pixframework.commands` as one small module with ``add_parser`` and
+``run``; this file only wires them up and turns errors into one clear line (traceback with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import PixfError
+
+#: sub-command name -> module in pixframework.commands
+COMMANDS = {
+    "demo": "demo",
+    "plugins": "plugins",
+    "info": "info",
+    "train": "train",
+    "predict": "predict",
+    "serve": "serve",
+    "import-ilastik": "import_ilastik",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pixf",
+        description="pixframework: pixel classification for microscopy images (the ilastik workflow).",
+    )
+    parser.add_argument("--version", action="version", version=f"pixframework {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(f"pixframework.commands.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"pixframework.commands.{module_name}":
+                continue  # command not part of this build
+            raise
+        module.add_parser(sub, name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("pixf: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        kind = "error" if isinstance(exc, PixfError) else f"unexpected error ({type(exc).__name__})"
+        print(f"pixf: {kind}: {exc}", file=sys.stderr)
+        if not isinstance(exc, PixfError):
+            print("pixf: run again with --debug for the traceback", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
