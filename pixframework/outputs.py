@@ -1,0 +1,73 @@
+"""Prediction outputs derived from probabilities, and export file naming."""
+
+from __future__ import annotations
+
+import os
+import string
+
+import numpy as np
+
+from .errors import ValidationError
+
+OUTPUTS = ("probabilities", "segmentation", "uncertainty")
+#: ilastik's {result_type} names, so existing output templates keep producing the same file names
+RESULT_TYPE = {"probabilities": "Probabilities", "segmentation": "Simple Segmentation", "uncertainty": "Uncertainty"}
+
+
+def check_output(output: str) -> str:
+    if output not in OUTPUTS:
+        raise ValidationError(f"unknown output {output!r}; choose one of {', '.join(OUTPUTS)}")
+    return output
+
+
+def segmentation(probabilities: np.ndarray) -> np.ndarray:
+    """Class index ``1..C`` of the most probable class (``(..., C)`` -> ``(...)``, uint8 or uint16)."""
+    n = probabilities.shape[-1]
+    dtype = np.uint8 if n < 255 else np.uint16
+    return (np.argmax(probabilities, axis=-1) + 1).astype(dtype)
+
+
+def uncertainty(probabilities: np.ndarray) -> np.ndarray:
+    """ilastik's uncertainty: ``1 - (p_first - p_second)``, one float32 channel (``(..., 1)``)."""
+    if probabilities.shape[-1] < 2:
+        return np.zeros(probabilities.shape[:-1] + (1,), np.float32)
+    top2 = np.partition(probabilities, -2, axis=-1)[..., -2:]
+    return (1.0 - (top2[..., 1] - top2[..., 0]))[..., np.newaxis].astype(np.float32)
+
+
+def derive(probabilities: np.ndarray, output: str) -> np.ndarray:
+    """The requested output computed from class probabilities ``(..., C)``."""
+    check_output(output)
+    if output == "probabilities":
+        return probabilities
+    if output == "segmentation":
+        return segmentation(probabilities)
+    return uncertainty(probabilities)
+
+
+def convert_dtype(array: np.ndarray, output: str, dtype: str | np.dtype | None) -> np.ndarray:
+    """Cast an output for export; probabilities/uncertainty to uint8 are scaled 0..1 -> 0..255."""
+    if dtype is None:
+        return array
+    dtype = np.dtype(dtype)
+    if output in ("probabilities", "uncertainty") and dtype.kind in "ui":
+        top = min(np.iinfo(dtype).max, 255 if dtype.itemsize == 1 else 65535)
+        return np.clip(np.rint(array * top), 0, top).astype(dtype)
+    if output == "segmentation" and dtype.kind in "ui" and array.max(initial=0) > np.iinfo(dtype).max:
+        raise ValidationError(f"segmentation has class indices above what {dtype} can hold")
+    if dtype.kind not in "uif":
+        raise ValidationError(f"cannot export to dtype {dtype}")
+    return array.astype(dtype)
+
+
+def render_template(template: str, *, dataset_dir: str, nickname: str, output: str) -> str:
+    """Fill ilastik's export placeholders ``{dataset_dir}``, ``{nickname}``, ``{result_type}``."""
+    values = {"dataset_dir": dataset_dir, "nickname": nickname, "result_type": RESULT_TYPE[output]}
+    names = {f[1] for f in string.Formatter().parse(template) if f[1] is not None}
+    unknown = names - set(values)
+    if unknown:
+        raise ValidationError(
+            f"unknown placeholder(s) {', '.join('{' + n + '}' for n in sorted(unknown))} in {template!r}; "
+            "use {dataset_dir}, {nickname}, {result_type}"
+        )
+    return os.path.expanduser(template.format(**values))
