@@ -1,0 +1,64 @@
+"""Options and helpers shared by the sub-commands that act on a project."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+from typing import Any, Iterator
+
+
+def add_project_options(p: argparse.ArgumentParser, *, positional: bool = False) -> None:
+    if positional:
+        p.add_argument("project", help="project directory (NAME.pixf)")
+    else:
+        p.add_argument("--project", required=True, help="project directory (NAME.pixf)")
+    p.add_argument("--server", metavar="ADDRESS", help="run on a pixf server (host:port) instead of in this process; "
+                   "the project path is then relative to the server's data root")
+    p.add_argument("--token-file", help="file holding the server's access token")
+    p.add_argument("--tls-ca", help="CA certificate to verify a TLS server")
+
+
+@contextlib.contextmanager
+def open_project(args: argparse.Namespace, *, save: bool) -> Iterator[Any]:
+    """The project named by ``args``: embedded :class:`Project`, or a remote one with ``--server``."""
+    if getattr(args, "server", None):
+        from ..client import connect
+
+        token = Path(args.token_file).read_text().strip() if args.token_file else None
+        client = connect(args.server, token=token, tls=args.tls_ca or False)
+        try:
+            project = client.open_project(args.project)
+            try:
+                yield project
+                if save:
+                    project.save()
+            finally:
+                project.close(save=False) if hasattr(project, "close") else None
+        finally:
+            client.close()
+        return
+    from ..project import Project
+
+    project = Project.open(args.project)
+    try:
+        yield project
+        if save:
+            project.save()
+    finally:
+        project.close(save=False)
+
+
+def progress_bar(console: Any = None) -> Any:
+    """A rich progress bar with percentage, elapsed and remaining time."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )

@@ -1,0 +1,87 @@
+"""``pixf predict``: batch prediction of images with a trained project (ilastik headless compatible).
+
+ilastik's headless flag names are accepted as aliases so batch scripts port over:
+``--export_source``, ``--output_format``, ``--output_filename_format``, ``--raw_data``,
+``--export_dtype``; ``--headless`` is accepted and ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ValidationError
+from .common import add_project_options, open_project, progress_bar
+
+#: ilastik's export source names -> ours
+SOURCES = {
+    "probabilities": "probabilities",
+    "segmentation": "segmentation",
+    "simple segmentation": "segmentation",
+    "uncertainty": "uncertainty",
+}
+#: ilastik's output format names -> our format plugins
+FORMATS = {
+    "hdf5": "h5",
+    "compressed hdf5": "h5",
+    "numpy": "npy",
+    "tif": "tiff",
+    "multipage tiff": "tiff",
+}
+EXTENSIONS = {"tiff": ".tif", "h5": ".h5/exported_data", "npy": ".npy", "zarr": ".zarr", "ome-zarr": ".ome.zarr", "png": ".png"}
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    p = sub.add_parser(name, help="predict images with a trained project and export the results")
+    add_project_options(p)
+    p.add_argument("images", nargs="*", help="image files to predict (default: the project's own images)")
+    p.add_argument("--raw_data", nargs="+", default=[], help="alias of IMAGES (ilastik)")
+    p.add_argument("--export", "--export_source", dest="export", default="probabilities",
+                   help="probabilities | segmentation | uncertainty (ilastik names accepted; default: %(default)s)")
+    p.add_argument("--format", "--output_format", dest="format", default="tiff",
+                   help="output format plugin: tiff, zarr, ome-zarr, npy, h5, ... (default: %(default)s)")
+    p.add_argument("--output", "--output_filename_format", dest="output", default=None,
+                   help="output path template with {dataset_dir}, {nickname}, {result_type} "
+                        "(default: {dataset_dir}/{nickname}_{result_type}.EXT)")
+    p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, help="e.g. uint8 to scale probabilities to 0..255")
+    p.add_argument("--axes", default=None, help="axes of the input images when they cannot be read from the files")
+    p.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=run)
+
+
+def resolve_source(value: str) -> str:
+    try:
+        return SOURCES[value.strip().lower()]
+    except KeyError:
+        raise ValidationError(f"unknown export source {value!r}; choose probabilities, segmentation or uncertainty") from None
+
+
+def resolve_format(value: str) -> str:
+    return FORMATS.get(value.strip().lower(), value.strip().lower())
+
+
+def run(args: argparse.Namespace) -> int:
+    output = resolve_source(args.export)
+    fmt = resolve_format(args.format)
+    template = args.output or "{dataset_dir}/{nickname}_{result_type}" + EXTENSIONS.get(fmt, f".{fmt}")
+    inputs = list(args.images) + list(args.raw_data)
+    written = []
+    with open_project(args, save=False) as project, progress_bar() as bar:
+        names = project.images if not inputs else None
+        task = bar.add_task("predicting", total=len(names or inputs))
+        if names is not None:
+            for name in names:
+                bar.update(task, description=f"predicting {name}")
+                written.append(project.export(name, template, output=output, format=fmt, dtype=args.dtype))
+                bar.advance(task)
+        else:
+            for path in inputs:
+                name = project.add_image(path, axes=args.axes)
+                try:
+                    bar.update(task, description=f"predicting {name}")
+                    written.append(project.export(name, template, output=output, format=fmt, dtype=args.dtype))
+                finally:
+                    project.remove_image(name)
+                bar.advance(task)
+    for path in written:
+        print(path)
+    return 0
