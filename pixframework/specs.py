@@ -304,6 +304,10 @@ class FormatSpec:
     :param create: ``create(path, shape, dtype, axes, **options) -> ImageWriter``, or ``None``
         if it cannot be written.
     :param chunked: writes of regions go straight to disk (zarr, HDF5), so big outputs stream.
+    :param sniff: ``sniff(path) -> bool``: whether existing data at ``path`` is in this format, judged
+        from its content (magic bytes, metadata). Used on read to choose among formats claiming the
+        same extension (``zarr`` vs ``ome-zarr`` for ``.zarr``) and for paths without a known
+        extension. Must be cheap and must not raise; ``None`` means "trust the extension".
     :param plugin: filled in by the registry.
     """
 
@@ -315,6 +319,7 @@ class FormatSpec:
     description: str = ""
     chunked: bool = False
     parameters: tuple[Parameter, ...] = ()
+    sniff: Callable[[str], bool] | None = None
     plugin: str = ""
 
     kind = "format"
