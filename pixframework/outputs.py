@@ -35,6 +35,18 @@ def uncertainty(probabilities: np.ndarray) -> np.ndarray:
     return (1.0 - (top2[..., 1] - top2[..., 0]))[..., np.newaxis].astype(np.float32)
 
 
+def class_probabilities(proba: np.ndarray, model_classes: tuple[int, ...], n_classes: int) -> np.ndarray:
+    """Spread a model's probability columns (one per label value it saw) over the project's classes 1..C.
+
+    Classes the model never saw get probability 0.
+    """
+    result = np.zeros((proba.shape[0], n_classes), np.float32)
+    for column, value in enumerate(model_classes):
+        if 1 <= value <= n_classes:
+            result[:, value - 1] = proba[:, column]
+    return result
+
+
 def derive(probabilities: np.ndarray, output: str) -> np.ndarray:
     """The requested output computed from class probabilities ``(..., C)``."""
     check_output(output)

@@ -652,15 +652,44 @@ class Project:
         else:
             features = compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
             features = features.reshape(-1, features.shape[-1])
-        proba = model.predict_proba(features)
-        result = np.zeros((proba.shape[0], len(self._classes)), np.float32)
-        for column, value in enumerate(model.classes):
-            if 1 <= value <= len(self._classes):
-                result[:, value - 1] = proba[:, column]
-        return result.reshape(shape + (len(self._classes),))
+        proba = out_mod.class_probabilities(model.predict_proba(features), model.classes, len(self._classes))
+        return proba.reshape(shape + (len(self._classes),))
 
     # ================================================================== export
-    @_locked
+    def prediction_job(self, image: str, *, output: str = "probabilities", dtype: str | None = None) -> Any:
+        """A :class:`~pixframework.blockwise.PredictionJob` (safe data) for predicting a whole image."""
+        from .blockwise import PredictionJob
+
+        out_mod.check_output(output)
+        with self._lock:
+            model = self._require_model()
+            entry = self._image(image)
+            src = entry.source
+            if src["kind"] == "reference":
+                path = src["path"]
+                source = {"path": path, "format": src.get("format"), "axes": src.get("axes")}
+                try:
+                    st = os.stat(path.split(".h5/")[0] + ".h5" if ".h5/" in path else path)
+                    stamp = f"{st.st_size}:{st.st_mtime_ns}"
+                except OSError:
+                    stamp = ""
+            else:
+                source = {"path": str(self._store.resolve(src["ref"])), "format": "zarr", "axes": entry.axes}
+                stamp = src["ref"]
+            return PredictionJob(
+                source=source,
+                selection=self._selection.to_json(),
+                model_state=model.get_state(),
+                n_classes=len(self._classes),
+                output=output,
+                dtype=None if dtype is None else np.dtype(dtype).name,
+                spatial_shape=entry.spatial_shape,
+                n_channels=entry.n_channels,
+                source_stamp=stamp,
+                _model=model,
+                _selection=self._selection,
+            )
+
     def export(
         self,
         image: str,
@@ -669,26 +698,37 @@ class Project:
         output: str = "probabilities",
         format: str | None = None,
         dtype: str | np.dtype | None = None,
+        block: tuple[int, ...] | int | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+        dask: Any = None,
     ) -> str:
-        """Write a prediction of a whole image to a file; returns the path written.
+        """Predict a whole image block by block and write it to a file; returns the path written.
+
+        Memory stays bounded by one block's features, and an interrupted export resumes where it
+        stopped when run again with the same model (see :mod:`pixframework.blockwise`).
 
         :param path: output path, may use ilastik's placeholders ``{dataset_dir}``, ``{nickname}``,
             ``{result_type}``.
         :param output: ``probabilities``, ``segmentation`` or ``uncertainty``.
         :param format: writer format name (default: from the file extension).
         :param dtype: e.g. ``"uint8"`` to store probabilities scaled to 0..255.
+        :param block: block shape (default 1024^2 in 2D, 128^3 in 3D).
+        :param progress: called as ``progress(blocks_done, blocks_total, message)``.
+        :param dask: ``"local"``, a scheduler address or a ``distributed.Client`` to run blocks on Dask.
         """
-        from .io.dispatch import write_image
+        from .blockwise import run_blockwise
 
-        out_mod.check_output(output)
-        entry = self._image(image)
-        src = entry.source
-        dataset_dir = os.path.dirname(src["path"]) if src["kind"] == "reference" else str(self.path.parent)
-        target = out_mod.render_template(os.fspath(path), dataset_dir=dataset_dir, nickname=entry.name, output=output)
-        result = out_mod.convert_dtype(self.predict(image, output=output), output, dtype)
-        axes = entry.axes if result.ndim == len(entry.shape) else entry.axes[:-1]
-        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
-        return write_image(target, result, axes, format)
+        if dtype is not None:
+            dtype = np.dtype(dtype).name
+        job = self.prediction_job(image, output=output, dtype=dtype)
+        with self._lock:
+            entry = self._image(image)
+            src = entry.source
+            dataset_dir = os.path.dirname(src["path"]) if src["kind"] == "reference" else str(self.path.parent)
+            target = out_mod.render_template(os.fspath(path), dataset_dir=dataset_dir, nickname=entry.name, output=output)
+            source = self._source(entry)
+        os.makedirs(os.path.dirname(os.path.abspath(target.split(".h5/")[0])), exist_ok=True)
+        return run_blockwise(job, source, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
 
     # ================================================================== summary
     @_locked
