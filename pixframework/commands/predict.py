@@ -44,6 +44,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                         "(default: {dataset_dir}/{nickname}_{result_type}.EXT)")
     p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, help="e.g. uint8 to scale probabilities to 0..255")
     p.add_argument("--axes", default=None, help="axes of the input images when they cannot be read from the files")
+    p.add_argument("--block", type=int, nargs="+", default=None,
+                   help="block shape in pixels for blockwise prediction (default 1024 in 2D, 128 in 3D)")
+    p.add_argument("--dask", default=None, metavar="SCHEDULER",
+                   help="run blocks on Dask: 'local' (a local process cluster) or a scheduler address")
     p.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
@@ -64,24 +68,30 @@ def run(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.format)
     template = args.output or "{dataset_dir}/{nickname}_{result_type}" + EXTENSIONS.get(fmt, f".{fmt}")
     inputs = list(args.images) + list(args.raw_data)
+    block = None if args.block is None else (args.block[0] if len(args.block) == 1 else tuple(args.block))
     written = []
     with open_project(args, save=False) as project, progress_bar() as bar:
-        names = project.images if not inputs else None
-        task = bar.add_task("predicting", total=len(names or inputs))
-        if names is not None:
-            for name in names:
-                bar.update(task, description=f"predicting {name}")
-                written.append(project.export(name, template, output=output, format=fmt, dtype=args.dtype))
-                bar.advance(task)
-        else:
-            for path in inputs:
-                name = project.add_image(path, axes=args.axes)
-                try:
-                    bar.update(task, description=f"predicting {name}")
-                    written.append(project.export(name, template, output=output, format=fmt, dtype=args.dtype))
-                finally:
-                    project.remove_image(name)
-                bar.advance(task)
+
+        def export(name: str) -> None:
+            task = bar.add_task(f"{name}", total=None)
+
+            def progress(done: int, total: int, message: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{name}: {done}/{total} blocks")
+
+            kwargs = {"block": block, "progress": progress} if not args.server else {}
+            if args.dask:
+                kwargs["dask"] = args.dask
+            written.append(project.export(name, template, output=output, format=fmt, dtype=args.dtype, **kwargs))
+
+        if not inputs:
+            for name in project.images:
+                export(name)
+        for path in inputs:
+            name = project.add_image(path, axes=args.axes)
+            try:
+                export(name)
+            finally:
+                project.remove_image(name)
     for path in written:
         print(path)
     return 0
