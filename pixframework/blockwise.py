@@ -28,7 +28,7 @@ import numpy as np
 import zarr
 
 from . import outputs as out_mod
-from .errors import CorruptData, PixfError, ValidationError
+from .errors import PixfError, PluginError, ValidationError
 
 #: default block edge per spatial dimensionality (2D blocks are cheap; 3D features are ~60 channels)
 DEFAULT_BLOCK = {2: 1024, 3: 128}
@@ -257,8 +257,8 @@ def _run_local(job, source, axes, partial, todo, total, done, workers, progress)
         region = block_region(index, job.spatial_shape, partial.block)
         try:
             data = predict_region(job, source, axes, region)
-        except PixfError as exc:
-            raise type(exc)(f"block {index} (region {_fmt(region)}): {exc}") from exc
+        except Exception as exc:
+            raise _block_error(index, region, exc) from exc
         try:
             partial.write(index, region, data)
         except OSError as exc:
@@ -275,6 +275,16 @@ def _run_local(job, source, axes, partial, todo, total, done, workers, progress)
     with ThreadPoolExecutor(workers) as pool:
         for future in [pool.submit(one, i) for i in todo]:
             future.result()
+
+
+def _block_error(index: tuple[int, ...], region: tuple[slice, ...], exc: Exception) -> PixfError:
+    """The same kind of error, its message prefixed with the block that failed."""
+    where = f"block {index} (region {_fmt(region)})"
+    if isinstance(exc, PluginError):
+        return PluginError(exc.plugin, f"{where}: {exc}")
+    if isinstance(exc, PixfError):
+        return type(exc)(f"{where}: {exc}")
+    return PixfError(f"{where}: {type(exc).__name__}: {exc}")
 
 
 def _fmt(region: tuple[slice, ...]) -> str:
