@@ -34,18 +34,20 @@ class AddImageRequest(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., axes: _Optional[str] = ..., name: _Optional[str] = ..., copy: _Optional[_Union[CopyMode, str]] = ..., format: _Optional[str] = ...) -> None: ...
 
 class UploadImageRequest(_message.Message):
-    __slots__ = ("session_id", "name", "axes", "header", "data")
+    __slots__ = ("session_id", "name", "axes", "header", "data", "copy")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     AXES_FIELD_NUMBER: _ClassVar[int]
     HEADER_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
+    COPY_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     name: str
     axes: str
     header: _arrays_pb2.ArrayHeader
     data: bytes
-    def __init__(self, session_id: _Optional[str] = ..., name: _Optional[str] = ..., axes: _Optional[str] = ..., header: _Optional[_Union[_arrays_pb2.ArrayHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+    copy: CopyMode
+    def __init__(self, session_id: _Optional[str] = ..., name: _Optional[str] = ..., axes: _Optional[str] = ..., header: _Optional[_Union[_arrays_pb2.ArrayHeader, _Mapping]] = ..., data: _Optional[bytes] = ..., copy: _Optional[_Union[CopyMode, str]] = ...) -> None: ...
 
 class AddImageResponse(_message.Message):
     __slots__ = ("name",)

@@ -1,0 +1,529 @@
+"""Thin Python client for a ``pixf serve`` server: the same methods as :class:`~pixframework.project.Project`.
+
+Example::
+
+    import pixframework
+
+    with pixframework.connect("workstation:50051", token="...", tls="ca.pem") as client:
+        with client.open_project("lab/cells.pixf") as p:      # path relative to the server's data root
+            p.paint("cells", "cell", [[20, 30], [40, 60]], radius=3)
+            p.train()
+            viewport = p.predict("cells", region=(slice(0, 512), slice(0, 512)))
+
+Arrays go in and come out as numpy arrays; large ones travel in chunks. Errors are the same
+domain exceptions the embedded project raises (:class:`~pixframework.errors.ValidationError`,
+:class:`~pixframework.errors.NotFound`, ...), rebuilt from the status the server sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterator, Sequence
+
+import grpc
+import numpy as np
+
+from ._proto.v1 import (
+    classifiers_pb2,
+    classifiers_pb2_grpc,
+    features_pb2,
+    features_pb2_grpc,
+    images_pb2,
+    images_pb2_grpc,
+    labels_pb2,
+    labels_pb2_grpc,
+    prediction_pb2,
+    prediction_pb2_grpc,
+    server_pb2,
+    server_pb2_grpc,
+    sessions_pb2,
+    sessions_pb2_grpc,
+    training_pb2,
+    training_pb2_grpc,
+)
+from .errors import ValidationError
+from .io.axes import normalize_region
+from .palette import normalize_color
+from .server.convert import (
+    array_bytes,
+    byte_chunks,
+    decode_chunks,
+    encode_ndarray,
+    make_header,
+    region_to_proto,
+    value_from_proto,
+    value_to_proto,
+)
+from .server.status import RemoteError, error_from_rpc
+
+__all__ = ["connect", "Client", "RemoteProject", "RemoteError"]
+
+#: environment variable read for the token when ``connect(token=None)``
+TOKEN_ENV = "PIXF_TOKEN"
+_OUTPUTS = {
+    "probabilities": prediction_pb2.PROBABILITIES,
+    "segmentation": prediction_pb2.SEGMENTATION,
+    "uncertainty": prediction_pb2.UNCERTAINTY,
+}
+_COPY = {None: images_pb2.COPY_DEFAULT, True: images_pb2.COPY_INTO_PROJECT, False: images_pb2.COPY_REFERENCE_ONLY}
+_RECEIVE_LIMIT = 256 << 20
+
+
+class _Stubs:
+    """One stub per service over one channel; every call adds the token and converts errors."""
+
+    def __init__(self, channel: grpc.Channel, token: str | None):
+        self.sessions = sessions_pb2_grpc.SessionServiceStub(channel)
+        self.images = images_pb2_grpc.ImageServiceStub(channel)
+        self.labels = labels_pb2_grpc.LabelServiceStub(channel)
+        self.features = features_pb2_grpc.FeatureServiceStub(channel)
+        self.classifiers = classifiers_pb2_grpc.ClassifierServiceStub(channel)
+        self.training = training_pb2_grpc.TrainingServiceStub(channel)
+        self.prediction = prediction_pb2_grpc.PredictionServiceStub(channel)
+        self.info = server_pb2_grpc.ServerInfoServiceStub(channel)
+        self.metadata = (("authorization", f"Bearer {token}"),) if token else ()
+
+    def call(self, method: Callable, request: Any) -> Any:
+        """A unary or client-streaming call (``request`` may be an iterator of messages)."""
+        try:
+            return method(request, metadata=self.metadata)
+        except grpc.RpcError as exc:
+            raise error_from_rpc(exc) from None
+
+    def stream(self, method: Callable, request: Any) -> Iterator[Any]:
+        """Messages of a server-streaming call; the call is cancelled if the consumer stops early."""
+        call = method(request, metadata=self.metadata)
+        try:
+            yield from call
+        except grpc.RpcError as exc:
+            raise error_from_rpc(exc) from None
+        finally:
+            call.cancel()  # no-op when the stream already ended
+
+    def array(self, method: Callable, request: Any) -> np.ndarray:
+        """An array streamed in chunks by the server."""
+        return decode_chunks(self.stream(method, request), max_bytes=None)
+
+
+class RemoteProject:
+    """A project open in a session on a server; methods match :class:`~pixframework.project.Project`.
+
+    Get one from :meth:`Client.create_project` or :meth:`Client.open_project`. Paths given to
+    :meth:`add_image` and :meth:`export` are on the server, relative to its data root.
+    """
+
+    def __init__(self, client: "Client", info: sessions_pb2.SessionInfo):
+        self._client = client
+        self._rpc = client._rpc
+        self.session_id = info.session_id
+        self._path = PurePosixPath(info.path)
+        self._closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def path(self) -> PurePosixPath:
+        """Project path relative to the server's data root."""
+        return self._path
+
+    def __enter__(self) -> "RemoteProject":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close(save=exc[0] is None)
+
+    def __repr__(self) -> str:
+        return f"RemoteProject({str(self._path)!r}, session={self.session_id[:8]}..., server={self._client.address!r})"
+
+    def _sid(self) -> dict[str, str]:
+        return {"session_id": self.session_id}
+
+    def save(self) -> None:
+        """Save the project on the server (atomic)."""
+        self._rpc.call(self._rpc.sessions.SaveProject, sessions_pb2.SessionRequest(**self._sid()))
+
+    def close(self, *, save: bool = True) -> None:
+        """End this session; the server closes the project (saving it unless ``save=False``) when no
+        other session holds it."""
+        if self._closed:
+            return
+        self._rpc.call(self._rpc.sessions.CloseSession, sessions_pb2.CloseSessionRequest(save=save, **self._sid()))
+        self._closed = True
+
+    def summary(self) -> dict[str, Any]:
+        """What ``pixf info`` prints: images, classes, label counts, features, classifier, trained or not."""
+        reply = self._rpc.call(self._rpc.sessions.GetSummary, sessions_pb2.SessionRequest(**self._sid()))
+        return json.loads(reply.json)
+
+    def label_counts(self) -> dict[str, dict[str, int]]:
+        """Labelled pixels per image and class name."""
+        return self.summary()["label_counts"]
+
+    # ------------------------------------------------------------------ images
+    @property
+    def images(self) -> list[str]:
+        """Image names in the order they were added."""
+        reply = self._rpc.call(self._rpc.images.ListImages, images_pb2.ListImagesRequest(**self._sid()))
+        return list(reply.images)
+
+    def add_image(
+        self,
+        source: Any,
+        *,
+        axes: str | None = None,
+        name: str | None = None,
+        copy: bool | None = None,
+        format: str | None = None,
+    ) -> str:
+        """Add an image: a numpy array (uploaded in chunks) or a path on the server (relative to its data root).
+
+        :returns: the image's name in the project.
+        """
+        if isinstance(source, np.ndarray):
+            if format is not None:
+                raise ValidationError("format only applies to image files, not to arrays")
+            first = images_pb2.UploadImageRequest(name=name or "", axes=axes or "", copy=_COPY[copy], **self._sid())
+            reply = self._rpc.call(self._rpc.images.UploadImage, self._client._upload(first, source))
+        elif isinstance(source, (str, os.PathLike)):
+            request = images_pb2.AddImageRequest(
+                path=os.fspath(source), axes=axes or "", name=name or "", copy=_COPY[copy], format=format or "",
+                **self._sid(),
+            )  # fmt: skip
+            reply = self._rpc.call(self._rpc.images.AddImage, request)
+        else:
+            raise ValidationError(f"an image source must be a path or a numpy array, got {type(source).__name__}")
+        return reply.name
+
+    def remove_image(self, name: str) -> None:
+        """Remove an image and its labels."""
+        self._rpc.call(self._rpc.images.RemoveImage, images_pb2.ImageRequest(image=name, **self._sid()))
+
+    def image_info(self, name: str) -> dict[str, Any]:
+        """Name, canonical shape and axes, dtype (numpy ``str`` form), source and whether stored in the project."""
+        info = self._rpc.call(self._rpc.images.GetImageInfo, images_pb2.ImageRequest(image=name, **self._sid()))
+        return {
+            "name": info.name,
+            "shape": tuple(int(s) for s in info.shape),
+            "axes": info.axes,
+            "dtype": np.dtype(info.dtype).str,
+            "source": info.source,
+            "stored": info.stored,
+        }
+
+    def _region(self, image: str, region: Sequence[slice] | None) -> Any:
+        if region is None:
+            return None
+        region = tuple(region)
+        if all(isinstance(s, slice) and s.start is not None and s.stop is not None for s in region):
+            return region_to_proto(region)
+        # open ends need the image size: ask for it only then (viewports are explicit)
+        return region_to_proto(normalize_region(region, self.image_info(image)["shape"][:-1]))
+
+    def read_image(self, name: str, region: Sequence[slice] | None = None) -> np.ndarray:
+        """Pixels of ``region`` (spatial slices; all channels) in canonical axes ``(z)yxc``."""
+        request = images_pb2.ReadImageRequest(image=name, region=self._region(name, region), **self._sid())
+        return self._rpc.array(self._rpc.images.ReadImage, request)
+
+    # ------------------------------------------------------------------ classes
+    @property
+    def classes(self) -> list[dict[str, Any]]:
+        """Label classes: ``[{"name", "color", "index"}]`` with index 1..C."""
+        reply = self._rpc.call(self._rpc.labels.ListClasses, labels_pb2.ListClassesRequest(**self._sid()))
+        return [{"name": c.name, "color": c.color, "index": c.index} for c in reply.classes]
+
+    def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
+        """Add a label class; returns its index (the label value used for it)."""
+        request = labels_pb2.AddClassRequest(name=name, color=_color(color), **self._sid())
+        return self._rpc.call(self._rpc.labels.AddClass, request).index
+
+    def rename_class(self, old: str | int, new: str) -> None:
+        """Rename a class (labels keep their index)."""
+        request = labels_pb2.RenameClassRequest(class_ref=_class_ref(old), new_name=new, **self._sid())
+        self._rpc.call(self._rpc.labels.RenameClass, request)
+
+    def set_class_color(self, class_: str | int, color: str | tuple[int, int, int]) -> None:
+        """Change a class colour."""
+        request = labels_pb2.SetClassColorRequest(class_ref=_class_ref(class_), color=_color(color), **self._sid())
+        self._rpc.call(self._rpc.labels.SetClassColor, request)
+
+    def remove_class(self, class_: str | int) -> None:
+        """Remove a class and its labels; classes after it move down one index."""
+        request = labels_pb2.RemoveClassRequest(class_ref=_class_ref(class_), **self._sid())
+        self._rpc.call(self._rpc.labels.RemoveClass, request)
+
+    # ------------------------------------------------------------------ labels
+    def set_labels(self, image: str, labels: np.ndarray, *, offset: Sequence[int] | None = None) -> None:
+        """Write the non-zero values of ``labels`` (spatial axes) at ``offset``; zeros keep old labels."""
+        first = labels_pb2.SetLabelsRequest(
+            image=image, offset=[int(o) for o in offset] if offset is not None else [], **self._sid()
+        )
+        self._rpc.call(self._rpc.labels.SetLabels, self._client._upload(first, np.asarray(labels)))
+
+    def paint(self, image: str, class_: str | int, coords: Any, radius: float = 1.0) -> int:
+        """Paint a brush stroke along ``coords`` ((n, ndim) points, spatial order, pixels) with ``radius`` pixels.
+
+        :returns: the number of pixels inside the stroke.
+        """
+        request = labels_pb2.PaintRequest(
+            image=image, class_ref=_class_ref(class_), coords=_coords(coords), radius=float(radius), **self._sid()
+        )
+        return int(self._rpc.call(self._rpc.labels.Paint, request).pixels)
+
+    def erase(self, image: str, coords: Any, radius: float = 1.0) -> int:
+        """Erase labels under a brush stroke; returns the number of pixels inside the stroke."""
+        request = labels_pb2.EraseRequest(image=image, coords=_coords(coords), radius=float(radius), **self._sid())
+        return int(self._rpc.call(self._rpc.labels.Erase, request).pixels)
+
+    def clear_labels(self, image: str, class_: str | int | None = None) -> None:
+        """Remove all labels of an image, or only those of one class."""
+        request = labels_pb2.ClearLabelsRequest(image=image, **self._sid())
+        if class_ is not None:
+            request.class_ref.CopyFrom(_class_ref(class_))
+        self._rpc.call(self._rpc.labels.ClearLabels, request)
+
+    def get_labels(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
+        """Labels of ``region`` (spatial slices; whole image by default): 0 unlabelled, else class index."""
+        request = labels_pb2.GetLabelsRequest(image=image, region=self._region(image, region), **self._sid())
+        return self._rpc.array(self._rpc.labels.GetLabels, request)
+
+    # ------------------------------------------------------------------ features and classifier
+    @property
+    def features(self) -> Any:
+        """The current :class:`~pixframework.features.selection.FeatureSelection`."""
+        from .features.selection import FeatureSelection
+
+        reply = self._rpc.call(self._rpc.features.GetFeatures, features_pb2.GetFeaturesRequest(**self._sid()))
+        return FeatureSelection.from_json(json.loads(reply.json))
+
+    def select_features(self, selection: Any) -> None:
+        """Choose the features: a FeatureSelection, its JSON form, or a list of ``(filter, scale)``."""
+        document = selection.to_json() if hasattr(selection, "to_json") else selection
+        try:
+            text = json.dumps(document)
+        except (TypeError, ValueError):
+            raise ValidationError(f"cannot use {selection!r} as a feature selection") from None
+        request = features_pb2.SetFeaturesRequest(selection=features_pb2.FeatureSelection(json=text), **self._sid())
+        self._rpc.call(self._rpc.features.SetFeatures, request)
+
+    @property
+    def classifier(self) -> tuple[str, dict[str, Any]]:
+        """``(name, params)`` of the chosen classifier plugin."""
+        reply = self._rpc.call(self._rpc.classifiers.GetClassifier, classifiers_pb2.GetClassifierRequest(**self._sid()))
+        return reply.name, {k: value_from_proto(v) for k, v in reply.params.items()}
+
+    def set_classifier(self, name: str, **params: Any) -> None:
+        """Choose the classifier plugin and its parameters (validated by the server against the plugin)."""
+        request = classifiers_pb2.SetClassifierRequest(
+            name=name, params={k: value_to_proto(v) for k, v in params.items()}, **self._sid()
+        )
+        self._rpc.call(self._rpc.classifiers.SetClassifier, request)
+
+    # ------------------------------------------------------------------ training
+    @property
+    def is_trained(self) -> bool:
+        reply = self._rpc.call(self._rpc.training.GetTrainingState, training_pb2.TrainingStateRequest(**self._sid()))
+        return reply.is_trained
+
+    def train(self, progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
+        """Train on the labels of all images; ``progress(fraction 0..1, message)`` is called as the server reports.
+
+        An exception raised by ``progress`` cancels the training on the server and is re-raised here.
+
+        :returns: the training summary.
+        """
+        for update in self._rpc.stream(self._rpc.training.Train, training_pb2.TrainRequest(**self._sid())):
+            if update.done:
+                return json.loads(update.summary_json)
+            if progress is not None:
+                progress(update.fraction, update.message)  # raising here closes the stream: the server cancels
+        raise RemoteError(grpc.StatusCode.UNKNOWN, "the training stream ended without a result")
+
+    def cancel_training(self) -> bool:
+        """Ask a running training of this project (from any session) to stop; returns whether one was running."""
+        request = training_pb2.CancelTrainingRequest(**self._sid())
+        return self._rpc.call(self._rpc.training.CancelTraining, request).was_running
+
+    # ------------------------------------------------------------------ prediction
+    def predict(self, image: str, *, region: Sequence[slice] | None = None, output: str = "probabilities") -> np.ndarray:
+        """Predict ``region`` of an image: ``"probabilities"`` float32 ``(*region, C)``, ``"segmentation"``
+        class index ``(*region)``, or ``"uncertainty"`` float32 ``(*region, 1)``."""
+        request = prediction_pb2.PredictRequest(
+            image=image, region=self._region(image, region), output=_output(output), **self._sid()
+        )
+        return self._rpc.array(self._rpc.prediction.Predict, request)
+
+    def export(
+        self,
+        image: str,
+        path: str | os.PathLike,
+        *,
+        output: str = "probabilities",
+        format: str | None = None,
+        dtype: str | np.dtype | None = None,
+    ) -> str:
+        """Write a prediction of a whole image to a file on the server; returns the path written
+        (relative to the data root). ``path`` may use ``{dataset_dir}``, ``{nickname}``, ``{result_type}``."""
+        request = prediction_pb2.ExportRequest(
+            image=image,
+            path=os.fspath(path),
+            output=_output(output),
+            format=format or "",
+            dtype=np.dtype(dtype).name if dtype is not None else "",
+            **self._sid(),
+        )
+        return self._rpc.call(self._rpc.prediction.Export, request).path
+
+
+class Client:
+    """A connection to a pixframework server. Use :func:`connect`."""
+
+    def __init__(self, channel: grpc.Channel, address: str, token: str | None):
+        self.address = address
+        self._channel = channel
+        self._rpc = _Stubs(channel, token)
+        self._limits: Any = None
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (sessions stay on the server until closed or idle)."""
+        self._channel.close()
+
+    def _chunk_bytes(self) -> int:
+        if self._limits is None:
+            self._limits = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest()).limits
+        return int(self._limits.chunk_bytes) or (1 << 20)
+
+    def _upload(self, first: Any, array: np.ndarray) -> Iterator[Any]:
+        """Messages of an array upload: ``first`` gets the header and the first chunk."""
+        first.header.CopyFrom(make_header(array.shape, array.dtype))
+        message_type = type(first)
+        for offset, piece in byte_chunks(array_bytes(array), self._chunk_bytes()):
+            if offset == 0:
+                first.data = piece
+                yield first
+            else:
+                yield message_type(data=piece)
+
+    def create_project(self, path: str, *, overwrite: bool = False) -> RemoteProject:
+        """Create a project at ``path`` (relative to the server's data root) and open a session on it."""
+        request = sessions_pb2.CreateProjectRequest(path=os.fspath(path), overwrite=overwrite)
+        return RemoteProject(self, self._rpc.call(self._rpc.sessions.CreateProject, request))
+
+    def open_project(self, path: str) -> RemoteProject:
+        """Open the project at ``path`` (relative to the server's data root) in a new session."""
+        request = sessions_pb2.OpenProjectRequest(path=os.fspath(path))
+        return RemoteProject(self, self._rpc.call(self._rpc.sessions.OpenProject, request))
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Open sessions on the server: id, project path, created (unix s), idle seconds, peer."""
+        reply = self._rpc.call(self._rpc.sessions.ListSessions, sessions_pb2.ListSessionsRequest())
+        return [
+            {
+                "session_id": s.session_id,
+                "path": s.path,
+                "created": s.created,
+                "idle_seconds": s.idle_seconds,
+                "sessions_on_project": s.sessions_on_project,
+                "peer": s.peer,
+            }
+            for s in reply.sessions
+        ]
+
+    def server_info(self) -> dict[str, Any]:
+        """Server version, wire API version, plugins (and skipped ones), limits, auth and TLS flags."""
+        info = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest())
+        self._limits = info.limits
+        limits = info.limits
+        return {
+            "version": info.version,
+            "api_version": info.api_version,
+            "plugins": [
+                {f: getattr(p, f) for f in ("kind", "name", "plugin", "distribution", "version", "summary")}
+                for p in info.plugins
+            ],
+            "problems": [{"plugin": p.plugin, "error": p.error} for p in info.problems],
+            "limits": {
+                "max_message_bytes": limits.max_message_bytes,
+                "chunk_bytes": limits.chunk_bytes,
+                "max_upload_bytes": limits.max_upload_bytes,
+                "max_sessions": limits.max_sessions,
+                "idle_timeout_seconds": limits.idle_timeout_seconds,
+                "max_ndim": limits.max_ndim,
+            },
+            "auth_required": info.auth_required,
+            "tls": info.tls,
+        }
+
+
+def connect(
+    address: str,
+    *,
+    token: str | None = None,
+    tls: bool | str | os.PathLike | bytes = False,
+    timeout: float = 10.0,
+) -> Client:
+    """Connect to a ``pixf serve`` server and check that it answers (and accepts the token).
+
+    :param address: ``host:port``.
+    :param token: bearer token; default the ``PIXF_TOKEN`` environment variable, if set.
+    :param tls: ``False`` for a plain connection, ``True`` to verify the server against the system's
+        CA certificates, or a PEM CA certificate (path or bytes) for a self-signed server.
+    :param timeout: seconds to wait for the server.
+    :raises RemoteError: no server answered in time.
+    :raises Unauthenticated: the server refused the token.
+    """
+    token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+    options = [("grpc.max_receive_message_length", _RECEIVE_LIMIT), ("grpc.max_send_message_length", _RECEIVE_LIMIT)]
+    if tls is False:
+        channel = grpc.insecure_channel(address, options=options)
+    else:
+        roots = None
+        if isinstance(tls, bytes):
+            roots = tls
+        elif tls is not True:
+            roots = Path(tls).read_bytes()
+        channel = grpc.secure_channel(address, grpc.ssl_channel_credentials(root_certificates=roots), options=options)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=timeout)
+    except grpc.FutureTimeoutError:
+        channel.close()
+        raise RemoteError(grpc.StatusCode.UNAVAILABLE, f"no pixframework server answered at {address} within {timeout:g} s") from None
+    client = Client(channel, address, token)
+    try:
+        client.server_info()  # fails early on a wrong token or a server of another kind
+    except Exception:
+        channel.close()
+        raise
+    return client
+
+
+def _class_ref(class_: str | int) -> labels_pb2.ClassRef:
+    if isinstance(class_, (int, np.integer)) and not isinstance(class_, bool):
+        return labels_pb2.ClassRef(index=int(class_))
+    if isinstance(class_, str):
+        return labels_pb2.ClassRef(name=class_)
+    raise ValidationError(f"a class is given by name (str) or index (int), got {class_!r}")
+
+
+def _color(color: str | tuple[int, int, int] | None) -> str:
+    return "" if color is None else normalize_color(color)
+
+
+def _coords(coords: Any) -> Any:
+    array = np.asarray(coords)
+    if array.dtype.kind not in "iuf":
+        raise ValidationError(f"stroke coordinates must be numbers, got dtype {array.dtype}")
+    return encode_ndarray(array.astype(np.float64 if array.dtype.kind == "f" else np.int64, copy=False))
+
+
+def _output(output: str) -> int:
+    try:
+        return _OUTPUTS[output]
+    except (KeyError, TypeError):
+        raise ValidationError(f"unknown output {output!r}; choose one of {', '.join(_OUTPUTS)}") from None

@@ -1,0 +1,57 @@
+"""What every servicer gets: the session manager and the server's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from ...errors import ValidationError
+from ..convert import ArrayReceiver, encode_chunks
+from ..limits import Limits
+from ..sessions import SessionManager
+
+
+@dataclass
+class ServerState:
+    """Shared by all servicers of one server."""
+
+    sessions: SessionManager
+    limits: Limits
+    auth_required: bool = False
+    tls: bool = False
+
+
+def receive_upload(first: Any, rest: Iterable[Any], state: ServerState, what: str) -> np.ndarray:
+    """Assemble an uploaded array: ``first`` carries the header, every message a slice of bytes.
+
+    The header is checked (dtype, dimensions, size limit) before anything is allocated or read.
+    """
+    if not first.HasField("header"):
+        raise ValidationError(f"the first message of the {what} upload must carry the array header")
+    receiver = ArrayReceiver(
+        first.header, max_bytes=state.limits.max_upload_bytes, max_ndim=state.limits.max_ndim, what=what
+    )
+    receiver.add(first.data)
+    for message in rest:
+        receiver.add(message.data)
+    return receiver.finish()
+
+
+def first_message(requests: Iterator[Any], what: str) -> Any:
+    """The first message of a client stream; :class:`ValidationError` when the stream is empty."""
+    first = next(requests, None)
+    if first is None:
+        raise ValidationError(f"the {what} stream sent no message")
+    return first
+
+
+def stream_array(array: np.ndarray, state: ServerState, axes: str = "") -> Iterator[Any]:
+    """Response chunks for ``array``."""
+    return encode_chunks(array, state.limits.chunk_bytes, axes)
+
+
+def result_axes(image_axes: str, ndim: int) -> str:
+    """Axes of a per-pixel result of ``ndim`` dims on an image with canonical ``image_axes``."""
+    return image_axes if ndim == len(image_axes) else image_axes[:-1]

@@ -1,0 +1,85 @@
+"""LabelService: classes, label arrays, brush strokes, erasing, reading labels."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import grpc
+
+from ..._proto.v1 import labels_pb2, labels_pb2_grpc
+from ...errors import ValidationError
+from ..convert import decode_ndarray, region_from_proto
+from .base import ServerState, first_message, receive_upload, stream_array
+
+
+def class_ref(message: Any, *, required: bool = True) -> str | int | None:
+    """``str`` name or ``int`` index from a :class:`ClassRef` (``None`` when unset and not required)."""
+    kind = message.WhichOneof("ref")
+    if kind is None:
+        if required:
+            raise ValidationError("no class given: set class_ref.name or class_ref.index")
+        return None
+    return getattr(message, kind)
+
+
+def classes_message(project: Any) -> labels_pb2.ClassesResponse:
+    return labels_pb2.ClassesResponse(classes=[labels_pb2.LabelClass(**c) for c in project.classes])
+
+
+class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
+    def __init__(self, state: ServerState):
+        self.state = state
+
+    def AddClass(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            index = session.project.add_class(request.name, request.color or None)
+        return labels_pb2.AddClassResponse(index=index)
+
+    def RenameClass(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            session.project.rename_class(class_ref(request.class_ref), request.new_name)
+            return classes_message(session.project)
+
+    def SetClassColor(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            session.project.set_class_color(class_ref(request.class_ref), request.color)
+            return classes_message(session.project)
+
+    def RemoveClass(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            session.project.remove_class(class_ref(request.class_ref))
+            return classes_message(session.project)
+
+    def ListClasses(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            return classes_message(session.project)
+
+    def SetLabels(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
+        first = first_message(request_iterator, "labels upload")
+        with self.state.sessions.use(first.session_id) as session:
+            labels = receive_upload(first, request_iterator, self.state, "label array")
+            session.project.set_labels(first.image, labels, offset=list(first.offset) or None)
+        return labels_pb2.LabelsChanged()
+
+    def Paint(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            coords = decode_ndarray(request.coords, max_ndim=2, what="stroke coordinates")
+            pixels = session.project.paint(request.image, class_ref(request.class_ref), coords, request.radius)
+        return labels_pb2.LabelsChanged(pixels=int(pixels or 0))
+
+    def Erase(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            coords = decode_ndarray(request.coords, max_ndim=2, what="stroke coordinates")
+            pixels = session.project.erase(request.image, coords, request.radius)
+        return labels_pb2.LabelsChanged(pixels=int(pixels or 0))
+
+    def ClearLabels(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            session.project.clear_labels(request.image, class_ref(request.class_ref, required=False))
+        return labels_pb2.LabelsChanged()
+
+    def GetLabels(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        with self.state.sessions.use(request.session_id) as session:
+            axes = session.project.image_info(request.image)["axes"][:-1]
+            labels = session.project.get_labels(request.image, region_from_proto(request.region))
+            yield from stream_array(labels, self.state, axes)

@@ -1,0 +1,64 @@
+"""SessionService: create/open/save/close projects, list sessions, project summary."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import grpc
+
+from ..._proto.v1 import sessions_pb2, sessions_pb2_grpc
+from ..sessions import Session
+from .base import ServerState
+
+
+def session_info(state: ServerState, session: Session) -> sessions_pb2.SessionInfo:
+    """Wire description of a session."""
+    return sessions_pb2.SessionInfo(
+        session_id=session.id,
+        path=session.path,
+        created=session.created,
+        idle_seconds=max(0.0, time.monotonic() - session.last_used),
+        sessions_on_project=state.sessions.holders(session),
+        peer=session.peer,
+    )
+
+
+class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
+    def __init__(self, state: ServerState):
+        self.state = state
+
+    def CreateProject(self, request: Any, context: grpc.ServicerContext) -> Any:
+        session = self.state.sessions.open(request.path, create=True, overwrite=request.overwrite, peer=context.peer())
+        return session_info(self.state, session)
+
+    def OpenProject(self, request: Any, context: grpc.ServicerContext) -> Any:
+        session = self.state.sessions.open(request.path, peer=context.peer())
+        return session_info(self.state, session)
+
+    def SaveProject(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            session.project.save()
+        return sessions_pb2.SaveProjectResponse()
+
+    def CloseSession(self, request: Any, context: grpc.ServicerContext) -> Any:
+        closed = self.state.sessions.close(request.session_id, save=request.save)
+        return sessions_pb2.CloseSessionResponse(project_closed=closed)
+
+    def ListSessions(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return sessions_pb2.ListSessionsResponse(sessions=[session_info(self.state, s) for s in self.state.sessions.list()])
+
+    def GetSummary(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            summary = session.project.summary()
+        return sessions_pb2.ProjectSummary(json=json.dumps(summary, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    # summaries hold tuples and numpy scalars; JSON has lists and numbers
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
