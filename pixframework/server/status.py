@@ -26,6 +26,8 @@ log = logging.getLogger("pixframework.server")
 
 #: trailing metadata key carrying the domain exception's class name
 ERROR_TYPE_KEY = "pixf-error"
+#: trailing metadata key carrying the plugin name of a PluginError
+PLUGIN_KEY = "pixf-plugin"
 
 
 class Cancelled(errors.PixfError):
@@ -100,7 +102,10 @@ def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
         )  # fmt: skip
     message = str(exc) if known else f"internal error in {method}: {type(exc).__name__}: {exc} (logged on the server)"
     if known:
-        context.set_trailing_metadata(((ERROR_TYPE_KEY, type(exc).__name__),))
+        trailing = [(ERROR_TYPE_KEY, type(exc).__name__)]
+        if isinstance(exc, errors.PluginError):
+            trailing.append((PLUGIN_KEY, exc.plugin))
+        context.set_trailing_metadata(tuple(trailing))
     context.abort(code, message or type(exc).__name__)
 
 
@@ -168,13 +173,14 @@ class ErrorInterceptor(grpc.ServerInterceptor):
 def error_from_rpc(error: grpc.RpcError) -> Exception:
     """The exception a client should raise for a failed call (domain class where the server named one)."""
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
-    message = error.details() if hasattr(error, "details") else str(error)
-    name = None
-    trailing = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
-    for key, value in trailing or ():
-        if key == ERROR_TYPE_KEY:
-            name = value
-    cls = _BY_NAME.get(name or "") or _CLIENT_DEFAULTS.get(code)
+    message = (error.details() if hasattr(error, "details") else str(error)) or ""
+    trailing = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
+    name = trailing.get(ERROR_TYPE_KEY, "")
+    plugin = trailing.get(PLUGIN_KEY)
+    if name == "PluginError" and plugin:
+        prefix = f"plugin {plugin!r}: "
+        return errors.PluginError(plugin, message[len(prefix):] if message.startswith(prefix) else message)
+    cls = _BY_NAME.get(name) or _CLIENT_DEFAULTS.get(code)
     if cls is None:
-        return RemoteError(code, message or "")
+        return RemoteError(code, message)
     return cls(message or code.name)
