@@ -168,12 +168,16 @@ def decode_chunks(chunks: Iterable[arrays_pb2.ArrayChunk], *, max_bytes: int | N
 
 
 def decode_ndarray(message: arrays_pb2.NdArray, *, max_ndim: int | None = None, what: str = "array") -> np.ndarray:
-    """Array from a single :class:`NdArray` message."""
+    """Array from a single :class:`NdArray` message (its bytes must match its header exactly)."""
     if not message.HasField("header"):
         raise ValidationError(f"{what} has no header (dtype and shape)")
-    receiver = ArrayReceiver(message.header, max_bytes=len(message.data), max_ndim=max_ndim, what=what)
-    receiver.add(message.data)
-    return receiver.finish()
+    dtype, shape, nbytes = check_header(message.header, max_ndim=max_ndim, what=what)
+    if nbytes != len(message.data):
+        raise ValidationError(
+            f"{what} has {len(message.data)} bytes but shape {list(shape)} x {dtype.name} needs {nbytes}"
+        )
+    array = np.frombuffer(message.data, dtype=dtype).reshape(shape)
+    return array.astype(array.dtype.newbyteorder("="), copy=False)
 
 
 # --------------------------------------------------------------------------- regions
