@@ -192,7 +192,8 @@ def test_unknown_classifier_and_bad_parameters(wire: Wire, setup: Any) -> None:
 def test_unknown_filters_and_malformed_selections(wire: Wire, setup: Any) -> None:
     victim = setup[2]
     before = victim.features.to_json()
-    with pytest.raises(NotFound) as excinfo:
+    # the feature selection reports unknown filters as invalid input (FeatureSelection.validate)
+    with pytest.raises(ValidationError) as excinfo:
         victim.select_features([("no_such_filter", 1.0)])
     assert "no_such_filter" in str(excinfo.value)
     bad_json = features_pb2.SetFeaturesRequest(session_id=victim.session_id, selection=features_pb2.FeatureSelection(json="{oops"))
