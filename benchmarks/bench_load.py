@@ -1,0 +1,220 @@
+"""Load: many concurrent clients on one project over 127.0.0.1, mixing label edits, training and prediction.
+
+Every client owns a stripe of the image and keeps a mirror of the labels it wrote there; at the end
+the server's labels must equal the union of all mirrors exactly, and no call may have failed. Also
+runs a single client for the same time first, and prints the throughput ratio (N clients / 1 client).
+
+    python benchmarks/bench_load.py                       # 16 clients x 60 s, server in its own process
+    python benchmarks/bench_load.py --clients 4 --seconds 5
+
+tests/test_server_load.py runs a short version of the same loop in the normal test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+STRIPE = 48  # columns per client
+HEIGHT = 160
+SEED_ROWS = 8  # rows 0..7 hold the seed labels no client touches
+FEATURES = [("gaussian_smoothing", 1.0), ("gaussian_gradient_magnitude", 1.0), ("laplacian_of_gaussian", 1.6)]
+
+
+@dataclass
+class ClientReport:
+    """What one client did: its stripe's expected labels, latencies per call kind, failures."""
+
+    index: int
+    mirror: np.ndarray
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def calls(self) -> int:
+        return sum(len(v) for v in self.latencies.values())
+
+
+def image_shape(n_clients: int) -> tuple[int, int]:
+    return HEIGHT, STRIPE * n_clients
+
+
+def prepare_project(client, path: str, n_clients: int) -> np.ndarray:
+    """Create the shared project with a synthetic image and seed labels of both classes; returns the seed labels."""
+    rng = np.random.default_rng(0)
+    shape = image_shape(n_clients)
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    image = (np.sin(yy / 9.0) * np.cos(xx / 7.0) + 0.2 * rng.standard_normal(shape)).astype(np.float32)
+    project = client.create_project(path, overwrite=True)
+    project.add_image(image, name="img")
+    project.add_class("dark")
+    project.add_class("bright")
+    seed = np.zeros(shape, np.uint8)
+    seed[:SEED_ROWS] = np.where(image[:SEED_ROWS] > 0, 2, 1)
+    project.set_labels("img", seed)
+    project.select_features(FEATURES)
+    project.set_classifier("random_forest", n_estimators=8, random_state=1, threads=1)
+    project.close()
+    return seed
+
+
+def client_loop(address: str, path: str, index: int, n_clients: int, deadline: float, max_iterations: int) -> ClientReport:
+    """One client's bounded loop of edits (set_labels, paint, erase), training and viewport prediction."""
+    from pixframework.client import connect
+    from pixframework.painting import stroke_mask
+
+    shape = image_shape(n_clients)
+    x0 = STRIPE * index
+    report = ClientReport(index, np.zeros((shape[0] - SEED_ROWS, STRIPE), np.uint8))
+    rng = np.random.default_rng(100 + index)
+
+    def timed(kind: str, call, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        except Exception as exc:  # counted and reported: the bar is zero failures
+            report.failures.append(f"{kind}: {type(exc).__name__}: {exc}")
+        finally:
+            report.latencies[kind].append(time.perf_counter() - start)
+
+    with connect(address) as client:
+        project = timed("open", client.open_project, path)
+        if project is None:
+            return report
+        for i in range(max_iterations):
+            if time.monotonic() > deadline:
+                break
+            step = i % 6
+            if step in (0, 3):
+                h, w = rng.integers(2, 12, 2)
+                y, x = rng.integers(0, report.mirror.shape[0] - h), rng.integers(0, STRIPE - w)
+                block = (rng.random((h, w)) < 0.6).astype(np.uint8) * rng.integers(1, 3)
+                timed("set_labels", project.set_labels, "img", block, offset=(SEED_ROWS + y, x0 + x))
+                view = report.mirror[y : y + h, x : x + w]
+                view[block > 0] = block[block > 0]
+            elif step in (1, 4):
+                value = int(rng.integers(0, 3))  # 0 erases
+                # 6 pixels of margin: the stroke (points +-3, radius 2) never leaves this client's stripe
+                centre = [SEED_ROWS + 6 + rng.integers(0, report.mirror.shape[0] - 12), x0 + 6 + rng.integers(0, STRIPE - 12)]
+                points = np.array([centre, [centre[0] + rng.integers(-3, 4), centre[1] + rng.integers(-3, 4)]])
+                if value:
+                    timed("paint", project.paint, "img", value, points, 2.0)
+                else:
+                    timed("erase", project.erase, "img", points, 2.0)
+                region, mask = stroke_mask(points - [SEED_ROWS, x0], 2.0, report.mirror.shape)
+                report.mirror[region][mask] = value
+            elif step == 2:
+                timed("train", project.train)
+            else:
+                viewport = (slice(SEED_ROWS, SEED_ROWS + 64), slice(x0, x0 + STRIPE))
+                result = timed("predict", project.predict, "img", region=viewport)
+                if result is not None and result.shape != (64, STRIPE, 2):
+                    report.failures.append(f"predict: wrong shape {result.shape}")
+        timed("close", project.close, save=False)
+    return report
+
+
+def run_clients(address: str, path: str, n_clients: int, seconds: float, max_iterations: int) -> list[ClientReport]:
+    """Run ``n_clients`` client loops in threads until ``seconds`` pass or each did ``max_iterations``."""
+    deadline = time.monotonic() + seconds
+    reports: list[ClientReport | None] = [None] * n_clients
+
+    def run(k: int) -> None:
+        reports[k] = client_loop(address, path, k, n_clients, deadline, max_iterations)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n_clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [r for r in reports if r is not None]
+
+
+def expected_labels(seed: np.ndarray, reports: list[ClientReport]) -> np.ndarray:
+    """The union of the seed and every client's stripe mirror."""
+    expected = seed.copy()
+    for r in reports:
+        expected[SEED_ROWS:, STRIPE * r.index : STRIPE * (r.index + 1)] = r.mirror
+    return expected
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) * 1000 if values else float("nan")
+
+
+def _start_server(root: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pixframework.cli", "serve", "--address", "127.0.0.1:0", "--data-root", str(root),
+         "--log-level", "WARNING"],
+        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )  # fmt: skip
+    line = proc.stdout.readline()
+    if "listening on" not in line:
+        proc.kill()
+        raise SystemExit(f"server did not start: {line!r}")
+    return proc, line.split("listening on ")[1].split()[0]
+
+
+def _one_run(address: str, n_clients: int, seconds: float, label: str) -> tuple[float, bool]:
+    from pixframework.client import connect
+
+    path = f"load-{n_clients}.pixf"
+    with connect(address) as client:
+        seed = prepare_project(client, path, n_clients)
+    started = time.monotonic()
+    reports = run_clients(address, path, n_clients, seconds, max_iterations=10**9)
+    elapsed = time.monotonic() - started
+    with connect(address) as client:
+        project = client.open_project(path)
+        labels = project.get_labels("img")
+        project.close(save=False)
+    exact = bool(np.array_equal(labels, expected_labels(seed, reports)))
+    failures = [f for r in reports for f in r.failures]
+    calls = sum(r.calls for r in reports)
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for r in reports:
+        for kind, values in r.latencies.items():
+            by_kind[kind].extend(values)
+    print(f"\n{label}: {n_clients} clients, {elapsed:.1f} s, {calls} calls ({calls / elapsed:.1f}/s), "
+          f"{len(failures)} failed, final labels exact union: {exact}")  # fmt: skip
+    for kind in sorted(by_kind):
+        v = by_kind[kind]
+        print(f"  {kind:<11} n={len(v):<6} p50 {_percentile(v, 50):7.1f} ms   p95 {_percentile(v, 95):7.1f} ms")
+    for f in failures[:10]:
+        print("  FAILED", f)
+    return calls / elapsed, exact and not failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--baseline-seconds", type=float, default=None, help="single-client run length (default: seconds / 4)")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other work skews timings)")
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, address = _start_server(Path(tmp))
+        try:
+            single, ok1 = _one_run(address, 1, args.baseline_seconds or max(2.0, args.seconds / 4), "baseline")
+            many, ok2 = _one_run(address, args.clients, args.seconds, "load")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+    print(f"\nthroughput ratio {args.clients} clients / 1 client: {many / single:.2f}")
+    print("PASS: zero failed calls, labels are exactly the union of all edits" if ok1 and ok2 else "FAIL")
+    return 0 if ok1 and ok2 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Short load test: concurrent clients on one project mixing edits, training and prediction
+(benchmarks/bench_load.py runs the same loop with 16 clients for 60 s)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+from test_server_support import data_root, running_server  # noqa: F401  (fixture)
+
+from pixframework.client import connect
+from pixframework.project import Project
+
+_spec = importlib.util.spec_from_file_location("bench_load", Path(__file__).parents[1] / "benchmarks" / "bench_load.py")
+bench_load = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_load)
+
+
+def test_concurrent_clients_mixing_edits_training_and_prediction(data_root: Path) -> None:
+    n_clients = 4
+    with running_server(data_root) as (_, address):
+        with connect(address) as client:
+            seed = bench_load.prepare_project(client, "load.pixf", n_clients)
+        reports = bench_load.run_clients(address, "load.pixf", n_clients, seconds=60, max_iterations=13)
+        failures = [f for r in reports for f in r.failures]
+        assert len(reports) == n_clients and not failures, failures
+        kinds = {kind for r in reports for kind in r.latencies}
+        assert {"set_labels", "paint", "erase", "train", "predict"} <= kinds
+        expected = bench_load.expected_labels(seed, reports)
+        with connect(address) as client:
+            project = client.open_project("load.pixf")
+            np.testing.assert_array_equal(project.get_labels("img"), expected)
+            project.close()
+    with Project.open(data_root / "load.pixf") as saved:
+        np.testing.assert_array_equal(saved.get_labels("img"), expected)
