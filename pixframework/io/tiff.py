@@ -16,7 +16,10 @@ finished file replaces ``path`` atomically.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import logging
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import tifffile
@@ -94,6 +97,37 @@ class TiffMemmapReader(MemmapReader):
     format_name = FORMAT
 
 
+class _PageChainProblems(logging.Handler):
+    """Collects tifffile's complaints about the page chain in this thread.
+
+    tifffile logs a broken page chain (a truncated file) and carries on with the pages it found,
+    which would silently turn a damaged 3D stack into a smaller image.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.thread == self.thread and "TiffPages" in message:
+            self.messages.append(message)
+
+
+@contextmanager
+def _strict_page_chain(path: str) -> Iterator[None]:
+    logger = logging.getLogger("tifffile")
+    problems = _PageChainProblems()
+    logger.addHandler(problems)
+    try:
+        yield
+    finally:
+        logger.removeHandler(problems)
+    if problems.messages:
+        raise CorruptData(f"cannot read {path!r}: the file is truncated or damaged ({problems.messages[0]})")
+
+
 def open_tiff(path: Any) -> BaseReader:
     """Open the first series (level 0 of a pyramid) of a TIFF file lazily."""
     path = as_path(path)
@@ -101,9 +135,12 @@ def open_tiff(path: Any) -> BaseReader:
     with reading(path, "open"):
         tif = tifffile.TiffFile(path)
         try:
-            if not tif.series:
+            with _strict_page_chain(path):
+                len(tif.pages)  # walks the whole page chain now, so truncation shows here
+                all_series = tif.series
+            if not all_series:
                 raise CorruptData(f"{path!r} contains no image")
-            series = tif.series[0]
+            series = all_series[0]
             shape = tuple(series.shape)
             axes = axes_from_tifffile(series.axes)
             if series.dataoffset is not None and int(np.prod(shape)) > 0:
