@@ -1,0 +1,129 @@
+"""Random forest and extra-trees classifiers: trained by scikit-learn, predicted by our compiled engine."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from .forest_state import STATE_FORMAT, STATE_VERSION, ForestState, arrays_from_sklearn, check_forest_state
+from .validation import check_prediction_input, nonfinite_error
+
+Progress = Callable[[float, str], None]
+
+#: trees grown per scikit-learn call when reporting progress (warm start gives the same forest)
+_TREES_PER_STEP = 10
+
+
+class ForestModel:
+    """A trained tree forest; implements :class:`pixframework.specs.Model`.
+
+    Built only from a checked state (:func:`check_forest_state`), both after training and after
+    loading, so a loaded model predicts exactly like the one that was saved.
+    """
+
+    def __init__(self, state: ForestState):
+        self._state = state
+        self.classifier: str = state.classifier
+        self.classes: tuple[int, ...] = state.classes
+        self.feature_names: tuple[str, ...] = state.feature_names
+        self.params: dict[str, Any] = dict(state.params)
+
+    @property
+    def n_trees(self) -> int:
+        return int(self._state.engine.roots.shape[0])
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """Mean class distribution over the trees, float32 ``(n, len(classes))``.
+
+        :param features: ``(n_pixels, n_features)`` float32 or float64, any strides (e.g. the
+            transposed view of channel-first feature planes); never copied as a whole.
+        :raises ValidationError: wrong number of features, or NaN/inf values.
+        """
+        X = check_prediction_input(features, len(self.feature_names))
+        proba, bad_row = self._state.engine.predict_proba(X, threads=self.params.get("threads") or None)
+        if bad_row >= 0:
+            raise nonfinite_error(X[bad_row : bad_row + 1], self.feature_names, first_row=bad_row)
+        return proba
+
+    def feature_importances(self) -> np.ndarray:
+        """Mean decrease in impurity per feature (scikit-learn's ``feature_importances_``), float64."""
+        return self._state.arrays["feature_importances"].copy()
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-able metadata plus the tree arrays (see :mod:`pixframework.classifiers.forest_state`)."""
+        meta = {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "classifier": self.classifier,
+            "classes": [int(c) for c in self.classes],
+            "feature_names": list(self.feature_names),
+            "n_features": len(self.feature_names),
+            "n_trees": self.n_trees,
+            "params": dict(self.params),
+        }
+        return meta, dict(self._state.arrays)
+
+    def __repr__(self) -> str:
+        return f"ForestModel({self.classifier!r}, trees={self.n_trees}, classes={list(self.classes)})"
+
+
+def _estimator(kind: str, params: Mapping[str, Any]) -> Any:
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+    cls = {"random_forest": RandomForestClassifier, "extra_trees": ExtraTreesClassifier}[kind]
+    class_weight = params["class_weight"]
+    return cls(
+        n_estimators=0,
+        max_depth=params["max_depth"],
+        min_samples_leaf=params["min_samples_leaf"],
+        max_features=None if params["max_features"] == "all" else params["max_features"],
+        class_weight=None if class_weight == "none" else class_weight,
+        random_state=params["random_state"],
+        n_jobs=params["threads"] or -1,
+        warm_start=True,
+    )
+
+
+def fit_forest(
+    kind: str,
+    features: np.ndarray,
+    labels: np.ndarray,
+    params: Mapping[str, Any],
+    feature_names: Sequence[str],
+    progress: Progress | None = None,
+) -> ForestModel:
+    """Train a ``"random_forest"`` or ``"extra_trees"`` classifier on validated samples.
+
+    Trees are grown in steps of ten with scikit-learn's warm start, which draws the same per-tree
+    seeds as growing them at once, so the forest depends only on the data and ``random_state``.
+
+    :param features: ``(n_samples, n_features)`` float32.
+    :param labels: ``(n_samples,)`` integer class values.
+    :param params: resolved parameters (see the built-in spec).
+    """
+    estimator = _estimator(kind, params)
+    total = int(params["n_estimators"])
+    grown = 0
+    while grown < total:
+        grown = min(total, grown + _TREES_PER_STEP)
+        estimator.set_params(n_estimators=grown)
+        estimator.fit(features, labels)
+        if progress is not None:
+            progress(grown / total, f"{grown} of {total} trees")
+    meta = {
+        "format": STATE_FORMAT,
+        "version": STATE_VERSION,
+        "classifier": kind,
+        "classes": [int(c) for c in estimator.classes_],
+        "feature_names": list(feature_names),
+        "n_features": int(features.shape[1]),
+        "n_trees": total,
+        "params": dict(params),
+    }
+    return ForestModel(check_forest_state(kind, meta, arrays_from_sklearn(estimator)))
+
+
+def load_forest(kind: str, meta: dict[str, Any], arrays: Mapping[str, np.ndarray]) -> ForestModel:
+    """Rebuild a forest from :meth:`ForestModel.get_state` output; raises ``CorruptData`` if inconsistent."""
+    return ForestModel(check_forest_state(kind, meta, arrays))
