@@ -88,6 +88,9 @@ def test_zarr_suffix_dispatches_on_metadata(tmp_path):
     assert find_format(tmp_path / "plain.zarr").name == "zarr"
     assert find_format(tmp_path / "ome.zarr").name == "ome-zarr"
     assert find_format(tmp_path / "ome.zarr", mode="w").name == "zarr"  # documented write default
+    write_image(tmp_path / "x.ome.zarr", np.zeros((4, 5)), "yx")
+    assert find_format(tmp_path / "x.ome.zarr").name == "ome-zarr"
+    assert find_format(tmp_path / "x.ome.zarr" / "0").name == "zarr"  # a level array inside
     with open_image(tmp_path / "ome.zarr") as reader:
         assert reader.format_name == "ome-zarr" and reader.axes == "yx"
     with pytest.raises(ValidationError, match="not an OME-Zarr image.*format 'zarr'"):

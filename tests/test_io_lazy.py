@@ -5,6 +5,7 @@ a whole read reports the damage."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import h5py
 import numpy as np
@@ -13,7 +14,7 @@ import tifffile
 import zarr
 
 from pixframework.errors import CorruptData
-from pixframework.io.dispatch import open_image, write_image
+from pixframework.io.dispatch import create_image, open_image, read_image, write_image
 
 RNG = np.random.default_rng(11)
 
@@ -97,8 +98,6 @@ def test_large_buffered_output_lives_on_disk_not_in_memory(tmp_path, monkeypatch
 
     monkeypatch.setattr(writer_module, "MEMORY_BUFFER_LIMIT", 1024)
     data = RNG.integers(0, 255, (64, 64, 3), dtype=np.uint8)
-    from pixframework.io.dispatch import create_image
-
     w = create_image(tmp_path / "pic.tif", data.shape, data.dtype, "yxc", compression="zlib")
     assert isinstance(w._buffer, np.memmap)
     w[...] = data
@@ -106,3 +105,30 @@ def test_large_buffered_output_lives_on_disk_not_in_memory(tmp_path, monkeypatch
     assert sorted(os.listdir(tmp_path)) == ["pic.tif"]  # buffer and temp file are gone
     with open_image(tmp_path / "pic.tif") as reader:
         np.testing.assert_array_equal(reader[...], data)
+
+
+@pytest.mark.parametrize("name,options", [("t.tif", {"compression": "zlib"}), ("t.tif", {}), ("t.zarr", {}),
+                                          ("t.ome.zarr", {}), ("t.h5/d", {}), ("t.npy", {})])
+def test_region_reads_from_many_threads(tmp_path, name, options):
+    data = RNG.integers(0, 60000, (8, 300, 300), dtype=np.uint16)
+    path = write_image(tmp_path / name, data, "zyx", **options)
+    blocks = [(slice(z, z + 2), slice(y, y + 100), slice(x, x + 100))
+              for z in range(0, 8, 2) for y in range(0, 300, 100) for x in range(0, 300, 100)]
+    with open_image(path) as reader, ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda key: (key, reader[key]), blocks))
+    out = np.zeros_like(data)
+    for key, part in parts:
+        out[key] = part
+    np.testing.assert_array_equal(out, data)
+
+
+def test_chunk_aligned_writes_from_many_threads(tmp_path):
+    data = RNG.random((4, 128, 128)).astype(np.float32)
+    for name in ("w.zarr", "w.ome.zarr", "w.h5/d", "w.tif", "w.npy"):
+        with create_image(tmp_path / name, data.shape, data.dtype, "zyx", **(
+                {"chunks": (2, 64, 64)} if "zarr" in name or "h5" in name else {})) as writer:
+            keys = [(slice(z, z + 2), slice(y, y + 64), slice(x, x + 64))
+                    for z in (0, 2) for y in (0, 64) for x in (0, 64)]
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda key: writer.__setitem__(key, data[key]), keys))
+        np.testing.assert_array_equal(read_image(writer.path), data)
