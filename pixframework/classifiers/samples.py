@@ -77,8 +77,11 @@ def _bounding_box(mask: np.ndarray) -> tuple[slice, ...]:
 def _n_features_of(selection: Any, ndim: int, n_channels: int) -> int:
     from ..features import FeatureSelection
 
-    chosen = selection if selection is not None else FeatureSelection.default()
-    return len(chosen.channel_names(ndim, n_channels))
+    if selection is None:
+        selection = FeatureSelection.default()
+    elif not isinstance(selection, FeatureSelection):
+        selection = FeatureSelection.from_json(selection)
+    return selection.n_features(ndim, n_channels)
 
 
 def gather_samples(
