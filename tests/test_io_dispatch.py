@@ -223,3 +223,12 @@ def test_tiff_layouts_for_viewers(tmp_path):
         assert tif.pages[0].photometric == tifffile.PHOTOMETRIC.RGB
     with tifffile.TiffFile(tmp_path / "probs.tif") as tif:
         assert tif.series[0].axes == "CYX" and len(tif.pages) == 3
+
+
+def test_file_uris_and_remote_uris(tmp_path):
+    write_image(tmp_path / "u.npy", np.ones((2, 3)), "yx")
+    assert read_image((tmp_path / "u.npy").as_uri()).shape == (2, 3)
+    with pytest.raises(ValidationError, match="only local files.*s3://"):
+        open_image("s3://bucket/image.zarr")
+    with pytest.raises(ValidationError, match="non-empty string or path"):
+        open_image(42)

@@ -10,15 +10,25 @@ from __future__ import annotations
 import os
 import uuid
 from typing import Any, Iterable
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from ..errors import ValidationError
 
 
 def as_path(path: Any) -> str:
-    """``path`` (a ``str`` or ``os.PathLike``) as a string; anything else is a :class:`ValidationError`."""
+    """``path`` (a ``str``, ``os.PathLike`` or ``file://`` URI) as a local path string.
+
+    :raises ValidationError: for other types, empty paths and non-local URIs (``s3://``, ``https://``).
+    """
     if isinstance(path, (str, os.PathLike)):
         text = os.fspath(path)
         if isinstance(text, str) and text:
+            parsed = urlparse(text)
+            if parsed.scheme == "file":
+                return url2pathname(parsed.path)
+            if len(parsed.scheme) > 1 and "://" in text:  # one letter would be a Windows drive
+                raise ValidationError(f"only local files are supported, not {parsed.scheme}:// URIs ({text!r})")
             return text
     raise ValidationError(f"an image path must be a non-empty string or path, got {path!r}")
 
