@@ -16,8 +16,20 @@ RNG = np.random.default_rng(5)
 GARBAGE = bytes(RNG.integers(0, 256, 4096, dtype=np.uint8))
 
 
-@pytest.mark.parametrize("name", ["none.tif", "none.png", "none.jpg", "none.npy", "none.zarr",
-                                  "none.ome.zarr", "none.h5", "none.h5/inner/data", "none.zarr/raw"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "none.tif",
+        "none.png",
+        "none.jpg",
+        "none.npy",
+        "none.zarr",
+        "none.ome.zarr",
+        "none.h5",
+        "none.h5/inner/data",
+        "none.zarr/raw",
+    ],
+)
 def test_missing_files_are_not_found(tmp_path, name):
     with pytest.raises(NotFound, match="none"):
         open_image(tmp_path / name)

@@ -121,7 +121,9 @@ def test_write_requests_a_format_cannot_hold(tmp_path, name, shape, axes, dtype,
 
 
 def test_options_are_checked(tmp_path):
-    with pytest.raises(ValidationError, match=r"format 'tiff' has no option 'quality'; options: compression, ome"):
+    with pytest.raises(
+        ValidationError, match=r"format 'tiff' has no option 'quality'; options: compression, ome"
+    ):
         create_image(tmp_path / "a.tif", (4, 4), "uint8", "yx", quality=90)
     with pytest.raises(ValidationError, match="compression.*one of"):
         create_image(tmp_path / "a.tif", (4, 4), "uint8", "yx", compression="lzw")

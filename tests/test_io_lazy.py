@@ -107,13 +107,26 @@ def test_large_buffered_output_lives_on_disk_not_in_memory(tmp_path, monkeypatch
         np.testing.assert_array_equal(reader[...], data)
 
 
-@pytest.mark.parametrize("name,options", [("t.tif", {"compression": "zlib"}), ("t.tif", {}), ("t.zarr", {}),
-                                          ("t.ome.zarr", {}), ("t.h5/d", {}), ("t.npy", {})])
+@pytest.mark.parametrize(
+    "name,options",
+    [
+        ("t.tif", {"compression": "zlib"}),
+        ("t.tif", {}),
+        ("t.zarr", {}),
+        ("t.ome.zarr", {}),
+        ("t.h5/d", {}),
+        ("t.npy", {}),
+    ],
+)
 def test_region_reads_from_many_threads(tmp_path, name, options):
     data = RNG.integers(0, 60000, (8, 300, 300), dtype=np.uint16)
     path = write_image(tmp_path / name, data, "zyx", **options)
-    blocks = [(slice(z, z + 2), slice(y, y + 100), slice(x, x + 100))
-              for z in range(0, 8, 2) for y in range(0, 300, 100) for x in range(0, 300, 100)]
+    blocks = [
+        (slice(z, z + 2), slice(y, y + 100), slice(x, x + 100))
+        for z in range(0, 8, 2)
+        for y in range(0, 300, 100)
+        for x in range(0, 300, 100)
+    ]
     with open_image(path) as reader, ThreadPoolExecutor(4) as pool:
         parts = list(pool.map(lambda key: (key, reader[key]), blocks))
     out = np.zeros_like(data)
@@ -125,10 +138,19 @@ def test_region_reads_from_many_threads(tmp_path, name, options):
 def test_chunk_aligned_writes_from_many_threads(tmp_path):
     data = RNG.random((4, 128, 128)).astype(np.float32)
     for name in ("w.zarr", "w.ome.zarr", "w.h5/d", "w.tif", "w.npy"):
-        with create_image(tmp_path / name, data.shape, data.dtype, "zyx", **(
-                {"chunks": (2, 64, 64)} if "zarr" in name or "h5" in name else {})) as writer:
-            keys = [(slice(z, z + 2), slice(y, y + 64), slice(x, x + 64))
-                    for z in (0, 2) for y in (0, 64) for x in (0, 64)]
+        with create_image(
+            tmp_path / name,
+            data.shape,
+            data.dtype,
+            "zyx",
+            **({"chunks": (2, 64, 64)} if "zarr" in name or "h5" in name else {}),
+        ) as writer:
+            keys = [
+                (slice(z, z + 2), slice(y, y + 64), slice(x, x + 64))
+                for z in (0, 2)
+                for y in (0, 64)
+                for x in (0, 64)
+            ]
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(lambda key: writer.__setitem__(key, data[key]), keys))
         np.testing.assert_array_equal(read_image(writer.path), data)

@@ -72,24 +72,40 @@ def test_written_tiff_is_ome_with_axes(tmp_path):
 def _ome_zarr_04(path, data, axes):
     root = zarr.open_group(path, mode="w", zarr_format=2)
     for level, factor in (("s0", 1), ("s1", 2)):
-        arr = root.create_array(level, shape=data[..., ::factor, ::factor].shape, dtype=data.dtype,
-                                chunks=(1,) * (data.ndim - 2) + (8, 8),
-                                chunk_key_encoding={"name": "v2", "separator": "/"})
+        arr = root.create_array(
+            level,
+            shape=data[..., ::factor, ::factor].shape,
+            dtype=data.dtype,
+            chunks=(1,) * (data.ndim - 2) + (8, 8),
+            chunk_key_encoding={"name": "v2", "separator": "/"},
+        )
         arr[...] = data[..., ::factor, ::factor]
-    root.attrs["multiscales"] = [{
-        "version": "0.4",
-        "axes": axes,
-        "datasets": [
-            {"path": "s0", "coordinateTransformations": [{"type": "scale", "scale": [1.0] * data.ndim}]},
-            {"path": "s1", "coordinateTransformations": [{"type": "scale", "scale": [1.0] * (data.ndim - 2) + [2.0, 2.0]}]},
-        ],
-    }]
+    root.attrs["multiscales"] = [
+        {
+            "version": "0.4",
+            "axes": axes,
+            "datasets": [
+                {"path": "s0", "coordinateTransformations": [{"type": "scale", "scale": [1.0] * data.ndim}]},
+                {
+                    "path": "s1",
+                    "coordinateTransformations": [
+                        {"type": "scale", "scale": [1.0] * (data.ndim - 2) + [2.0, 2.0]}
+                    ],
+                },
+            ],
+        }
+    ]
 
 
 def test_ome_zarr_04_reads_level_0_with_axes(tmp_path):
     data = RNG.integers(0, 999, (1, 2, 3, 16, 20), dtype=np.uint16)
-    axes = [{"name": "t", "type": "time"}, {"name": "c", "type": "channel"},
-            {"name": "z", "type": "space"}, {"name": "y", "type": "space"}, {"name": "x", "type": "space"}]
+    axes = [
+        {"name": "t", "type": "time"},
+        {"name": "c", "type": "channel"},
+        {"name": "z", "type": "space"},
+        {"name": "y", "type": "space"},
+        {"name": "x", "type": "space"},
+    ]
     path = tmp_path / "image.zarr"
     _ome_zarr_04(path, data, axes)
     assert find_format(path).name == "ome-zarr"  # plain .zarr suffix, sniffed from the metadata
@@ -105,8 +121,11 @@ def test_ome_zarr_04_reads_level_0_with_axes(tmp_path):
 def test_ome_zarr_04_level_array_axes_from_parent(tmp_path):
     data = RNG.integers(0, 999, (2, 16, 20), dtype=np.uint16)
     path = tmp_path / "image.zarr"
-    _ome_zarr_04(path, data, [{"name": "c", "type": "channel"}, {"name": "y", "type": "space"},
-                              {"name": "x", "type": "space"}])
+    _ome_zarr_04(
+        path,
+        data,
+        [{"name": "c", "type": "channel"}, {"name": "y", "type": "space"}, {"name": "x", "type": "space"}],
+    )
     with open_image(path / "s1") as level:
         assert level.axes == "cyx" and level.shape == (2, 8, 10)
 
@@ -114,8 +133,11 @@ def test_ome_zarr_04_level_array_axes_from_parent(tmp_path):
 def test_ome_zarr_refuses_real_time_series(tmp_path):
     data = np.zeros((3, 16, 20), np.uint8)
     path = tmp_path / "movie.zarr"
-    _ome_zarr_04(path, data, [{"name": "t", "type": "time"}, {"name": "y", "type": "space"},
-                              {"name": "x", "type": "space"}])
+    _ome_zarr_04(
+        path,
+        data,
+        [{"name": "t", "type": "time"}, {"name": "y", "type": "space"}, {"name": "x", "type": "space"}],
+    )
     with pytest.raises(ValidationError, match="'t'.*3 entries"):
         open_image(path)
 
@@ -124,13 +146,21 @@ def test_ome_zarr_05_reads_axes_from_zarr_json(tmp_path):
     data = RNG.random((4, 16, 20)).astype(np.float32)
     path = tmp_path / "vol.ome.zarr"
     root = zarr.open_group(path, mode="w", zarr_format=3)
-    arr = root.create_array("0", shape=data.shape, dtype=data.dtype, chunks=(2, 8, 8),
-                            dimension_names=("z", "y", "x"))
+    arr = root.create_array(
+        "0", shape=data.shape, dtype=data.dtype, chunks=(2, 8, 8), dimension_names=("z", "y", "x")
+    )
     arr[...] = data
-    root.attrs["ome"] = {"version": "0.5", "multiscales": [{
-        "axes": [{"name": n, "type": "space", "unit": "micrometer"} for n in "zyx"],
-        "datasets": [{"path": "0", "coordinateTransformations": [{"type": "scale", "scale": [2.0, 0.5, 0.5]}]}],
-    }]}
+    root.attrs["ome"] = {
+        "version": "0.5",
+        "multiscales": [
+            {
+                "axes": [{"name": n, "type": "space", "unit": "micrometer"} for n in "zyx"],
+                "datasets": [
+                    {"path": "0", "coordinateTransformations": [{"type": "scale", "scale": [2.0, 0.5, 0.5]}]}
+                ],
+            }
+        ],
+    }
     with open_image(path) as reader:
         assert reader.axes == "zyx" and reader.version == "0.5"
         np.testing.assert_array_equal(reader[1:3], data[1:3])
@@ -168,8 +198,13 @@ def test_written_ome_zarr_metadata_is_valid_ngff(tmp_path, version, zarr_format)
 def test_zarr_dimension_names_v3_and_v2(tmp_path):
     v3 = zarr.create_array(tmp_path / "a.zarr", shape=(2, 8, 9), dtype="u1", dimension_names=("c", "y", "x"))
     v3[...] = 1
-    v2 = zarr.create_array(tmp_path / "b.zarr", shape=(8, 9, 4), dtype="u1", zarr_format=2,
-                           attributes={"_ARRAY_DIMENSIONS": ["y", "x", "channel"]})
+    v2 = zarr.create_array(
+        tmp_path / "b.zarr",
+        shape=(8, 9, 4),
+        dtype="u1",
+        zarr_format=2,
+        attributes={"_ARRAY_DIMENSIONS": ["y", "x", "channel"]},
+    )
     v2[...] = 2
     with open_image(tmp_path / "a.zarr") as a, open_image(tmp_path / "b.zarr") as b:
         assert (a.axes, b.axes) == ("cyx", "yxc")
@@ -188,8 +223,14 @@ def test_h5_path_inside_file_and_ilastik_axistags(tmp_path):
     path = tmp_path / "ilastik.h5"
     with h5py.File(path, "w") as f:
         ds = f.create_dataset("exported/data", data=data)
-        ds.attrs["axistags"] = json.dumps({"axes": [
-            {"key": k, "typeFlags": 1 if k == "c" else 2, "resolution": 0, "description": ""} for k in "zyxc"]})
+        ds.attrs["axistags"] = json.dumps(
+            {
+                "axes": [
+                    {"key": k, "typeFlags": 1 if k == "c" else 2, "resolution": 0, "description": ""}
+                    for k in "zyxc"
+                ]
+            }
+        )
         f.create_dataset("other", data=np.zeros((4, 4)))
     with open_image(f"{path}/exported/data") as reader:
         assert reader.axes == "zyxc" and reader.shape == data.shape

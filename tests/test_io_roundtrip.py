@@ -65,7 +65,9 @@ def test_round_trip(tmp_path, name, shape, axes, dtype, options):
     with open_image(written) as reader:
         assert reader.dtype == data.dtype
         if reader.axes is not None:
-            assert sorted(reader.axes) == sorted(a for a, n in zip(axes, shape) if n > 1 or reader.ndim == len(shape))
+            assert sorted(reader.axes) == sorted(
+                a for a, n in zip(axes, shape) if n > 1 or reader.ndim == len(shape)
+            )
         same_pixels(data, axes, reader[...], reader.axes)
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import NotFound, ValidationError
 from ..registry import get_registry
 from ..specs import FormatSpec, ImageReader, ImageWriter
-from .paths import as_path, existing_file_prefix, matched_suffix, split_at_suffix
+from .paths import as_path, existing_file_prefix, split_at_suffix
 
 MODES = ("r", "w")
 _FIXED_ARGUMENTS = 4  # create(path, shape, dtype, axes, **options)
@@ -42,10 +42,13 @@ def _capable(spec: FormatSpec, mode: str) -> bool:
 
 
 def known_formats(mode: str | None = None) -> str:
-    """``"tiff (.tif, .tiff), png (.png), ..."`` for error messages; only readable/writable ones for a mode."""
+    """``"tiff (.tif, .tiff), png (.png), ..."`` for messages; only formats that can read/write for a mode."""
     table = get_registry().formats
     specs = [s for s in table.values() if mode is None or _capable(s, mode)]
-    return ", ".join(f"{s.name} ({', '.join(s.extensions) or 'no extension'})" for s in specs) or "none installed"
+    return (
+        ", ".join(f"{s.name} ({', '.join(s.extensions) or 'no extension'})" for s in specs)
+        or "none installed"
+    )
 
 
 def path_suffixes(path: str, suffixes: set[str]) -> list[str]:
@@ -101,7 +104,9 @@ def find_format(path: Any, format: str | None = None, *, mode: str = "r") -> For
     if format is not None:
         spec = registry.format(format)
         if not _capable(spec, mode):
-            raise ValidationError(f"format {spec.name!r} cannot {action} images; formats that can: {known_formats(mode)}")
+            raise ValidationError(
+                f"format {spec.name!r} cannot {action} images; formats that can: {known_formats(mode)}"
+            )
         return spec
     specs = [s for s in registry.formats.values() if _capable(s, mode)]
     suffixes = {ext for s in specs for ext in s.extensions}
@@ -165,13 +170,15 @@ def check_options(spec: FormatSpec, options: dict[str, Any]) -> dict[str, Any]:
                 f"options: {', '.join(sorted(accepted)) or 'none'}"
             )
     declared = {p.name: p for p in spec.parameters}
-    return {name: declared[name].coerce(value) if name in declared else value for name, value in options.items()}
+    return {
+        name: declared[name].coerce(value) if name in declared else value for name, value in options.items()
+    }
 
 
 def create_image(
     path: Any, shape: Sequence[int], dtype: Any, axes: str | None, format: str | None = None, **options: Any
 ) -> ImageWriter:
-    """Create an output image; write regions with ``writer[slices] = array`` (``axes`` order), then ``close()``.
+    """Create an output image; write ``writer[slices] = array`` (``axes`` order), then ``close()``.
 
     :param axes: axes of ``shape`` (``yx``, ``yxc``, ``zyxc``, ``cyx``...), or ``None`` for the
         inference rule of :mod:`pixframework.io.axes`.

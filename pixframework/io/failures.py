@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, ContextManager, Iterator
 
 from ..errors import (
     CorruptData,
@@ -53,7 +53,9 @@ def read_failure(path: str, exc: Exception, action: str = "read") -> PixfError:
             f"cannot {action} {path!r}: its compression needs the optional package 'imagecodecs' "
             f"(pip install imagecodecs); {reason(exc)}"
         )
-    return CorruptData(f"cannot {action} {path!r}: the file is damaged or not in the expected format ({reason(exc)})")
+    return CorruptData(
+        f"cannot {action} {path!r}: the file is damaged or not in the expected format ({reason(exc)})"
+    )
 
 
 def write_failure(path: str, exc: Exception, action: str = "write") -> PixfError:
@@ -70,28 +72,25 @@ def write_failure(path: str, exc: Exception, action: str = "write") -> PixfError
 
 
 @contextmanager
-def reading(path: str, action: str = "read") -> Iterator[None]:
+def _translated(
+    path: str, action: str, failure: Callable[[str, Exception, str], PixfError]
+) -> Iterator[None]:
+    try:
+        yield
+    except MemoryError:
+        raise
+    except Exception as exc:
+        error = failure(path, exc, action)
+        if error is exc:
+            raise
+        raise error from exc
+
+
+def reading(path: str, action: str = "read") -> ContextManager[None]:
     """Context in which any exception becomes the matching domain error for reading ``path``."""
-    try:
-        yield
-    except MemoryError:
-        raise
-    except Exception as exc:
-        error = read_failure(path, exc, action)
-        if error is exc:
-            raise
-        raise error from exc
+    return _translated(path, action, read_failure)
 
 
-@contextmanager
-def writing(path: str, action: str = "write") -> Iterator[None]:
+def writing(path: str, action: str = "write") -> ContextManager[None]:
     """Context in which any exception becomes the matching domain error for writing ``path``."""
-    try:
-        yield
-    except MemoryError:
-        raise
-    except Exception as exc:
-        error = write_failure(path, exc, action)
-        if error is exc:
-            raise
-        raise error from exc
+    return _translated(path, action, write_failure)

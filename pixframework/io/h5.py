@@ -13,14 +13,13 @@ import os
 from typing import Any, Sequence
 
 import h5py
-import numpy as np
 
 from ..errors import NotFound, ValidationError
 from .failures import reading, writing
 from .layout import axes_from_names, check_resumable, checked_chunks, checked_request
 from .paths import as_path, existing_file_prefix, split_at_suffix
-from .reader import BaseReader
-from .writer import BaseWriter
+from .reader import StoreReader
+from .writer import StoreWriter
 
 FORMAT = "h5"
 EXTENSIONS = (".h5", ".hdf5", ".he5", ".hdf")
@@ -76,33 +75,19 @@ def axistags(axes: str) -> str:
     return json.dumps(
         {
             "axes": [
-                {"key": a, "typeFlags": _CHANNEL_FLAG if a == "c" else _SPACE_FLAG, "resolution": 0, "description": ""}
+                {
+                    "key": a,
+                    "typeFlags": _CHANNEL_FLAG if a == "c" else _SPACE_FLAG,
+                    "resolution": 0,
+                    "description": "",
+                }
                 for a in axes
             ]
         }
     )
 
 
-class H5Reader(BaseReader):
-    """A dataset of an open HDF5 file; region reads touch only the chunks (or rows) they need."""
-
-    format_name = FORMAT
-    lazy = "chunks"
-
-    def __init__(self, path: str, handle: Any, dataset: Any, axes: str | None):
-        super().__init__(path, dataset.shape, dataset.dtype, axes, chunks=dataset.chunks)
-        self._file = handle
-        self._dataset = dataset
-
-    def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
-        return np.asarray(self._dataset[slices])
-
-    def _close(self) -> None:
-        self._dataset = None
-        self._file.close()
-
-
-def open_h5(path: Any) -> H5Reader:
+def open_h5(path: Any) -> StoreReader:
     """Open dataset ``inner`` of ``file.h5/inner`` lazily (or the only dataset of ``file.h5``)."""
     path = as_path(path)
     split = existing_file_prefix(path)
@@ -118,7 +103,7 @@ def open_h5(path: Any) -> H5Reader:
                 raise ValidationError(f"{path!r} has dtype {dataset.dtype}; images must be numeric")
             axes = axes_of(dataset)
         full = f"{filename}/{dataset.name.lstrip('/')}"
-        return H5Reader(full, handle, dataset, axes)
+        return StoreReader(full, dataset, axes, format_name=FORMAT, on_close=handle.close)
     except BaseException:
         handle.close()
         raise
@@ -141,40 +126,16 @@ def pick_dataset(handle: Any, filename: str, inner: str) -> Any:
 
 
 def split_for_writing(path: str) -> tuple[str, str]:
-    """``(file, dataset)`` to write for ``path``: an existing file, else the ``.h5`` component, else the whole path."""
+    """``(file, dataset)`` for writing ``path``: split at an existing file, else at the ``.h5`` component.
+
+    Without either, the whole path is the file.
+    """
     split = existing_file_prefix(path)
     if split is None:
         found = split_at_suffix(path, EXTENSIONS)
         split = (found[0], found[1]) if found else (path, "")
     filename, inner = split
     return filename, inner.strip("/") or DEFAULT_DATASET
-
-
-class H5Writer(BaseWriter):
-    """Writes each region straight into an HDF5 dataset; ``close()`` closes the file."""
-
-    format_name = FORMAT
-    chunked = True
-
-    def __init__(self, path: str, handle: Any, dataset: Any, axes: str):
-        super().__init__(path, dataset.shape, dataset.dtype, axes, chunks=dataset.chunks)
-        self._file = handle
-        self._dataset = dataset
-
-    def _write(self, slices: tuple[slice, ...], value: np.ndarray) -> None:
-        self._dataset[slices] = value
-
-    def _finish(self) -> None:
-        self._dataset = None
-        if self._file is not None:
-            handle, self._file = self._file, None
-            handle.close()
-
-    def _discard(self) -> None:
-        try:
-            self._finish()
-        except Exception:
-            pass  # already failing; the original error matters
 
 
 def create_h5(
@@ -186,7 +147,7 @@ def create_h5(
     chunks: Sequence[int] | None = None,
     compression: str = "gzip",
     resume: bool = False,
-) -> H5Writer:
+) -> StoreWriter:
     """Create dataset ``inner`` of ``file.h5/inner`` (default ``data``), keeping the file's other datasets.
 
     An earlier dataset at the same path is replaced; a group there is refused.
@@ -206,7 +167,9 @@ def create_h5(
     if os.path.isfile(filename):
         with reading(filename, "open for writing"):
             if not h5py.is_hdf5(filename):
-                raise ValidationError(f"{filename!r} exists and is not an HDF5 file; refusing to overwrite it")
+                raise ValidationError(
+                    f"{filename!r} exists and is not an HDF5 file; refusing to overwrite it"
+                )
     with writing(full, "create"):
         os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
         handle = h5py.File(filename, "a")
@@ -214,10 +177,12 @@ def create_h5(
         with writing(full, "create"):
             existing = handle.get(inner)
             if isinstance(existing, h5py.Group):
-                raise ValidationError(f"{full!r} is an existing HDF5 group; refusing to replace it with a dataset")
+                raise ValidationError(
+                    f"{full!r} is an existing HDF5 group; refusing to replace it with a dataset"
+                )
             if existing is not None and resume:
                 check_resumable(full, existing, shape, dtype)
-                return H5Writer(full, handle, existing, axes)
+                return StoreWriter(full, existing, axes, format_name=FORMAT, on_close=handle.close)
             if existing is not None:
                 del handle[inner]
             options: dict[str, Any] = {}
@@ -229,7 +194,7 @@ def create_h5(
             dataset.attrs["axistags"] = axistags(axes)
             for dim, letter in zip(dataset.dims, axes):
                 dim.label = letter
-        return H5Writer(full, handle, dataset, axes)
+        return StoreWriter(full, dataset, axes, format_name=FORMAT, on_close=handle.close)
     except BaseException:
         handle.close()
         raise

@@ -13,7 +13,7 @@ from PIL import Image
 
 from ..errors import CorruptData
 from .failures import reading, require_existing
-from .paths import as_path
+from .paths import as_path, starts_with
 from .picture import check_picture
 from .reader import ArrayReader
 from .writer import BufferedWriter
@@ -28,21 +28,11 @@ _KEPT_MODES = ("L", "RGB")
 
 def sniff(path: str) -> bool:
     """Whether ``path`` is a file starting with the JPEG start-of-image marker."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(MAGIC)) == MAGIC
-    except OSError:
-        return False
+    return starts_with(path, MAGIC)
 
 
-class JpegReader(ArrayReader):
-    """A decoded JPEG; axes ``yx`` (grey) or ``yxc`` (RGB)."""
-
-    format_name = FORMAT
-
-
-def open_jpeg(path: Any) -> JpegReader:
-    """Read a JPEG file (eagerly)."""
+def open_jpeg(path: Any) -> ArrayReader:
+    """Read a JPEG file (eagerly); axes ``yx`` (grey) or ``yxc`` (RGB)."""
     path = as_path(path)
     require_existing(path)
     with reading(path, "read"):
@@ -53,7 +43,7 @@ def open_jpeg(path: Any) -> JpegReader:
             if image.mode not in _KEPT_MODES:
                 image = image.convert("RGB")
             pixels = np.array(image)
-    return JpegReader(path, pixels, "yx" if pixels.ndim == 2 else "yxc")
+    return ArrayReader(path, pixels, "yx" if pixels.ndim == 2 else "yxc", format_name=FORMAT)
 
 
 def create_jpeg(
@@ -64,7 +54,9 @@ def create_jpeg(
     :param quality: 1 (small, blocky) .. 100 (large, near lossless; never exact).
     """
     path = as_path(path)
-    shape, dtype, axes, disk_axes = check_picture(FORMAT, shape, dtype, axes, channels=CHANNELS, dtypes=DTYPES)
+    shape, dtype, axes, disk_axes = check_picture(
+        FORMAT, shape, dtype, axes, channels=CHANNELS, dtypes=DTYPES
+    )
     quality = int(quality)
 
     def encode(pixels: np.ndarray, temp: str) -> None:
@@ -72,6 +64,4 @@ def create_jpeg(
             pixels = pixels[..., 0]
         Image.fromarray(np.ascontiguousarray(pixels)).save(temp, format="JPEG", quality=quality)
 
-    writer = BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes)
-    writer.format_name = FORMAT
-    return writer
+    return BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes, format_name=FORMAT)

@@ -76,7 +76,9 @@ def region_shape(slices: Sequence[slice]) -> tuple[int, ...]:
 
 def describe_region(slices: Sequence[slice]) -> str:
     """``[0:10, 5:20]``-style text for error messages."""
-    return "[" + ", ".join(f"{s.start}:{s.stop}" + (f":{s.step}" if s.step != 1 else "") for s in slices) + "]"
+    return (
+        "[" + ", ".join(f"{s.start}:{s.stop}" + (f":{s.step}" if s.step != 1 else "") for s in slices) + "]"
+    )
 
 
 def check_numeric(dtype: Any, format_name: str, allowed: Iterable[str] | None = None) -> np.dtype:
@@ -95,7 +97,9 @@ def check_numeric(dtype: Any, format_name: str, allowed: Iterable[str] | None = 
     if allowed is not None:
         allowed = list(allowed)
         if dtype.name not in allowed:
-            raise ValidationError(f"format {format_name!r} cannot store dtype {dtype}; it accepts {', '.join(allowed)}")
+            raise ValidationError(
+                f"format {format_name!r} cannot store dtype {dtype}; it accepts {', '.join(allowed)}"
+            )
     return dtype
 
 

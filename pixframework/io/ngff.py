@@ -36,7 +36,11 @@ def multiscales(path: str) -> tuple[str, list[dict[str, Any]]] | None:
 def level_paths(entry: dict[str, Any], path: str) -> list[str]:
     """Paths of the resolution levels of a multiscales entry, finest first."""
     datasets = entry.get("datasets")
-    if not isinstance(datasets, list) or not datasets or not all(isinstance(d, dict) and "path" in d for d in datasets):
+    if (
+        not isinstance(datasets, list)
+        or not datasets
+        or not all(isinstance(d, dict) and "path" in d for d in datasets)
+    ):
         raise CorruptData(f"{path!r}: OME-Zarr multiscales metadata lists no datasets")
     return [str(d["path"]) for d in datasets]
 
@@ -61,7 +65,9 @@ def axis_entries(entry: dict[str, Any], ndim: int, path: str) -> list[tuple[str,
     return out
 
 
-def letters_for(entries: Sequence[tuple[str, str | None]], shape: Sequence[int], path: str) -> tuple[str, tuple[int, ...]]:
+def letters_for(
+    entries: Sequence[tuple[str, str | None]], shape: Sequence[int], path: str
+) -> tuple[str, tuple[int, ...]]:
     """Our axis letters for NGFF axes, dropping singleton axes we do not model (e.g. ``t`` of size 1).
 
     :returns: ``(axes, dropped_positions)``.
@@ -130,7 +136,9 @@ def build_attributes(
         scale = [1.0] * len(spatial)
     scale = [float(s) for s in scale]
     if len(scale) != len(spatial) or any(not s > 0 for s in scale):
-        raise ValidationError(f"scale must give one positive pixel size per spatial axis ({''.join(spatial)}), got {scale}")
+        raise ValidationError(
+            f"scale must give one positive pixel size per spatial axis ({''.join(spatial)}), got {scale}"
+        )
     per_axis = iter(scale)
     axes_meta: list[dict[str, Any]] = []
     full_scale: list[float] = []

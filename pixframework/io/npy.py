@@ -14,9 +14,9 @@ import numpy as np
 from ..errors import CorruptData, ValidationError
 from .failures import reading, require_existing
 from .layout import NUMERIC_KINDS, checked_request
+from .paths import as_path, starts_with
 from .reader import MemmapReader
 from .writer import MemmapWriter
-from .paths import as_path
 
 FORMAT = "npy"
 EXTENSIONS = (".npy",)
@@ -25,11 +25,7 @@ MAGIC = b"\x93NUMPY"
 
 def sniff(path: str) -> bool:
     """Whether ``path`` is a file starting with the ``.npy`` magic string."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(MAGIC)) == MAGIC
-    except OSError:
-        return False
+    return starts_with(path, MAGIC)
 
 
 def read_header(path: str) -> tuple[tuple[int, ...], np.dtype, bool]:
@@ -59,14 +55,8 @@ def read_header(path: str) -> tuple[tuple[int, ...], np.dtype, bool]:
     return tuple(int(s) for s in shape), dtype, bool(fortran)
 
 
-class NpyReader(MemmapReader):
-    """A memory-mapped ``.npy`` image (axes unknown: ``None``)."""
-
-    format_name = FORMAT
-
-
-def open_npy(path: Any) -> NpyReader:
-    """Open a ``.npy`` file lazily (memory-mapped, ``allow_pickle=False``)."""
+def open_npy(path: Any) -> MemmapReader:
+    """Open a ``.npy`` file lazily (memory-mapped, ``allow_pickle=False``); axes are unknown (``None``)."""
     path = as_path(path)
     require_existing(path)
     shape, dtype, _ = read_header(path)
@@ -75,7 +65,7 @@ def open_npy(path: Any) -> NpyReader:
             array = np.load(path, allow_pickle=False)  # empty arrays cannot be mapped
         else:
             array = np.load(path, mmap_mode="r", allow_pickle=False)
-    return NpyReader(path, array, None)
+    return MemmapReader(path, array, None, format_name=FORMAT)
 
 
 def create_npy(path: Any, shape: Sequence[int], dtype: Any, axes: str | None) -> MemmapWriter:
@@ -89,6 +79,4 @@ def create_npy(path: Any, shape: Sequence[int], dtype: Any, axes: str | None) ->
     def open_map(temp: str) -> np.ndarray:
         return np.lib.format.open_memmap(temp, mode="w+", dtype=dtype, shape=shape)
 
-    writer = MemmapWriter(path, shape, dtype, axes, open_map)
-    writer.format_name = FORMAT
-    return writer
+    return MemmapWriter(path, shape, dtype, axes, open_map, format_name=FORMAT)

@@ -23,7 +23,8 @@ from .failures import reading, require_existing, writing
 from .layout import check_resumable, checked_chunks, checked_request, ordered_axes
 from .ngff import axis_entries, build_attributes, letters_for, level_paths, multiscales
 from .paths import as_path
-from .plain_zarr import ZarrReader, ZarrWriter
+from .reader import StoreReader
+from .writer import StoreWriter
 from .zarr_nodes import prepare_node
 
 FORMAT = "ome-zarr"
@@ -38,13 +39,11 @@ def sniff(path: str) -> bool:
     return multiscales(path) is not None
 
 
-class OmeZarrReader(ZarrReader):
+class OmeZarrReader(StoreReader):
     """Level 0 of an OME-Zarr image, in the file's axis order minus hidden singleton axes."""
 
-    format_name = FORMAT
-
     def __init__(self, path: str, array: Any, axes: str, hidden: tuple[int, ...]):
-        super().__init__(path, array, axes)
+        super().__init__(path, array, axes, format_name=FORMAT)
         self._hidden = hidden
         kept = [i for i in range(array.ndim) if i not in hidden]
         self.shape = tuple(int(array.shape[i]) for i in kept)
@@ -91,7 +90,7 @@ def create_ome_zarr(
     unit: str | None = None,
     name: str | None = None,
     resume: bool = False,
-) -> ZarrWriter:
+) -> StoreWriter:
     """Create a single-level OME-Zarr image group at ``path``.
 
     An earlier OME-Zarr image at the same path is replaced; anything else there is refused.
@@ -117,7 +116,7 @@ def create_ome_zarr(
         if plan == "resume":
             array = zarr.open_array(level, mode="r+")
             check_resumable(path, array, disk_shape, dtype)
-            return ZarrWriter(path, array, axes, disk_axes=disk_axes, format_name=FORMAT)
+            return StoreWriter(path, array, axes, disk_axes=disk_axes, format_name=FORMAT)
         group = zarr.open_group(path, mode="w-", zarr_format=3 if v3 else 2)
         layout: dict[str, Any] = (
             {"dimension_names": tuple(disk_axes)}
@@ -127,4 +126,4 @@ def create_ome_zarr(
         array = group.create_array(LEVEL, shape=disk_shape, dtype=dtype, chunks=disk_chunks, **layout)
         # metadata last: a group only counts as an OME-Zarr image once its array exists
         group.attrs.update(attrs)
-    return ZarrWriter(path, array, axes, disk_axes=disk_axes, format_name=FORMAT)
+    return StoreWriter(path, array, axes, disk_axes=disk_axes, format_name=FORMAT)

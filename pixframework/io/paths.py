@@ -28,7 +28,9 @@ def as_path(path: Any) -> str:
             if parsed.scheme == "file":
                 return url2pathname(parsed.path)
             if len(parsed.scheme) > 1 and "://" in text:  # one letter would be a Windows drive
-                raise ValidationError(f"only local files are supported, not {parsed.scheme}:// URIs ({text!r})")
+                raise ValidationError(
+                    f"only local files are supported, not {parsed.scheme}:// URIs ({text!r})"
+                )
             return text
     raise ValidationError(f"an image path must be a non-empty string or path, got {path!r}")
 
@@ -97,6 +99,16 @@ def temp_sibling(path: str, extra: str = "") -> str:
     directory, name = os.path.split(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     return os.path.join(directory, f".{name}.pixf-{uuid.uuid4().hex[:12]}.part{extra}")
+
+
+def starts_with(path: str, *magics: bytes) -> bool:
+    """Whether the file at ``path`` begins with one of ``magics`` (format sniffing; never raises)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(max(len(m) for m in magics))
+    except OSError:
+        return False
+    return any(head.startswith(m) for m in magics)
 
 
 def remove_quietly(path: str | None) -> None:

@@ -41,7 +41,8 @@ def check_picture(
     shape, dtype, axes = checked_request(format_name, shape, dtype, axes)
     if "z" in axes:
         raise ValidationError(
-            f"{format_name.upper()} stores 2D images, but axes {axes!r} include z; use tiff, zarr, ome-zarr or h5"
+            f"{format_name.upper()} stores 2D images, but axes {axes!r} include z; "
+            "use tiff, zarr, ome-zarr or h5"
         )
     if "c" in axes and shape[axes.index("c")] not in channels:
         raise ValidationError(

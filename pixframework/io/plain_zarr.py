@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 import zarr
 
 from ..errors import ValidationError
@@ -19,8 +18,8 @@ from .failures import reading, require_existing, writing
 from .layout import axes_from_names, check_resumable, checked_chunks, checked_request
 from .ngff import axes_of_level, multiscales
 from .paths import as_path
-from .reader import BaseReader
-from .writer import BaseWriter
+from .reader import StoreReader
+from .writer import StoreWriter
 from .zarr_nodes import child_arrays, node_kind, prepare_node, require_node, split_store
 
 FORMAT = "zarr"
@@ -44,47 +43,7 @@ def dimension_names(array: Any) -> Sequence[Any] | None:
     return names if isinstance(names, list) else None
 
 
-class ZarrReader(BaseReader):
-    """Region reads decode only the chunks they touch."""
-
-    format_name = FORMAT
-    lazy = "chunks"
-
-    def __init__(self, path: str, array: Any, axes: str | None):
-        super().__init__(path, array.shape, array.dtype, axes, chunks=array.chunks)
-        self.array = array
-
-    def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
-        return np.asarray(self.array[slices])
-
-    def _close(self) -> None:
-        self.array = None
-
-
-class ZarrWriter(BaseWriter):
-    """Writes each region straight into a zarr array (disjoint chunk-aligned regions may be written from several threads)."""
-
-    chunked = True
-
-    def __init__(self, path: str, array: Any, axes: str, *, disk_axes: str | None = None, format_name: str = FORMAT):
-        order = disk_axes or axes
-        shape = tuple(int(array.shape[order.index(a)]) for a in axes)
-        chunks = tuple(int(array.chunks[order.index(a)]) for a in axes)
-        super().__init__(path, shape, array.dtype, axes, disk_axes=disk_axes, chunks=chunks)
-        self.format_name = format_name
-        self.array = array
-
-    def _write(self, slices: tuple[slice, ...], value: np.ndarray) -> None:
-        self.array[slices] = value
-
-    def _finish(self) -> None:
-        self.array = None
-
-    def _discard(self) -> None:
-        self.array = None
-
-
-def open_zarr(path: Any) -> ZarrReader:
+def open_zarr(path: Any) -> StoreReader:
     """Open a zarr array lazily; a group is refused with the list of arrays inside it."""
     path = as_path(path)
     require_existing(path)
@@ -101,7 +60,7 @@ def open_zarr(path: Any) -> ZarrReader:
         axes = axes_from_names(dimension_names(array))
         if axes is None or len(axes) != array.ndim:
             axes = axes_of_level(path, array.shape)
-    return ZarrReader(path, array, axes)
+    return StoreReader(path, array, axes, format_name=FORMAT)
 
 
 def create_zarr(
@@ -113,8 +72,8 @@ def create_zarr(
     chunks: Sequence[int] | None = None,
     zarr_format: int = 3,
     resume: bool = False,
-) -> ZarrWriter:
-    """Create a zarr array at ``path`` (``out.zarr`` or ``out.zarr/inner/name``), with its axes as dimension names.
+) -> StoreWriter:
+    """Create a zarr array at ``path`` (``out.zarr`` or ``out.zarr/inner/name``), axes as dimension names.
 
     An earlier array at the same path is replaced; a group or non-zarr data there is refused.
 
@@ -133,11 +92,13 @@ def create_zarr(
         if plan == "resume":
             array = zarr.open_array(path, mode="r+")
             check_resumable(path, array, shape, dtype)
-            return ZarrWriter(path, array, axes)
+            return StoreWriter(path, array, axes, format_name=FORMAT)
         if inner:
             zarr.open_group(root, mode="a", zarr_format=zarr_format)
         naming: dict[str, Any] = (
-            {"dimension_names": tuple(axes)} if zarr_format == 3 else {"attributes": {V2_DIMENSIONS: list(axes)}}
+            {"dimension_names": tuple(axes)}
+            if zarr_format == 3
+            else {"attributes": {V2_DIMENSIONS: list(axes)}}
         )
         array = zarr.create_array(
             store=root,
@@ -148,4 +109,4 @@ def create_zarr(
             zarr_format=zarr_format,
             **naming,
         )
-    return ZarrWriter(path, array, axes)
+    return StoreWriter(path, array, axes, format_name=FORMAT)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import CorruptData
 from .failures import reading, require_existing
-from .paths import as_path
+from .paths import as_path, starts_with
 from .picture import check_picture
 from .reader import ArrayReader
 from .writer import BufferedWriter
@@ -32,11 +32,7 @@ GREY_ALPHA = 4  # PNG colour type
 
 def sniff(path: str) -> bool:
     """Whether ``path`` is a file starting with the PNG signature."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(SIGNATURE)) == SIGNATURE
-    except OSError:
-        return False
+    return starts_with(path, SIGNATURE)
 
 
 def check_structure(data: bytes, path: str) -> int:
@@ -60,7 +56,9 @@ def check_structure(data: bytes, path: str) -> int:
         body = data[offset + 8 : offset + 8 + length]
         (crc,) = struct.unpack(">I", data[offset + 8 + length : end])
         if zlib.crc32(kind + body) != crc:
-            raise CorruptData(f"{path!r} is damaged: checksum mismatch in chunk {kind.decode('latin-1')!r} at byte {offset}")
+            raise CorruptData(
+                f"{path!r} is damaged: checksum mismatch in chunk {kind.decode('latin-1')!r} at byte {offset}"
+            )
         if kind == b"IHDR" and length >= 10:
             colour_type, seen_ihdr = body[9], True
         if kind == b"IEND":
@@ -85,21 +83,15 @@ def decode_png(data: bytes, path: str) -> np.ndarray:
     return np.ascontiguousarray(pixels)
 
 
-class PngReader(ArrayReader):
-    """A decoded PNG; axes ``yx`` (grey) or ``yxc`` (channels from the file's colour type)."""
-
-    format_name = FORMAT
-
-
-def open_png(path: Any) -> PngReader:
-    """Read a PNG file (eagerly: PNGs are small)."""
+def open_png(path: Any) -> ArrayReader:
+    """Read a PNG file (eagerly: PNGs are small); axes ``yx`` (grey) or ``yxc`` (from the colour type)."""
     path = as_path(path)
     require_existing(path)
     with reading(path, "read"):
         with open(path, "rb") as fh:
             data = fh.read()
         pixels = decode_png(data, path)
-    return PngReader(path, pixels, "yx" if pixels.ndim == 2 else "yxc")
+    return ArrayReader(path, pixels, "yx" if pixels.ndim == 2 else "yxc", format_name=FORMAT)
 
 
 def create_png(
@@ -110,7 +102,9 @@ def create_png(
     :param compression: zlib level 0 (fast, big) .. 9 (slow, small).
     """
     path = as_path(path)
-    shape, dtype, axes, disk_axes = check_picture(FORMAT, shape, dtype, axes, channels=CHANNELS, dtypes=DTYPES)
+    shape, dtype, axes, disk_axes = check_picture(
+        FORMAT, shape, dtype, axes, channels=CHANNELS, dtypes=DTYPES
+    )
     level = int(compression)
 
     def encode(pixels: np.ndarray, temp: str) -> None:
@@ -122,6 +116,4 @@ def create_png(
         with open(temp, "wb") as fh:
             fh.write(encoded.tobytes())
 
-    writer = BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes)
-    writer.format_name = FORMAT
-    return writer
+    return BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes, format_name=FORMAT)

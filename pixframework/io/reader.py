@@ -7,7 +7,7 @@ owned by the caller (never a view into a memory map or a cache).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -26,9 +26,9 @@ class BaseReader:
     :ivar chunks: the storage chunk shape (read aligned regions for speed), or ``None``.
     :ivar lazy: how reads work: ``"chunks"`` (only the chunks/pages touched are decoded),
         ``"memmap"`` (memory-mapped file) or ``"eager"`` (decoded whole at open; small formats).
+    :ivar format_name: the format plugin that opened it.
     """
 
-    format_name = ""
     lazy = "chunks"
 
     def __init__(
@@ -37,9 +37,12 @@ class BaseReader:
         shape: Sequence[int],
         dtype: Any,
         axes: str | None,
+        *,
         chunks: Sequence[int] | None = None,
+        format_name: str = "",
     ):
         self.path = path
+        self.format_name = format_name
         self.shape = tuple(int(s) for s in shape)
         self.dtype = np.dtype(dtype)
         self.axes = axes
@@ -94,31 +97,23 @@ class ArrayReader(BaseReader):
 
     lazy = "eager"
 
-    def __init__(self, path: str, array: np.ndarray, axes: str | None):
-        super().__init__(path, array.shape, array.dtype, axes)
+    def __init__(self, path: str, array: np.ndarray, axes: str | None, *, format_name: str = ""):
+        super().__init__(path, array.shape, array.dtype, axes, format_name=format_name)
         self._array: np.ndarray | None = array
 
     def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
         assert self._array is not None
-        return self._array[slices].copy()
+        # always a copy: callers get arrays independent of the reader (and of any file map)
+        return np.array(self._array[slices])
 
     def _close(self) -> None:
         self._array = None
 
 
-class MemmapReader(BaseReader):
+class MemmapReader(ArrayReader):
     """A reader over a read-only memory map (``.npy``, uncompressed contiguous TIFF)."""
 
     lazy = "memmap"
-
-    def __init__(self, path: str, array: np.ndarray, axes: str | None):
-        super().__init__(path, array.shape, array.dtype, axes)
-        self._array: np.ndarray | None = array
-
-    def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
-        assert self._array is not None
-        # copy out of the map: callers get arrays independent of the file
-        return np.array(self._array[slices])
 
     def _close(self) -> None:
         mapping = getattr(self._array, "_mmap", None)
@@ -128,3 +123,33 @@ class MemmapReader(BaseReader):
                 mapping.close()
             except (BufferError, ValueError):
                 pass  # still referenced elsewhere; released when that view goes
+
+
+class StoreReader(BaseReader):
+    """A reader over a chunked array-like (zarr array, h5py dataset, tifffile's zarr view).
+
+    Region reads decode only the chunks they touch. ``on_close`` releases the file behind it.
+    """
+
+    lazy = "chunks"
+
+    def __init__(
+        self,
+        path: str,
+        array: Any,
+        axes: str | None,
+        *,
+        format_name: str = "",
+        on_close: Callable[[], None] | None = None,
+    ):
+        super().__init__(path, array.shape, array.dtype, axes, chunks=array.chunks, format_name=format_name)
+        self.array = array
+        self._on_close = on_close
+
+    def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
+        return np.asarray(self.array[slices])
+
+    def _close(self) -> None:
+        self.array = None
+        if self._on_close is not None:
+            self._on_close()

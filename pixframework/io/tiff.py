@@ -28,8 +28,8 @@ import zarr
 from ..errors import CorruptData, ValidationError
 from .failures import reading, require_existing
 from .layout import checked_request, ordered_axes
-from .paths import as_path
-from .reader import BaseReader, MemmapReader
+from .paths import as_path, starts_with
+from .reader import BaseReader, MemmapReader, StoreReader
 from .writer import BaseWriter, BufferedWriter, MemmapWriter
 
 FORMAT = "tiff"
@@ -47,11 +47,7 @@ _PAGE_SEQUENCE = "IQ"  # tifffile's letters for pages of unknown meaning
 
 def sniff(path: str) -> bool:
     """Whether ``path`` is a file starting with a TIFF or BigTIFF header."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) in MAGICS
-    except OSError:
-        return False
+    return starts_with(path, *MAGICS)
 
 
 def axes_from_tifffile(letters: str) -> str | None:
@@ -70,31 +66,6 @@ def axes_from_tifffile(letters: str) -> str | None:
     if "?" in axes or len(set(axes)) != len(axes) or "y" not in axes or "x" not in axes:
         return None
     return axes
-
-
-class TiffChunkReader(BaseReader):
-    """Reads regions through tifffile's zarr store: only the touched pages/strips/tiles are decoded."""
-
-    format_name = FORMAT
-    lazy = "chunks"
-
-    def __init__(self, path: str, tif: tifffile.TiffFile, array: Any, axes: str | None):
-        super().__init__(path, array.shape, array.dtype, axes, chunks=array.chunks)
-        self._tif = tif
-        self._array = array
-
-    def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
-        return np.asarray(self._array[slices])
-
-    def _close(self) -> None:
-        self._array = None
-        self._tif.close()
-
-
-class TiffMemmapReader(MemmapReader):
-    """An uncompressed, contiguous TIFF series, memory-mapped."""
-
-    format_name = FORMAT
 
 
 class _PageChainProblems(logging.Handler):
@@ -146,11 +117,11 @@ def open_tiff(path: Any) -> BaseReader:
             if series.dataoffset is not None and int(np.prod(shape)) > 0:
                 mapped = tifffile.memmap(path, series=0, mode="r").reshape(shape)
                 tif.close()
-                return TiffMemmapReader(path, mapped, axes)
+                return MemmapReader(path, mapped, axes, format_name=FORMAT)
             array = zarr.open_array(series.aszarr(level=0), mode="r")
             if tuple(array.shape) != shape:
                 raise CorruptData(f"{path!r}: series shape {shape} and stored shape {array.shape} disagree")
-            return TiffChunkReader(path, tif, array, axes)
+            return StoreReader(path, array, axes, format_name=FORMAT, on_close=tif.close)
         except BaseException:
             tif.close()
             raise
@@ -199,7 +170,7 @@ def create_tiff(
         def open_map(temp: str) -> np.ndarray:
             return tifffile.memmap(temp, shape=disk_shape, dtype=dtype, **options)
 
-        writer: BaseWriter = MemmapWriter(path, shape, dtype, axes, open_map, disk_axes=disk_axes)
+        return MemmapWriter(path, shape, dtype, axes, open_map, disk_axes=disk_axes, format_name=FORMAT)
     else:
         y, x = disk_shape[disk_axes.index("y")], disk_shape[disk_axes.index("x")]
         tile = (TILE, TILE) if min(y, x) >= TILE else None
@@ -207,6 +178,4 @@ def create_tiff(
         def encode(pixels: np.ndarray, temp: str) -> None:
             tifffile.imwrite(temp, pixels, compression="zlib", tile=tile, **options)
 
-        writer = BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes)
-    writer.format_name = FORMAT
-    return writer
+    return BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes, format_name=FORMAT)

@@ -7,7 +7,7 @@ where the format allows. As a context manager, a writer closes on success and ab
 
 Three kinds:
 
-- :class:`BaseWriter` subclasses for chunked stores (zarr, HDF5) write every region straight
+- :class:`StoreWriter` for chunked stores (zarr, HDF5) writes every region straight
   into the store; a half-written store stays valid (resumable), so abort only closes.
 - :class:`MemmapWriter` writes regions into a memory-mapped temporary file (``.npy``,
   uncompressed TIFF) that replaces ``path`` atomically at close: bounded memory, atomic result.
@@ -42,9 +42,9 @@ class BaseWriter:
     :ivar dtype: pixel dtype stored.
     :ivar axes: axes of the regions written (as given to ``create``).
     :ivar chunks: chunk shape in ``axes`` order for chunked stores (align blocks to it), else ``None``.
+    :ivar format_name: the format plugin that created it.
     """
 
-    format_name = ""
     chunked = False
 
     def __init__(
@@ -56,8 +56,10 @@ class BaseWriter:
         *,
         disk_axes: str | None = None,
         chunks: Sequence[int] | None = None,
+        format_name: str = "",
     ):
         self.path = path
+        self.format_name = format_name
         self.shape = tuple(int(s) for s in shape)
         self.dtype = np.dtype(dtype)
         self.axes = axes
@@ -146,6 +148,50 @@ class BaseWriter:
         self._finish()
 
 
+class StoreWriter(BaseWriter):
+    """Writes each region straight into a chunked array-like (zarr array, h5py dataset).
+
+    The array is in disk axis order; ``on_close`` releases the file behind it. Disjoint
+    chunk-aligned regions may be written from several threads.
+    """
+
+    chunked = True
+
+    def __init__(
+        self,
+        path: str,
+        array: Any,
+        axes: str,
+        *,
+        disk_axes: str | None = None,
+        format_name: str = "",
+        on_close: Callable[[], None] | None = None,
+    ):
+        order = disk_axes or axes
+        shape = tuple(int(array.shape[order.index(a)]) for a in axes)
+        chunks = tuple(int(array.chunks[order.index(a)]) for a in axes)
+        super().__init__(
+            path, shape, array.dtype, axes, disk_axes=disk_axes, chunks=chunks, format_name=format_name
+        )
+        self.array = array
+        self._on_close = on_close
+
+    def _write(self, slices: tuple[slice, ...], value: np.ndarray) -> None:
+        self.array[slices] = value
+
+    def _finish(self) -> None:
+        self.array = None
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
+
+    def _discard(self) -> None:
+        try:
+            self._finish()
+        except Exception:
+            pass  # already failing; the original error matters
+
+
 class MemmapWriter(BaseWriter):
     """Writes into a memory-mapped temporary file that atomically replaces ``path`` at close.
 
@@ -159,9 +205,18 @@ class MemmapWriter(BaseWriter):
         returns a writable C-ordered memory map of the pixels in disk axis order.
     """
 
-    def __init__(self, path: str, shape: Sequence[int], dtype: Any, axes: str,
-                 open_map: Callable[[str], np.memmap], *, disk_axes: str | None = None):
-        super().__init__(path, shape, dtype, axes, disk_axes=disk_axes)
+    def __init__(
+        self,
+        path: str,
+        shape: Sequence[int],
+        dtype: Any,
+        axes: str,
+        open_map: Callable[[str], np.memmap],
+        *,
+        disk_axes: str | None = None,
+        format_name: str = "",
+    ):
+        super().__init__(path, shape, dtype, axes, disk_axes=disk_axes, format_name=format_name)
         self._temp = temp_sibling(path)
         self._fd: int | None = None
         try:
@@ -228,9 +283,18 @@ class BufferedWriter(BaseWriter):
     :data:`MEMORY_BUFFER_LIMIT` bytes live in a temporary memory-mapped ``.npy`` next to the output.
     """
 
-    def __init__(self, path: str, shape: Sequence[int], dtype: Any, axes: str,
-                 encode: Callable[[np.ndarray, str], None], *, disk_axes: str | None = None):
-        super().__init__(path, shape, dtype, axes, disk_axes=disk_axes)
+    def __init__(
+        self,
+        path: str,
+        shape: Sequence[int],
+        dtype: Any,
+        axes: str,
+        encode: Callable[[np.ndarray, str], None],
+        *,
+        disk_axes: str | None = None,
+        format_name: str = "",
+    ):
+        super().__init__(path, shape, dtype, axes, disk_axes=disk_axes, format_name=format_name)
         self._encode = encode
         self._buffer_file: str | None = None
         nbytes = int(np.prod(self.disk_shape)) * self.dtype.itemsize

@@ -80,7 +80,7 @@ def child_arrays(path: str, depth: int = 3) -> list[str]:
 
 
 def split_store(path: str) -> tuple[str, str]:
-    """``("out.zarr", "raw/a")`` for ``out.zarr/raw/a``; the whole path is the store if no ``.zarr`` appears."""
+    """``("out.zarr", "raw/a")`` for ``out.zarr/raw/a``; the whole path is the store without ``.zarr``."""
     split = split_at_suffix(path, ZARR_SUFFIXES)
     return (split[0], split[1]) if split else (path, "")
 
@@ -115,7 +115,5 @@ def require_node(path: str) -> tuple[str, int]:
     """The kind of the zarr node at the existing ``path``; :class:`CorruptData` if it is none."""
     kind = node_kind(path)
     if kind is None:
-        raise CorruptData(
-            f"{path!r} is not a zarr store: no readable zarr.json, .zarray or .zgroup metadata"
-        )
+        raise CorruptData(f"{path!r} is not a zarr store: no readable zarr.json, .zarray or .zgroup metadata")
     return kind
