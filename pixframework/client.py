@@ -460,6 +460,43 @@ class Client:
             "tls": info.tls,
         }
 
+    def list_filters(self) -> dict[str, Any]:
+        """Filter plugins of the server and its default scales (what a feature matrix offers).
+
+        :returns: ``{"filters": [{"name", "title", "description", "plugin", "dims", "min_scale",
+            "n_outputs_2d", "n_outputs_3d", "parameters"}], "default_scales": [sigma in pixels, ascending]}``.
+        """
+        reply = self._rpc.call(self._rpc.features.ListFilters, features_pb2.ListFiltersRequest())
+        filters = [
+            {
+                "name": f.name,
+                "title": f.title,
+                "description": f.description,
+                "plugin": f.plugin,
+                "dims": [int(d) for d in f.dims],
+                "min_scale": float(f.min_scale),
+                "n_outputs_2d": int(f.n_outputs_2d),
+                "n_outputs_3d": int(f.n_outputs_3d),
+                "parameters": [_parameter(p) for p in f.parameters],
+            }
+            for f in reply.filters
+        ]
+        return {"filters": filters, "default_scales": [float(s) for s in reply.default_scales]}
+
+    def list_classifiers(self) -> list[dict[str, Any]]:
+        """Classifier plugins of the server: ``[{"name", "title", "description", "plugin", "parameters"}]``."""
+        reply = self._rpc.call(self._rpc.classifiers.ListClassifiers, classifiers_pb2.ListClassifiersRequest())
+        return [
+            {
+                "name": c.name,
+                "title": c.title,
+                "description": c.description,
+                "plugin": c.plugin,
+                "parameters": [_parameter(p) for p in c.parameters],
+            }
+            for c in reply.classifiers
+        ]
+
 
 def connect(
     address: str,
@@ -501,6 +538,20 @@ def connect(
         channel.close()
         raise
     return client
+
+
+def _parameter(info: Any) -> dict[str, Any]:
+    """A plugin parameter description as a dict (unset bounds are ``None``)."""
+    return {
+        "name": info.name,
+        "type": info.type,
+        "default": value_from_proto(info.default) if info.default.WhichOneof("kind") else None,
+        "description": info.description,
+        "choices": [value_from_proto(c) for c in info.choices],
+        "minimum": info.minimum if info.HasField("minimum") else None,
+        "maximum": info.maximum if info.HasField("maximum") else None,
+        "nullable": info.nullable,
+    }
 
 
 def _class_ref(class_: str | int) -> labels_pb2.ClassRef:
