@@ -118,3 +118,20 @@ def test_unwritten_regions_read_as_zero(tmp_path):
         expected = np.zeros((10, 12), np.uint8)
         expected[2:4, 3:5] = 7
         np.testing.assert_array_equal(read_image(writer.path), expected)
+
+
+def test_big_endian_files_read_in_native_byte_order(tmp_path):
+    import h5py
+    import tifffile
+
+    data = np.arange(60, dtype=">u2").reshape(6, 10)
+    np.save(tmp_path / "be.npy", data)
+    tifffile.imwrite(tmp_path / "be.tif", data, byteorder=">")
+    with h5py.File(tmp_path / "be.h5", "w") as f:
+        f["d"] = data
+    for name in ("be.npy", "be.tif", "be.h5/d"):
+        with open_image(tmp_path / name) as reader:
+            assert reader.dtype == np.dtype("uint16") and reader.dtype.isnative
+            region = reader[1:3]
+            assert region.dtype.isnative
+            np.testing.assert_array_equal(region, data[1:3])

@@ -40,15 +40,18 @@ def sniff(path: str) -> bool:
 
 
 class OmeZarrReader(StoreReader):
-    """Level 0 of an OME-Zarr image, in the file's axis order minus hidden singleton axes."""
+    """Level 0 of an OME-Zarr image, in the file's axis order minus hidden singleton axes.
 
-    def __init__(self, path: str, array: Any, axes: str, hidden: tuple[int, ...]):
+    :ivar version: the NGFF version of the metadata (``"0.4"``, ``"0.5"``...).
+    """
+
+    def __init__(self, path: str, array: Any, axes: str, hidden: tuple[int, ...], version: str):
         super().__init__(path, array, axes, format_name=FORMAT)
         self._hidden = hidden
         kept = [i for i in range(array.ndim) if i not in hidden]
         self.shape = tuple(int(array.shape[i]) for i in kept)
         self.chunks = tuple(int(array.chunks[i]) for i in kept)
-        self.version = ""
+        self.version = version
 
     def _read(self, slices: tuple[slice, ...]) -> np.ndarray:
         given = iter(slices)
@@ -73,9 +76,7 @@ def open_ome_zarr(path: Any) -> OmeZarrReader:
         if array.dtype.kind not in "biuf":
             raise ValidationError(f"{path!r} has dtype {array.dtype}; images must be numeric")
         axes, hidden = letters_for(axis_entries(entry, array.ndim, path), array.shape, path)
-    reader = OmeZarrReader(path, array, axes, hidden)
-    reader.version = version
-    return reader
+    return OmeZarrReader(path, array, axes, hidden, version)
 
 
 def create_ome_zarr(

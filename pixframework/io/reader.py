@@ -21,7 +21,7 @@ class BaseReader:
 
     :ivar path: the path it was opened with.
     :ivar shape: shape in the file's axis order.
-    :ivar dtype: numpy dtype of the pixels.
+    :ivar dtype: numpy dtype of the pixels (native byte order, whatever the file uses).
     :ivar axes: axis letters from the file's metadata (``"zyx"``, ``"cyx"``, ...) or ``None``.
     :ivar chunks: the storage chunk shape (read aligned regions for speed), or ``None``.
     :ivar lazy: how reads work: ``"chunks"`` (only the chunks/pages touched are decoded),
@@ -44,7 +44,7 @@ class BaseReader:
         self.path = path
         self.format_name = format_name
         self.shape = tuple(int(s) for s in shape)
-        self.dtype = np.dtype(dtype)
+        self.dtype = np.dtype(dtype).newbyteorder("=")  # callers always get native byte order
         self.axes = axes
         self.chunks = tuple(int(c) for c in chunks) if chunks is not None else None
         self.closed = False
@@ -60,6 +60,8 @@ class BaseReader:
         slices, integer_axes = full_slices(key, self.shape)
         with reading(self.path, f"read region {describe_region(slices)} of"):
             data = np.asarray(self._read(slices))
+            if data.dtype != self.dtype:
+                data = data.astype(self.dtype)
         if integer_axes:
             data = data[tuple(0 if axis in integer_axes else slice(None) for axis in range(data.ndim))]
         return data

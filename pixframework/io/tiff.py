@@ -171,11 +171,10 @@ def create_tiff(
             return tifffile.memmap(temp, shape=disk_shape, dtype=dtype, **options)
 
         return MemmapWriter(path, shape, dtype, axes, open_map, disk_axes=disk_axes, format_name=FORMAT)
-    else:
-        y, x = disk_shape[disk_axes.index("y")], disk_shape[disk_axes.index("x")]
-        tile = (TILE, TILE) if min(y, x) >= TILE else None
+    y, x = disk_shape[disk_axes.index("y")], disk_shape[disk_axes.index("x")]
+    tile = (TILE, TILE) if min(y, x) >= TILE else None
 
-        def encode(pixels: np.ndarray, temp: str) -> None:
-            tifffile.imwrite(temp, pixels, compression="zlib", tile=tile, **options)
+    def encode(pixels: np.ndarray, temp: str) -> None:
+        tifffile.imwrite(temp, pixels, compression="zlib", tile=tile, **options)
 
     return BufferedWriter(path, shape, dtype, axes, encode, disk_axes=disk_axes, format_name=FORMAT)
