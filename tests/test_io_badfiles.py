@@ -183,3 +183,20 @@ def test_bad_region_keys(tmp_path):
             reader[7]
         with pytest.raises(ValidationError, match="slices or integers"):
             reader[[0, 1]]
+
+
+def test_lzw_tiff_reads_with_imagecodecs(tmp_path):
+    pytest.importorskip("imagecodecs")
+    from PIL import Image
+
+    data = RNG.integers(0, 255, (40, 50), dtype=np.uint8)
+    Image.fromarray(data).save(tmp_path / "lzw.tif", compression="tiff_lzw")
+    np.testing.assert_array_equal(read_image(tmp_path / "lzw.tif"), data)
+
+
+def test_missing_codec_is_explained():
+    from pixframework.io.failures import read_failure
+
+    error = read_failure("x.tif", ValueError("<COMPRESSION.LZW: 5> requires the 'imagecodecs' package"))
+    assert isinstance(error, ValidationError)
+    assert "pip install imagecodecs" in str(error) and "x.tif" in str(error)
