@@ -635,7 +635,7 @@ class Project:
         model = self._require_model()
         entry = self._image(image)
         region = normalize_region(region, entry.spatial_shape)
-        key = ("pred", entry.id, region, self._model_generation)
+        key = ("pred", entry.id, tuple((s.start, s.stop) for s in region), self._model_generation)
         probabilities = self._cache.get(key)
         if probabilities is None:
             probabilities = self._probabilities(model, entry, region)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import pixframework
 
 
 def pixf(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ if env is None else env, COLUMNS="200")
     return subprocess.run([sys.executable, "-m", "pixframework", *args], capture_output=True, text=True, env=env, timeout=300)
 
 

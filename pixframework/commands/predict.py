@@ -44,12 +44,21 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
                         "(default: {dataset_dir}/{nickname}_{result_type}.EXT)")
     p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, help="e.g. uint8 to scale probabilities to 0..255")
     p.add_argument("--axes", default=None, help="axes of the input images when they cannot be read from the files")
-    p.add_argument("--block", type=int, nargs="+", default=None,
-                   help="block shape in pixels for blockwise prediction (default 1024 in 2D, 128 in 3D)")
+    p.add_argument("--block", type=_block_shape, default=None, metavar="N[,N...]",
+                   help="block edge or shape in pixels for blockwise prediction, e.g. 256 or 64,128,128 "
+                        "(default 1024 in 2D, 128 in 3D)")
     p.add_argument("--dask", default=None, metavar="SCHEDULER",
                    help="run blocks on Dask: 'local' (a local process cluster) or a scheduler address")
     p.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=run)
+
+
+def _block_shape(text: str) -> int | tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"block must be N or N,N[,N], got {text!r}") from None
+    return values[0] if len(values) == 1 else values
 
 
 def resolve_source(value: str) -> str:
@@ -68,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.format)
     template = args.output or "{dataset_dir}/{nickname}_{result_type}" + EXTENSIONS.get(fmt, f".{fmt}")
     inputs = list(args.images) + list(args.raw_data)
-    block = None if args.block is None else (args.block[0] if len(args.block) == 1 else tuple(args.block))
+    block = args.block
     written = []
     with open_project(args, save=False) as project, progress_bar() as bar:
 
