@@ -23,7 +23,7 @@ def cells(shape: tuple[int, ...] = (384, 384), *, n_cells: int | None = None, se
     ndim = len(shape)
     size = np.prod(shape) ** (1 / ndim)
     if n_cells is None:
-        n_cells = int(np.prod(shape) / (size * 0.09) ** ndim)
+        n_cells = int(np.prod(shape) / (size * 0.12) ** ndim)
     grid = np.meshgrid(*[np.arange(s, dtype=np.float32) for s in shape], indexing="ij", sparse=True)
     truth = np.zeros(shape, bool)
     signal = np.zeros(shape, np.float32)
