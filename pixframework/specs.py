@@ -145,16 +145,18 @@ class FilterInput(Protocol):
 
     data: np.ndarray
 
-    def derivative(self, sigma: float, order: tuple[int, ...]) -> np.ndarray:
+    def derivative(self, sigma: float, order: tuple[int, ...], out: np.ndarray | None = None) -> np.ndarray:
         """Gaussian derivative of ``data`` at ``sigma``; ``order`` gives the order per spatial axis.
 
         Results are cached for the lifetime of this input, so filters at the same scale share them.
-        ``order`` of all zeros is Gaussian smoothing.
+        ``order`` of all zeros is Gaussian smoothing. With ``out`` (C-contiguous float32 of
+        ``data``'s shape) a derivative not cached yet is computed straight into ``out``, which then
+        serves later requests (so leave it unchanged); a cached one is copied into it.
         """
         ...
 
-    def smooth(self, array: np.ndarray, sigma: float) -> np.ndarray:
-        """Gaussian smoothing of any array of ``data``'s shape (not cached)."""
+    def smooth(self, array: np.ndarray, sigma: float, out: np.ndarray | None = None) -> np.ndarray:
+        """Gaussian smoothing of any array of ``data``'s shape (not cached); into ``out`` if given."""
         ...
 
 

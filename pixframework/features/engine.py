@@ -1,0 +1,245 @@
+"""The feature engine: an image (or a region of it) and a selection in, float32 feature channels out.
+
+How it works, and why:
+
+- The image is viewed in canonical axes ``(z)yxc`` (:func:`pixframework.io.axes.to_canonical`), so
+  numpy arrays, zarr arrays and lazy readers are all read the same way, and only the region plus
+  the selection's halo (clipped to the image, never padded) is read.
+- Entries are grouped by (scale, in_2d). For each group and input channel one
+  :class:`~pixframework.features.derivatives.DerivativeCache` is built on the group's own crop
+  (region plus that scale's halo), every filter of the group computes from it (so Gaussians and
+  derivatives are computed once per scale), and it is cleared before the next scale. Its planes
+  are recycled across scales.
+- Because filters mirror only at true image borders and every crop carries the full halo, a
+  region computed alone equals the same region of the whole-image result (bit for bit here).
+- Output is channel-first storage ``(F, *spatial)`` returned as a channels-last view
+  ``(*spatial, F)``: filters write contiguous planes, and nobody pays for a transpose.
+- A plugin that raises, returns a wrongly shaped array or produces NaN/inf is reported as a
+  :class:`~pixframework.errors.PluginError` naming the plugin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import PixfError, PluginError, ValidationError
+from ..io.axes import normalize_region, to_canonical
+from ..registry import Registry, get_registry
+from ..specs import FilterSpec
+from .derivatives import BufferPool, DerivativeCache
+from .pointwise import MIN_PIXELS_PER_TASK, all_finite
+from .selection import FeatureEntry, FeatureSelection
+from .workers import parallel_for, resolve_threads
+
+
+@dataclass
+class _Job:
+    """One selection entry: its spec and where its channels go."""
+
+    entry: FeatureEntry
+    spec: FilterSpec
+    n_outputs: int
+    first_channel: int
+
+
+@dataclass
+class _Group:
+    """Entries sharing one scale (and in_2d), so they share one derivative cache."""
+
+    scale: float
+    in_2d: bool
+    halo: tuple[int, ...]
+    jobs: list[_Job] = field(default_factory=list)
+
+
+def _as_selection(selection: Any, registry: Registry) -> FeatureSelection:
+    if selection is None:
+        return FeatureSelection.default(registry)
+    if isinstance(selection, FeatureSelection):
+        return selection
+    if isinstance(selection, dict):
+        return FeatureSelection.from_json(selection, registry)
+    if isinstance(selection, (list, tuple)):
+        return FeatureSelection(selection, registry)
+    raise ValidationError(f"cannot use {type(selection).__name__} as a feature selection")
+
+
+def _plan(selection: FeatureSelection, registry: Registry, ndim: int, n_channels: int) -> tuple[list[_Group], int]:
+    groups: dict[tuple[float, bool], _Group] = {}
+    channel = 0
+    for entry, spec in selection.specs(registry):
+        eff = entry.effective_ndim(ndim)
+        n = int(spec.n_outputs(eff))
+        halo = int(spec.halo(entry.scale, eff))
+        key = (entry.scale, entry.in_2d)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(entry.scale, entry.in_2d, (0,) * ndim)
+        per_axis = tuple(0 if (entry.in_2d and axis == 0 and ndim == 3) else halo for axis in range(ndim))
+        group.halo = tuple(max(a, b) for a, b in zip(group.halo, per_axis))
+        group.jobs.append(_Job(entry, spec, n, channel))
+        channel += n * n_channels
+    ordered = sorted(groups.values(), key=lambda g: (g.scale, g.in_2d))
+    return ordered, channel
+
+
+def _crop(region: tuple[slice, ...], halo: Sequence[int], shape: Sequence[int]) -> tuple[slice, ...]:
+    """``region`` grown by ``halo`` on each side, clipped to the image (never padded)."""
+    return tuple(slice(max(0, r.start - h), min(n, r.stop + h)) for r, h, n in zip(region, halo, shape))
+
+
+def _check_dtype(dtype: np.dtype) -> None:
+    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating) or dtype == np.bool_):
+        raise ValidationError(f"image dtype {dtype} is not supported; use an integer or float type")
+
+
+def _read_channels(view: Any, crop: tuple[slice, ...], threads: int) -> list[np.ndarray]:
+    """The crop of every channel as C-contiguous float32 ``(*crop_shape)``, checked finite."""
+    block = np.asarray(view[crop + (slice(None),)])
+    channels = []
+    for c in range(block.shape[-1]):
+        plane = np.ascontiguousarray(block[..., c], dtype=np.float32)
+        if np.issubdtype(block.dtype, np.floating) and not all_finite(plane, threads):
+            raise ValidationError(f"image channel {c} contains NaN or infinite values; clean the data first")
+        channels.append(plane)
+    return channels
+
+
+def _run_filter(job: _Job, src: DerivativeCache, block: np.ndarray, threads: int) -> None:
+    """Let the plugin fill ``block`` (n_outputs, *spatial); turn every failure into a PluginError."""
+    spec, scale = job.spec, job.entry.scale
+    what = f"filter {spec.name!r} at scale {scale!r}"
+    try:
+        result = spec.compute(src, scale, block)
+    except PixfError as exc:
+        raise PluginError(spec.plugin, f"{what} failed: {exc}") from exc
+    except Exception as exc:  # any plugin bug must surface as a clear, named error
+        raise PluginError(spec.plugin, f"{what} failed: {type(exc).__name__}: {exc}") from exc
+    if result is not None and result is not block:
+        array = np.asarray(result)
+        if array.shape != block.shape:
+            raise PluginError(spec.plugin, f"{what} returned shape {array.shape}, expected {block.shape}")
+        block[...] = array
+    if not all_finite(block, threads):
+        raise PluginError(spec.plugin, f"{what} produced NaN or infinite values")
+
+
+def _output_planes(out: np.ndarray | None, spatial: tuple[int, ...], n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """(result to return, channel-first planes to write; may be a scratch array if ``out`` is odd)."""
+    shape = (*spatial, n_features)
+    if out is None:
+        planes = np.empty((n_features, *spatial), np.float32)
+        return np.moveaxis(planes, 0, -1), planes
+    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != np.float32:
+        got = f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
+        raise ValidationError(f"out must be a float32 array of shape {shape}, got {got}")
+    return out, np.moveaxis(out, -1, 0)
+
+
+def compute_features(
+    image: Any,
+    selection: FeatureSelection | Any = None,
+    *,
+    axes: str | None = None,
+    region: Sequence[slice] | None = None,
+    out: np.ndarray | None = None,
+    threads: int | None = None,
+    registry: Registry | None = None,
+) -> np.ndarray:
+    """Compute the feature channels of ``image`` (or of ``region`` of it).
+
+    :param image: numpy array or lazy array-like (``.shape``, ``.dtype``, ``[tuple of slices]``:
+        zarr arrays, :class:`~pixframework.specs.ImageReader`), any integer or float dtype.
+    :param selection: a :class:`FeatureSelection` (or its JSON form / list of entries);
+        ``None`` means :meth:`FeatureSelection.default`.
+    :param axes: axes of ``image`` (``"yx"``, ``"zyxc"``, ``"cyx"``...); inferred by the rule of
+        :mod:`pixframework.io.axes` when ``None`` (4D needs explicit axes).
+    :param region: one slice per spatial axis in ``(z)yx`` order (step 1), or ``None`` for the
+        whole image. Only the region plus the selection's halo is read; the result equals the
+        same region of the whole-image result.
+    :param out: optional float32 array ``(*region_shape, n_features)`` (any strides) to fill.
+    :param threads: threads to use; ``None`` means ``$PIXF_THREADS`` or all cores.
+    :param registry: filter registry (default: the installed plugins).
+    :returns: float32 ``(*region_shape, n_features)``; channel order as in
+        :meth:`FeatureSelection.channel_names`. Without ``out`` this is a view of channel-first
+        storage (``np.moveaxis(planes, 0, -1)``), so it is not C-contiguous.
+    :raises ValidationError: bad axes, dtype, region, selection, NaN/inf pixels, an axis shorter
+        than 2 pixels or a scale too large for the image.
+    :raises PluginError: a filter plugin failed (the message names the plugin).
+    """
+    registry = registry if registry is not None else get_registry()
+    threads = resolve_threads(threads)
+    selection = _as_selection(selection, registry)
+    if not hasattr(image, "shape") or not hasattr(image, "dtype") or not hasattr(image, "__getitem__"):
+        raise ValidationError(f"image must be an array-like with shape, dtype and slicing, got {type(image).__name__}")
+    view, canonical = to_canonical(image, axes)
+    _check_dtype(np.dtype(view.dtype))
+    spatial_shape = tuple(int(s) for s in view.shape[:-1])
+    n_channels = int(view.shape[-1])
+    ndim = len(spatial_shape)
+    if ndim not in (2, 3):
+        raise ValidationError(f"images must be 2D or 3D, got axes {canonical!r}")
+    if min(spatial_shape) < 2:
+        raise ValidationError(
+            f"image is too small: every spatial axis needs at least 2 pixels, got {dict(zip(canonical, view.shape))}"
+        )
+    if n_channels < 1:
+        raise ValidationError("image has no channels")
+    region = normalize_region(region, spatial_shape)
+    selection.validate(registry, spatial_shape)
+    groups, n_features = _plan(selection, registry, ndim, n_channels)
+    region_shape = tuple(r.stop - r.start for r in region)
+    result, planes = _output_planes(out, region_shape, n_features)
+
+    read_halo = tuple(max(g.halo[a] for g in groups) for a in range(ndim))
+    read_crop = _crop(region, read_halo, spatial_shape)
+    channels = _read_channels(view, read_crop, threads)
+    pool = BufferPool()  # arrays recycled across scales
+    for group in groups:
+        crop = _crop(region, group.halo, spatial_shape)
+        # the group's crop inside the block that was read, and the region inside the group's crop
+        local = tuple(slice(c.start - r.start, c.stop - r.start) for c, r in zip(crop, read_crop))
+        inner = tuple(slice(r.start - c.start, r.stop - c.start) for r, c in zip(region, crop))
+        for c, data in enumerate(channels):
+            data = data[local]
+            if group.in_2d and ndim == 3:
+                for z in range(data.shape[0]):
+                    _compute_group(group, np.ascontiguousarray(data[z]), inner[1:], planes[:, z], c, threads, pool)
+            else:
+                _compute_group(group, np.ascontiguousarray(data), inner, planes, c, threads, pool)
+    return result
+
+
+def _compute_group(
+    group: _Group,
+    data: np.ndarray,
+    inner: tuple[slice, ...],
+    planes: np.ndarray,
+    channel: int,
+    threads: int,
+    pool: BufferPool,
+) -> None:
+    """All filters of one scale on one channel's crop; results for the region go into ``planes``."""
+    src = DerivativeCache(data, threads=threads, pool=pool)
+    whole = all(s.start == 0 and s.stop == n for s, n in zip(inner, data.shape))
+    try:
+        for job in group.jobs:
+            first = job.first_channel + channel * job.n_outputs
+            target = planes[first : first + job.n_outputs]
+            direct = whole and all(target[i].flags.c_contiguous for i in range(job.n_outputs))
+            block = target if direct else np.empty((job.n_outputs, *data.shape), np.float32)
+            _run_filter(job, src, block, threads)
+            if not direct:
+                _copy_region(block[(slice(None),) + inner], target, threads)
+    finally:
+        src.clear()
+
+
+def _copy_region(source: np.ndarray, target: np.ndarray, threads: int) -> None:
+    """``target[...] = source`` split over threads along the first spatial axis."""
+    rows = source.shape[1]
+    parallel_for(lambda a, b: np.copyto(target[:, a:b], source[:, a:b]), rows, threads,
+                 max(1, MIN_PIXELS_PER_TASK // max(1, source[0, 0].size)))

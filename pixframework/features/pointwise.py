@@ -1,0 +1,178 @@
+"""Per-pixel arithmetic on whole planes, threaded and fused so each plane is read once.
+
+Filters combine cached derivatives with these helpers (plugin authors may use them too). All
+arrays are float32 and of one shape; outputs may be the same arrays as inputs (each pixel is read
+before it is written).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numba
+import numpy as np
+
+from ..errors import ValidationError
+from .workers import parallel_for
+
+#: pixels below which splitting over threads does not pay
+MIN_PIXELS_PER_TASK = 1 << 15
+
+
+def flat_views(arrays: Sequence[np.ndarray], shape: tuple[int, ...] | None = None) -> list[np.ndarray]:
+    """1D views of C-contiguous float32 arrays of one shape (raises :class:`ValidationError` otherwise)."""
+    shape = tuple(arrays[0].shape) if shape is None else shape
+    flat = []
+    for a in arrays:
+        if a.dtype != np.float32 or tuple(a.shape) != shape or not a.flags.c_contiguous:
+            raise ValidationError(
+                f"expected C-contiguous float32 arrays of shape {shape}, got {a.dtype} {a.shape}"
+            )
+        flat.append(a.reshape(-1))
+    return flat
+
+
+def run_pixels(kernel, arrays: Sequence[np.ndarray], threads: int, *constants: object) -> None:
+    """Run ``kernel(*flat_array_chunks, *constants)`` over all pixels, in parallel chunks."""
+    flat = flat_views(arrays)
+    # kernels get sliced arrays and loop from 0: with a known non-negative index numba skips
+    # negative-index wraparound and LLVM vectorises the loop
+    parallel_for(
+        lambda a, b: kernel(*[f[a:b] for f in flat], *constants), flat[0].shape[0], threads, MIN_PIXELS_PER_TASK
+    )
+
+
+@numba.njit(nogil=True, cache=True)
+def _copy(a, out):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        out[i] = a[i]
+
+
+@numba.njit(nogil=True, cache=True)
+def _subtract(a, b, out):  # pragma: no cover - compiled
+    # in blocks through a small buffer, so ``out`` may be ``b`` and the loop still vectorises
+    buf = np.empty(512, np.float32)
+    for start in range(0, a.shape[0], 512):
+        stop = min(start + 512, a.shape[0])
+        tb = buf[: stop - start]
+        tb[:] = b[start:stop]
+        ta = a[start:stop]
+        to = out[start:stop]
+        for i in range(stop - start):
+            to[i] = ta[i] - tb[i]
+
+
+@numba.njit(nogil=True, cache=True)
+def _add2(a, b, out):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        out[i] = a[i] + b[i]
+
+
+@numba.njit(nogil=True, cache=True)
+def _add3(a, b, c, out):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        out[i] = a[i] + b[i] + c[i]
+
+
+@numba.njit(nogil=True, cache=True)
+def _magnitude2(a, b, out):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        out[i] = np.sqrt(a[i] * a[i] + b[i] * b[i])
+
+
+@numba.njit(nogil=True, cache=True)
+def _magnitude3(a, b, c, out):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        out[i] = np.sqrt(a[i] * a[i] + b[i] * b[i] + c[i] * c[i])
+
+
+@numba.njit(nogil=True, cache=True)
+def _products2(gy, gx, yy, xx, yx):  # pragma: no cover - compiled
+    for i in range(gy.shape[0]):
+        a = gy[i]
+        b = gx[i]
+        yy[i] = a * a
+        xx[i] = b * b
+        yx[i] = a * b
+
+
+@numba.njit(nogil=True, cache=True)
+def _products3(gz, gy, gx, zz, yy, xx, zy, zx, yx):  # pragma: no cover - compiled
+    for i in range(gz.shape[0]):
+        a = gz[i]
+        b = gy[i]
+        c = gx[i]
+        zz[i] = a * a
+        yy[i] = b * b
+        xx[i] = c * c
+        zy[i] = a * b
+        zx[i] = a * c
+        yx[i] = b * c
+
+
+def copy(a: np.ndarray, out: np.ndarray, threads: int = 1) -> np.ndarray:
+    """``out[...] = a``."""
+    run_pixels(_copy, [a, out], threads)
+    return out
+
+
+def subtract(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int = 1) -> np.ndarray:
+    """``out = a - b``."""
+    run_pixels(_subtract, [a, b, out], threads)
+    return out
+
+
+def add(arrays: Sequence[np.ndarray], out: np.ndarray, threads: int = 1) -> np.ndarray:
+    """``out = sum(arrays)`` for 2 or 3 arrays."""
+    kernel = {2: _add2, 3: _add3}.get(len(arrays))
+    if kernel is None:
+        raise ValidationError(f"add takes 2 or 3 arrays, got {len(arrays)}")
+    run_pixels(kernel, [*arrays, out], threads)
+    return out
+
+
+def magnitude(components: Sequence[np.ndarray], out: np.ndarray, threads: int = 1) -> np.ndarray:
+    """``out = sqrt(sum(c**2))`` for 2 or 3 vector components."""
+    kernel = {2: _magnitude2, 3: _magnitude3}.get(len(components))
+    if kernel is None:
+        raise ValidationError(f"magnitude takes 2 or 3 components, got {len(components)}")
+    run_pixels(kernel, [*components, out], threads)
+    return out
+
+
+def outer_products(gradient: Sequence[np.ndarray], outs: Sequence[np.ndarray], threads: int = 1) -> None:
+    """Upper triangle of the outer product ``g g^T`` of a gradient (components in axis order).
+
+    2D ``(gy, gx)`` -> ``outs = (yy, xx, yx)``; 3D ``(gz, gy, gx)`` -> ``(zz, yy, xx, zy, zx, yx)``
+    (diagonal first, then off-diagonal in row-major order: the order
+    :func:`pixframework.features.eigen.symmetric_eigenvalues` takes).
+    """
+    n = len(gradient)
+    kernel = {2: _products2, 3: _products3}.get(n)
+    if kernel is None or len(outs) != n * (n + 1) // 2:
+        raise ValidationError(f"outer_products takes 2 or 3 components and n(n+1)/2 outputs, got {n}, {len(outs)}")
+    run_pixels(kernel, [*gradient, *outs], threads)
+
+
+@numba.njit(nogil=True, cache=True)
+def _finite(a):  # pragma: no cover - compiled
+    # a float32 is NaN or infinite exactly when all its exponent bits are set; an integer max vectorises
+    bits = a.view(np.uint32)
+    exponent = np.uint32(0x7F800000)
+    top = np.uint32(0)
+    for i in range(bits.shape[0]):
+        top = max(top, bits[i] & exponent)
+    return top != exponent
+
+
+def all_finite(array: np.ndarray, threads: int = 1) -> bool:
+    """True if no element of the float32 ``array`` is NaN or infinite (any shape; copied if strided)."""
+    flat = np.ascontiguousarray(array, dtype=np.float32).reshape(-1)
+    bad: list[bool] = []
+
+    def body(a: int, b: int) -> None:
+        if not _finite(flat[a:b]):
+            bad.append(True)
+
+    parallel_for(body, flat.shape[0], threads, MIN_PIXELS_PER_TASK)
+    return not bad
