@@ -24,8 +24,8 @@ import numba
 import numpy as np
 from numba import prange
 
-#: pixels per block: the block's feature copy (F x block float32) should fit in L2 cache
-DEFAULT_BLOCK = 2048
+#: pixels per block: the block's feature copy (F x block float32) should fit in L2 cache (49 x 4096 x 4 = 800 kB)
+DEFAULT_BLOCK = 4096
 
 _U64 = np.uint64
 
@@ -41,12 +41,12 @@ def thresholds_as_float32(thresholds: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _load_block(X, start, cols, column_major):  # pragma: no cover - compiled
-    """Copy rows ``start:start+cols.shape[1]`` of X into feature-major float32 ``cols``.
+def _load_block(X, start, nb, cols, column_major):  # pragma: no cover - compiled
+    """Copy rows ``start:start+nb`` of X into the first ``nb`` columns of feature-major float32 ``cols``.
 
     Returns the first row (relative to ``start``) holding NaN or inf, or -1.
     """
-    n_feat, nb = cols.shape
+    n_feat = cols.shape[0]
     bad = -1
     if column_major:
         for f in range(n_feat):
@@ -97,7 +97,7 @@ def _add_leaf(rows, start, stop, value, acc):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _apply_tree(root, cols, feature, threshold, left, right, values, rows_a, rows_b, stack, acc):  # pragma: no cover
+def _apply_tree(root, cols, feature, threshold, left, right, values, leaf_class, rows_a, rows_b, stack, acc):  # pragma: no cover
     """Send every row of the block down one tree, adding leaf distributions to ``acc``.
 
     ``rows_a`` holds the block's row indices; a node at even depth reads its rows from ``rows_a``
@@ -126,7 +126,12 @@ def _apply_tree(root, cols, feature, threshold, left, right, values, rows_a, row
             dst = rows_a
         f = feature[node]
         if f < 0:
-            _add_leaf(src, start, stop, values[node], acc)
+            pure = leaf_class[node]
+            if pure >= 0:  # most leaves of fully grown trees hold one class: one add per row
+                for k in range(start, stop):
+                    acc[src[k], pure] += 1.0
+            else:
+                _add_leaf(src, start, stop, values[node], acc)
             continue
         n_left = _partition(src, dst, start, stop, cols[f], threshold[node])
         middle = start + n_left
@@ -145,7 +150,7 @@ def _apply_tree(root, cols, feature, threshold, left, right, values, rows_a, row
 
 
 @numba.njit(parallel=True, cache=True)
-def _predict_forest(X, feature, threshold, left, right, roots, values, max_depth, block, out, bad_rows):  # pragma: no cover
+def _predict_forest(X, feature, threshold, left, right, roots, values, leaf_class, max_depth, block, out, bad_rows):  # pragma: no cover
     """Mean leaf distribution over all trees for every row of X, written to ``out`` (float32)."""
     n, n_feat = X.shape
     n_classes = values.shape[1]
@@ -155,9 +160,10 @@ def _predict_forest(X, feature, threshold, left, right, roots, values, max_depth
     for b in prange(n_blocks):
         start = b * block
         nb = min(block, n - start)
-        # pad rows by 16 floats: a row stride of a power of two would map all features to one cache set
-        cols = np.empty((n_feat, nb + 16), np.float32)[:, :nb]
-        bad = _load_block(X, start, cols, column_major)
+        # rows padded by 16 floats: a power-of-two row stride would map all features to one cache
+        # set; the whole (contiguous) buffer is passed on so rows index without a stride multiply
+        cols = np.empty((n_feat, nb + 16), np.float32)
+        bad = _load_block(X, start, nb, cols, column_major)
         bad_rows[b] = -1 if bad < 0 else start + bad
         acc = np.zeros((nb, n_classes), np.float64)
         rows_a = np.empty(nb, np.uint32)
@@ -165,7 +171,7 @@ def _predict_forest(X, feature, threshold, left, right, roots, values, max_depth
         # a popped node pushes at most two children, so depth + 2 entries always suffice
         stack = np.empty((max_depth + 2, 4), np.uint64)
         for t in range(n_trees):
-            _apply_tree(roots[t], cols, feature, threshold, left, right, values, rows_a, rows_b, stack, acc)
+            _apply_tree(roots[t], cols, feature, threshold, left, right, values, leaf_class, rows_a, rows_b, stack, acc)
         for i in range(nb):
             for c in range(n_classes):
                 out[start + i, c] = acc[i, c] / n_trees
@@ -200,6 +206,9 @@ class CompiledForest:
         self.roots = np.ascontiguousarray(roots, dtype=np.uint64)
         self.values = np.ascontiguousarray(values, dtype=np.float64)
         self.max_depth = int(max_depth)
+        # class index of leaves whose distribution is exactly one-hot, else -1 (adding 1.0 is then exact)
+        one_hot = ((self.values == 1.0).sum(axis=1) == 1) & ((self.values == 0.0).sum(axis=1) == self.n_classes - 1)
+        self.leaf_class = np.where(one_hot & (self.feature < 0), self.values.argmax(axis=1), -1).astype(np.int64)
 
     @property
     def n_classes(self) -> int:
@@ -230,6 +239,7 @@ class CompiledForest:
             self.right,
             self.roots,
             self.values,
+            self.leaf_class,
             self.max_depth,
             block,
             out,
