@@ -121,7 +121,7 @@ def client_loop(address: str, path: str, index: int, n_clients: int, deadline: f
                 result = timed("predict", project.predict, "img", region=viewport)
                 if result is not None and result.shape != (64, STRIPE, 2):
                     report.failures.append(f"predict: wrong shape {result.shape}")
-        timed("close", project.close, save=False)
+        timed("close", project.close)  # the last session to close saves the project
     return report
 
 
