@@ -12,8 +12,8 @@ from pixframework.features import FeatureSelection, compute_features
 
 SELECTION_2D = FeatureSelection(
     [("gaussian_smoothing", 0.3), ("laplacian_of_gaussian", 1.6), ("gaussian_gradient_magnitude", 0.7),
-     ("difference_of_gaussians", 3.5), ("structure_tensor_eigenvalues", 1.0),
-     ("hessian_of_gaussian_eigenvalues", 5.0)]
+     ("gaussian_smoothing", 3.5), ("difference_of_gaussians", 3.5), ("structure_tensor_eigenvalues", 1.0),
+     ("hessian_of_gaussian_eigenvalues", 5.0), ("gaussian_gradient_magnitude", 5.0)]
 )
 SELECTION_3D = FeatureSelection(
     [("gaussian_smoothing", 1.0), ("structure_tensor_eigenvalues", 1.6), ("hessian_of_gaussian_eigenvalues", 0.7),

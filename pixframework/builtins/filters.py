@@ -23,6 +23,7 @@ import numpy as np
 
 from ..features import eigen, pointwise
 from ..features.kernels import kernel_radius
+from ..features.structure import structure_tensor_eigenvalues_2d
 from ..hookspecs import hookimpl
 from ..specs import FilterInput, FilterSpec
 
@@ -88,6 +89,10 @@ def structure_tensor_eigenvalues(src: FilterInput, scale: float, out: np.ndarray
     threads = _threads(src)
     inner = INNER_SCALE_RATIO * scale
     gradient = [src.derivative(scale, order) for order in _unit_orders(ndim, 1)]
+    if ndim == 2:
+        # fused products, smoothing and eigenvalues: only the two output planes touch memory
+        structure_tensor_eigenvalues_2d(gradient[0], gradient[1], inner, out[0], out[1], threads)
+        return
     n_components = ndim * (ndim + 1) // 2
     # products in scratch planes, smoothed into the output planes (diagonal) and one more plane per
     # off-diagonal entry; the eigenvalues then overwrite the output planes in place

@@ -20,6 +20,7 @@ How it works, and why:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -197,7 +198,36 @@ def compute_features(
     read_halo = tuple(max(g.halo[a] for g in groups) for a in range(ndim))
     read_crop = _crop(region, read_halo, spatial_shape)
     channels = _read_channels(view, read_crop, threads)
-    pool = BufferPool()  # arrays recycled across scales
+    tasks = _tasks(groups, channels, region, read_crop, spatial_shape, planes)
+    _run_tasks(tasks, threads)
+    return result
+
+
+@dataclass
+class _Task:
+    """One group on one channel (on one z-slice for in-2D groups): the unit of scheduling."""
+
+    group: _Group
+    data: np.ndarray
+    inner: tuple[slice, ...]
+    planes: np.ndarray
+    channel: int
+
+    @property
+    def cost(self) -> float:
+        # passes cost about (kernel radius) x (pixels); radii grow with the scale
+        return (self.group.scale + 1.0) * len(self.group.jobs) * self.data.size
+
+
+def _tasks(
+    groups: list[_Group],
+    channels: list[np.ndarray],
+    region: tuple[slice, ...],
+    read_crop: tuple[slice, ...],
+    spatial_shape: tuple[int, ...],
+    planes: np.ndarray,
+) -> list[_Task]:
+    tasks = []
     for group in groups:
         crop = _crop(region, group.halo, spatial_shape)
         # the group's crop inside the block that was read, and the region inside the group's crop
@@ -205,37 +235,57 @@ def compute_features(
         inner = tuple(slice(r.start - c.start, r.stop - c.start) for r, c in zip(region, crop))
         for c, data in enumerate(channels):
             data = data[local]
-            if group.in_2d and ndim == 3:
-                for z in range(data.shape[0]):
-                    _compute_group(group, np.ascontiguousarray(data[z]), inner[1:], planes[:, z], c, threads, pool)
+            if group.in_2d and data.ndim == 3:
+                tasks += [_Task(group, data[z], inner[1:], planes[:, z], c) for z in range(data.shape[0])]
             else:
-                _compute_group(group, np.ascontiguousarray(data), inner, planes, c, threads, pool)
-    return result
+                tasks.append(_Task(group, data, inner, planes, c))
+    return tasks
 
 
-def _compute_group(
-    group: _Group,
-    data: np.ndarray,
-    inner: tuple[slice, ...],
-    planes: np.ndarray,
-    channel: int,
-    threads: int,
-    pool: BufferPool,
-) -> None:
-    """All filters of one scale on one channel's crop; results for the region go into ``planes``."""
+def _run_tasks(tasks: list[_Task], threads: int) -> None:
+    """Run tasks; with enough of them, whole tasks run in parallel (no per-pass synchronisation).
+
+    Tasks write disjoint output planes. Biggest first, handed out one by one, balances the load
+    (largest-processing-time-first) and adapts to cores busy with other work. With fewer tasks
+    than threads, each task's passes are parallelised instead.
+    """
+    tasks = sorted(tasks, key=lambda t: -t.cost)
+    if threads == 1 or len(tasks) < 2 * threads:
+        pool = BufferPool()  # arrays recycled across scales
+        for task in tasks:
+            _compute_group(task, threads, pool)
+        return
+    pools: dict[int, BufferPool] = {}
+
+    def run(start: int, stop: int) -> None:
+        pool = pools.setdefault(threading.get_ident(), BufferPool())
+        for task in tasks[start:stop]:
+            _compute_group(task, 1, pool)
+
+    parallel_for(run, len(tasks), threads, chunks=len(tasks))
+
+
+def _compute_group(task: _Task, threads: int, pool: BufferPool) -> None:
+    """All filters of one scale on one channel's crop; results for the region go into the output planes."""
+    data = np.ascontiguousarray(task.data)
     src = DerivativeCache(data, threads=threads, pool=pool)
-    whole = all(s.start == 0 and s.stop == n for s, n in zip(inner, data.shape))
+    whole = all(s.start == 0 and s.stop == n for s, n in zip(task.inner, data.shape))
+    scratch: list[np.ndarray] = []  # kept until the cache is cleared: a filter's output may serve others
     try:
-        for job in group.jobs:
-            first = job.first_channel + channel * job.n_outputs
-            target = planes[first : first + job.n_outputs]
+        for job in task.group.jobs:
+            first = job.first_channel + task.channel * job.n_outputs
+            target = task.planes[first : first + job.n_outputs]
             direct = whole and all(target[i].flags.c_contiguous for i in range(job.n_outputs))
-            block = target if direct else np.empty((job.n_outputs, *data.shape), np.float32)
+            block = target if direct else pool.take((job.n_outputs, *data.shape))
+            if not direct:
+                scratch.append(block)
             _run_filter(job, src, block, threads)
             if not direct:
-                _copy_region(block[(slice(None),) + inner], target, threads)
+                _copy_region(block[(slice(None),) + task.inner], target, threads)
     finally:
         src.clear()
+        for block in scratch:
+            pool.give(block)
 
 
 def _copy_region(source: np.ndarray, target: np.ndarray, threads: int) -> None:

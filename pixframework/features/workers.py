@@ -55,17 +55,21 @@ def _get_pool(workers: int) -> ThreadPoolExecutor:
         return _pool
 
 
-def parallel_for(body: Callable[[int, int], None], n_items: int, threads: int, min_chunk: int = 1) -> None:
+def parallel_for(
+    body: Callable[[int, int], None], n_items: int, threads: int, min_chunk: int = 1, chunks: int | None = None
+) -> None:
     """Run ``body(start, stop)`` over ``range(n_items)`` split into chunks, on up to ``threads`` threads.
 
     :param body: called with disjoint ``[start, stop)`` ranges covering ``range(n_items)``; must be
         thread-safe for disjoint ranges (numba ``nogil`` kernels writing disjoint rows are).
     :param min_chunk: smallest useful range, so tiny inputs are not split into costly pieces.
+    :param chunks: number of chunks (default: a few per thread); chunks are handed out in order.
     :raises: the first exception raised by ``body`` (after all chunks have stopped).
     """
     if n_items <= 0:
         return
-    n_chunks = max(1, min(threads * CHUNKS_PER_THREAD, n_items // max(1, min_chunk)))
+    wanted = chunks if chunks is not None else threads * CHUNKS_PER_THREAD
+    n_chunks = max(1, min(wanted, n_items // max(1, min_chunk)))
     if threads <= 1 or n_chunks == 1:
         body(0, n_items)
         return
