@@ -11,6 +11,7 @@ Bar (issue 7): remote p50 < 250 ms on a 2-core machine (aim < 100 ms).
 
     python benchmarks/bench_live.py
     python benchmarks/bench_live.py --strokes 20 --size 1024      # quick check
+    python benchmarks/bench_live.py --trees 20                    # a smaller forest for live work
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ def make_inputs(root: Path, size: int, n_strokes: int) -> list[tuple[int, np.nda
     return ordered[: n_strokes + 2]
 
 
-def live_loop(project: Any, image: str, strokes: list[tuple[int, np.ndarray]], viewport: tuple[slice, ...]) -> dict[str, Any]:
+def live_loop(
+    project: Any, image: str, strokes: list[tuple[int, np.ndarray]], viewport: tuple[slice, ...], trees: int | None
+) -> dict[str, Any]:
     """Warm up, then time stroke + retrain + viewport prediction per stroke; returns timings in seconds."""
+    if trees:
+        project.set_classifier("random_forest", n_estimators=trees)
     project.add_class("background")
     project.add_class("cell")
     timings: dict[str, list[float]] = defaultdict(list)
@@ -73,15 +78,15 @@ def live_loop(project: Any, image: str, strokes: list[tuple[int, np.ndarray]], v
     return {"warm_up": warm_up, "timings": timings, "labelled": labelled}
 
 
-def run_embedded(root: Path, strokes: list, viewport: tuple[slice, ...]) -> dict[str, Any]:
+def run_embedded(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None) -> dict[str, Any]:
     from pixframework.project import Project
 
     with Project.create(root / "embedded.pixf") as project:
         name = project.add_image(str(root / "cells.npy"))
-        return live_loop(project, name, strokes, viewport)
+        return live_loop(project, name, strokes, viewport, trees)
 
 
-def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...]) -> dict[str, Any]:
+def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None) -> dict[str, Any]:
     from pixframework.client import connect
 
     proc = subprocess.Popen(
@@ -97,7 +102,7 @@ def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...]) -> dict[s
         with connect(address) as client:
             project = client.create_project("remote.pixf")
             name = project.add_image("cells.npy")
-            result = live_loop(project, name, strokes, viewport)
+            result = live_loop(project, name, strokes, viewport, trees)
             project.close(save=False)
             return result
     finally:
@@ -122,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=2048, help="image edge in pixels")
     parser.add_argument("--viewport", type=int, default=512, help="viewport edge in pixels")
     parser.add_argument("--strokes", type=int, default=50)
+    parser.add_argument("--trees", type=int, default=None, help="random forest size (default: the project's default classifier)")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other work skews timings)")
     offset = (args.size - args.viewport) // 2
@@ -132,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         strokes = make_inputs(root, args.size, args.strokes)
         for name, run in runs.items():
-            results[name] = run(root, strokes, viewport)
+            results[name] = run(root, strokes, viewport, args.trees)
             report(name, results[name])
     embedded, remote = (results[k]["timings"]["total"] for k in runs)
     p50 = _ms(remote, 50)
