@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from pixframework.project import Project
 
 _spec = importlib.util.spec_from_file_location("bench_load", Path(__file__).parents[1] / "benchmarks" / "bench_load.py")
 bench_load = importlib.util.module_from_spec(_spec)
+sys.modules["bench_load"] = bench_load  # dataclasses look their module up there
 _spec.loader.exec_module(bench_load)
 
 
