@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -88,17 +87,10 @@ def run_embedded(root: Path, strokes: list, viewport: tuple[slice, ...], trees: 
 
 def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None) -> dict[str, Any]:
     from pixframework.client import connect
+    from pixframework.server.process import spawn_server
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pixframework.cli", "serve", "--address", "127.0.0.1:0", "--data-root", str(root),
-         "--log-level", "WARNING"],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
-    )  # fmt: skip
+    proc, address = spawn_server(root, args=["--log-level", "WARNING"])
     try:
-        line = proc.stdout.readline()
-        if "listening on" not in line:
-            raise SystemExit(f"server did not start: {line!r}")
-        address = line.split("listening on ")[1].split()[0]
         with connect(address) as client:
             project = client.create_project("remote.pixf")
             name = project.add_image("cells.npy")

@@ -15,14 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -153,19 +151,6 @@ def _percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000 if values else float("nan")
 
 
-def _start_server(root: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pixframework.cli", "serve", "--address", "127.0.0.1:0", "--data-root", str(root),
-         "--log-level", "WARNING"],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
-    )  # fmt: skip
-    line = proc.stdout.readline()
-    if "listening on" not in line:
-        proc.kill()
-        raise SystemExit(f"server did not start: {line!r}")
-    return proc, line.split("listening on ")[1].split()[0]
-
-
 def _one_run(address: str, n_clients: int, seconds: float, label: str) -> tuple[float, bool]:
     from pixframework.client import connect
 
@@ -197,6 +182,8 @@ def _one_run(address: str, n_clients: int, seconds: float, label: str) -> tuple[
 
 
 def main() -> int:
+    from pixframework.server.process import spawn_server
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -204,7 +191,7 @@ def main() -> int:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other work skews timings)")
     with tempfile.TemporaryDirectory() as tmp:
-        proc, address = _start_server(Path(tmp))
+        proc, address = spawn_server(tmp, args=["--log-level", "WARNING"])
         try:
             single, ok1 = _one_run(address, 1, args.baseline_seconds or max(2.0, args.seconds / 4), "baseline")
             many, ok2 = _one_run(address, args.clients, args.seconds, "load")

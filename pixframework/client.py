@@ -71,7 +71,7 @@ _COPY = {None: images_pb2.COPY_DEFAULT, True: images_pb2.COPY_INTO_PROJECT, Fals
 _RECEIVE_LIMIT = 256 << 20
 
 
-class _Stubs:
+class Stubs:
     """One stub per service over one channel; every call adds the token and converts errors."""
 
     def __init__(self, channel: grpc.Channel, token: str | None):
@@ -381,7 +381,7 @@ class Client:
     def __init__(self, channel: grpc.Channel, address: str, token: str | None):
         self.address = address
         self._channel = channel
-        self._rpc = _Stubs(channel, token)
+        self._rpc = Stubs(channel, token)
         self._limits: Any = None
 
     def __enter__(self) -> "Client":
@@ -393,6 +393,12 @@ class Client:
     def close(self) -> None:
         """Close the connection (sessions stay on the server until closed or idle)."""
         self._channel.close()
+
+    @property
+    def stubs(self) -> Stubs:
+        """The raw gRPC stubs (``stubs.images.UploadImage`` ...), for calls the methods do not cover;
+        ``stubs.metadata`` holds the token metadata to pass along."""
+        return self._rpc
 
     def _chunk_bytes(self) -> int:
         if self._limits is None:

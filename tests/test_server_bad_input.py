@@ -14,39 +14,19 @@ from test_server_support import data_root, gradient_image, running_server  # noq
 from pixframework._proto.v1 import (
     arrays_pb2,
     classifiers_pb2,
-    classifiers_pb2_grpc,
     features_pb2,
-    features_pb2_grpc,
     images_pb2,
-    images_pb2_grpc,
     labels_pb2,
-    labels_pb2_grpc,
     prediction_pb2,
-    prediction_pb2_grpc,
     sessions_pb2,
-    sessions_pb2_grpc,
     training_pb2,
-    training_pb2_grpc,
 )
-from pixframework.client import Client, RemoteProject, connect
+from pixframework.client import Client, RemoteProject, Stubs, connect
 from pixframework.errors import LimitExceeded, NotFound, NotTrained, ValidationError
 from pixframework.server.limits import MiB, Limits
 
 LIMITS = Limits(max_message_bytes=2 * MiB, chunk_bytes=1 * MiB, max_upload_bytes=1 * MiB, idle_timeout=0)
 C = grpc.StatusCode
-
-
-class Wire:
-    """Raw stubs, to send what the Python client never would."""
-
-    def __init__(self, channel: grpc.Channel):
-        self.sessions = sessions_pb2_grpc.SessionServiceStub(channel)
-        self.images = images_pb2_grpc.ImageServiceStub(channel)
-        self.labels = labels_pb2_grpc.LabelServiceStub(channel)
-        self.features = features_pb2_grpc.FeatureServiceStub(channel)
-        self.classifiers = classifiers_pb2_grpc.ClassifierServiceStub(channel)
-        self.training = training_pb2_grpc.TrainingServiceStub(channel)
-        self.prediction = prediction_pb2_grpc.PredictionServiceStub(channel)
 
 
 def status(call: Callable[[], Any]) -> tuple[grpc.StatusCode, str]:
@@ -59,7 +39,7 @@ def status(call: Callable[[], Any]) -> tuple[grpc.StatusCode, str]:
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wire, Client, RemoteProject, RemoteProject]]:
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stubs, Client, RemoteProject, RemoteProject]]:
     root = tmp_path_factory.mktemp("data")
     with running_server(root, limits=LIMITS) as (_, address), connect(address) as client:
         victim = client.create_project("victim.pixf")
@@ -69,12 +49,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wire, Clie
             project.add_class("a")
             project.add_class("b")
             project.paint("img", "a", [[10, 10]], radius=3)
-        with grpc.insecure_channel(address) as channel:
-            yield Wire(channel), client, victim, other
+        yield client.stubs, client, victim, other
 
 
 @pytest.fixture
-def wire(setup: Any) -> Iterator[Wire]:
+def wire(setup: Any) -> Iterator[Stubs]:
     """After each test: the server still answers and the other session's project is untouched."""
     wire, client, victim, other = setup
     before = other.get_labels("img").copy()
@@ -91,7 +70,7 @@ def _upload(session_id: str, header: arrays_pb2.ArrayHeader, *pieces: bytes) -> 
         yield images_pb2.UploadImageRequest(data=piece)
 
 
-def test_byte_count_not_matching_shape_and_dtype(wire: Wire, setup: Any) -> None:
+def test_byte_count_not_matching_shape_and_dtype(wire: Stubs, setup: Any) -> None:
     sid = setup[2].session_id
     header = arrays_pb2.ArrayHeader(dtype="uint16", shape=[16, 16])
     code, message = status(lambda: wire.images.UploadImage(_upload(sid, header, b"\0" * 300, b"\0" * 11)))
@@ -118,20 +97,20 @@ def test_byte_count_not_matching_shape_and_dtype(wire: Wire, setup: Any) -> None
     ],
 )
 def test_absurd_headers_are_refused_before_reading_data(
-    wire: Wire, setup: Any, header: arrays_pb2.ArrayHeader, code: grpc.StatusCode, words: str
+    wire: Stubs, setup: Any, header: arrays_pb2.ArrayHeader, code: grpc.StatusCode, words: str
 ) -> None:
     got, message = status(lambda: wire.images.UploadImage(_upload(setup[2].session_id, header, b"\0" * 16)))
     assert got == code and words in message
 
 
-def test_upload_without_header_or_messages(wire: Wire, setup: Any) -> None:
+def test_upload_without_header_or_messages(wire: Stubs, setup: Any) -> None:
     code, message = status(lambda: wire.images.UploadImage(iter([images_pb2.UploadImageRequest(session_id=setup[2].session_id)])))
     assert code == C.INVALID_ARGUMENT and "header" in message
     code, message = status(lambda: wire.images.UploadImage(iter([])))
     assert code == C.INVALID_ARGUMENT and "no message" in message
 
 
-def test_uploads_over_the_limit(wire: Wire, setup: Any) -> None:
+def test_uploads_over_the_limit(wire: Stubs, setup: Any) -> None:
     victim = setup[2]
     big = np.zeros((1024, 1024, 2), np.uint8)  # 2 MiB > 1 MiB limit
     with pytest.raises(LimitExceeded) as excinfo:
@@ -145,7 +124,7 @@ def test_uploads_over_the_limit(wire: Wire, setup: Any) -> None:
     assert code == C.RESOURCE_EXHAUSTED
 
 
-def _session_calls(wire: Wire, sid: str) -> dict[str, Callable[[], Any]]:
+def _session_calls(wire: Stubs, sid: str) -> dict[str, Callable[[], Any]]:
     region = arrays_pb2.Region()
     header = arrays_pb2.ArrayHeader(dtype="uint8", shape=[2, 2])
     return {
@@ -171,12 +150,12 @@ def _session_calls(wire: Wire, sid: str) -> dict[str, Callable[[], Any]]:
 
 
 @pytest.mark.parametrize("method", sorted(_session_calls(None, "")))  # type: ignore[arg-type]
-def test_unknown_session_ids_are_not_found(wire: Wire, method: str) -> None:
+def test_unknown_session_ids_are_not_found(wire: Stubs, method: str) -> None:
     code, message = status(_session_calls(wire, "no-such-session")[method])
     assert code == C.NOT_FOUND and "unknown session 'no-such-session'" in message
 
 
-def test_unknown_classifier_and_bad_parameters(wire: Wire, setup: Any) -> None:
+def test_unknown_classifier_and_bad_parameters(wire: Stubs, setup: Any) -> None:
     victim = setup[2]
     with pytest.raises(NotFound) as excinfo:
         victim.set_classifier("no_such_forest")
@@ -189,7 +168,7 @@ def test_unknown_classifier_and_bad_parameters(wire: Wire, setup: Any) -> None:
     assert "no_such_parameter" in str(excinfo.value)
 
 
-def test_unknown_filters_and_malformed_selections(wire: Wire, setup: Any) -> None:
+def test_unknown_filters_and_malformed_selections(wire: Stubs, setup: Any) -> None:
     victim = setup[2]
     before = victim.features.to_json()
     # the feature selection reports unknown filters as invalid input (FeatureSelection.validate)
@@ -202,7 +181,7 @@ def test_unknown_filters_and_malformed_selections(wire: Wire, setup: Any) -> Non
     assert victim.features.to_json() == before
 
 
-def test_regions_outputs_and_state(wire: Wire, setup: Any) -> None:
+def test_regions_outputs_and_state(wire: Stubs, setup: Any) -> None:
     victim = setup[2]
     with pytest.raises(NotTrained):
         victim.predict("img")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,25 +11,14 @@ import numpy as np
 import pytest
 
 from pixframework.client import connect
+from pixframework.errors import PixfError
 from pixframework.project import Project
-
-
-def _start(args: list[str]) -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pixframework.cli", "serve", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
-    line = proc.stdout.readline()
-    if "listening on" not in line:
-        proc.kill()
-        raise AssertionError(f"server did not start: {line!r} {proc.stderr.read()}")
-    return proc, line.split("listening on ")[1].split()[0]
+from pixframework.server.process import spawn_server
 
 
 def test_sigterm_stops_gracefully_and_saves_open_projects(tmp_path: Path) -> None:
     (tmp_path / "token").write_text("tok-123\n")
-    proc, address = _start(["--address", "127.0.0.1:0", "--data-root", str(tmp_path), "--token-file", str(tmp_path / "token")])
+    proc, address = spawn_server(tmp_path, args=["--token-file", str(tmp_path / "token")])
     try:
         client = connect(address, token="tok-123")
         project = client.create_project("unsaved.pixf")
@@ -66,3 +54,8 @@ def test_unreadable_files_are_clear_errors(tmp_path: Path, option: str) -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1 and "cannot read" in result.stderr and "missing" in result.stderr
+
+
+def test_spawn_server_reports_why_it_did_not_start(tmp_path: Path) -> None:
+    with pytest.raises(PixfError, match="did not start.*token"):
+        spawn_server(tmp_path, address="0.0.0.0:0")

@@ -98,3 +98,21 @@ def test_server_info_reports_version_plugins_and_limits(client: Client) -> None:
     assert [(p["kind"], p["name"]) for p in info["plugins"]] == [(e.kind, e.name) for e in get_registry().entries]
     assert info["limits"]["chunk_bytes"] <= info["limits"]["max_message_bytes"]
     assert info["auth_required"] is False and info["tls"] is False
+
+
+def test_filters_and_classifiers_are_listed_from_the_registry(client: Client) -> None:
+    from pixframework.features.selection import DEFAULT_SCALES
+    from pixframework.registry import get_registry
+
+    registry = get_registry()
+    listing = client.list_filters()
+    assert listing["default_scales"] == list(DEFAULT_SCALES)
+    assert [f["name"] for f in listing["filters"]] == list(registry.filters)
+    for f in listing["filters"]:
+        spec = registry.filter(f["name"])
+        assert (f["min_scale"], f["dims"], f["plugin"]) == (spec.min_scale, list(spec.dims), spec.plugin)
+        assert f["n_outputs_2d"] == (spec.n_outputs(2) if 2 in spec.dims else 0)
+    classifiers = client.list_classifiers()
+    assert [c["name"] for c in classifiers] == list(registry.classifiers)
+    for c in classifiers:
+        assert c["parameters"] == [p.to_json() for p in registry.classifier(c["name"]).parameters]
