@@ -1,0 +1,180 @@
+package org.pixframework.fiji;
+
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.pixframework.v1.CreateProjectRequest;
+import org.pixframework.v1.ImageServiceGrpc;
+import org.pixframework.v1.LabelServiceGrpc;
+import org.pixframework.v1.Limits;
+import org.pixframework.v1.OpenProjectRequest;
+import org.pixframework.v1.PredictionServiceGrpc;
+import org.pixframework.v1.ServerInfo;
+import org.pixframework.v1.ServerInfoRequest;
+import org.pixframework.v1.ServerInfoServiceGrpc;
+import org.pixframework.v1.SessionInfo;
+import org.pixframework.v1.SessionServiceGrpc;
+import org.pixframework.v1.TrainingServiceGrpc;
+
+/**
+ * One connection to a {@code pixf serve} server: the channel, the bearer token and one stub per service.
+ * Open projects with {@link #createProject} / {@link #openProject}; every failure surfaces as a
+ * {@link BridgeException} with a readable message.
+ */
+public final class BridgeClient implements AutoCloseable {
+    /** Largest message accepted from the server (bytes); arrays arrive in chunks well below this. */
+    private static final int RECEIVE_LIMIT = 256 << 20;
+
+    private final String address;
+    private final ManagedChannel channel;
+    private final ServerInfo info;
+    final SessionServiceGrpc.SessionServiceBlockingStub sessions;
+    final ImageServiceGrpc.ImageServiceBlockingStub images;
+    final ImageServiceGrpc.ImageServiceStub imagesAsync;
+    final LabelServiceGrpc.LabelServiceBlockingStub labels;
+    final LabelServiceGrpc.LabelServiceStub labelsAsync;
+    final TrainingServiceGrpc.TrainingServiceBlockingStub training;
+    final PredictionServiceGrpc.PredictionServiceBlockingStub prediction;
+
+    private BridgeClient(String address, ManagedChannel channel, String token, long timeoutSeconds) {
+        this.address = address;
+        this.channel = channel;
+        Channel calls = channel;
+        if (token != null && !token.isEmpty()) {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+            calls = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        sessions = SessionServiceGrpc.newBlockingStub(calls);
+        images = ImageServiceGrpc.newBlockingStub(calls);
+        imagesAsync = ImageServiceGrpc.newStub(calls);
+        labels = LabelServiceGrpc.newBlockingStub(calls);
+        labelsAsync = LabelServiceGrpc.newStub(calls);
+        training = TrainingServiceGrpc.newBlockingStub(calls);
+        prediction = PredictionServiceGrpc.newBlockingStub(calls);
+        // First call: fails early (and clearly) on a wrong address, a wrong token or another kind of server.
+        ServerInfoServiceGrpc.ServerInfoServiceBlockingStub infoStub = ServerInfoServiceGrpc.newBlockingStub(calls);
+        try {
+            info = infoStub.withWaitForReady().withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS)
+                    .getServerInfo(ServerInfoRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+            channel.shutdownNow();
+            if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+                throw new BridgeException("Unavailable", "No pixframework server answered at " + address + " within "
+                        + timeoutSeconds + " s. Is 'pixf serve' running there, and is the address right?");
+            }
+            throw RpcErrors.describe(e, address);
+        }
+    }
+
+    /**
+     * Connect and check that a pixframework server answers and accepts the token.
+     *
+     * @param address        "host:port"
+     * @param token          bearer token, or null/empty for a server without one
+     * @param tls            null or "" for a plain connection, "system" to verify the server against the
+     *                       JVM's trusted certificates, otherwise the path of a PEM CA certificate
+     * @param timeoutSeconds how long to wait for the server
+     */
+    public static BridgeClient connect(String address, String token, String tls, long timeoutSeconds) {
+        if (address == null || address.trim().isEmpty()) {
+            throw BridgeException.input("no server address given; use host:port, e.g. 127.0.0.1:50051");
+        }
+        address = address.trim();
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(address).maxInboundMessageSize(RECEIVE_LIMIT);
+        if (tls == null || tls.trim().isEmpty()) {
+            builder.usePlaintext();
+        } else if ("system".equals(tls.trim())) {
+            builder.useTransportSecurity();
+        } else {
+            File ca = new File(tls.trim());
+            if (!ca.isFile()) {
+                throw BridgeException.input("TLS certificate file " + ca + " does not exist");
+            }
+            try {
+                builder.sslContext(GrpcSslContexts.forClient().trustManager(ca).build());
+            } catch (SSLException | IllegalArgumentException e) {
+                throw BridgeException.input("cannot use " + ca + " as a TLS CA certificate: " + e.getMessage());
+            }
+        }
+        ManagedChannel channel;
+        try {
+            channel = builder.build();
+        } catch (IllegalArgumentException e) {
+            throw BridgeException.input("'" + address + "' is not a server address (use host:port): " + e.getMessage());
+        }
+        return new BridgeClient(address, channel, token, timeoutSeconds);
+    }
+
+    /** The address given to {@link #connect}. */
+    public String address() {
+        return address;
+    }
+
+    /** What the server said about itself when connecting (version, limits, plugins). */
+    public ServerInfo serverInfo() {
+        return info;
+    }
+
+    /** Bytes per chunk when sending arrays (the server's chunk size, at most a quarter of its message limit). */
+    int chunkBytes() {
+        Limits limits = info.getLimits();
+        long chunk = limits.getChunkBytes() > 0 ? limits.getChunkBytes() : 1 << 20;
+        if (limits.getMaxMessageBytes() > 0) {
+            chunk = Math.min(chunk, limits.getMaxMessageBytes() / 4);
+        }
+        return (int) Math.max(4096, Math.min(chunk, 16 << 20));
+    }
+
+    /** Create a project directory (path relative to the server's data root) and open a session on it. */
+    public ProjectSession createProject(String path, boolean overwrite) {
+        CreateProjectRequest request = CreateProjectRequest.newBuilder().setPath(path).setOverwrite(overwrite).build();
+        return new ProjectSession(this, call(() -> sessions.createProject(request)));
+    }
+
+    /** Open an existing project (path relative to the server's data root) in a new session. */
+    public ProjectSession openProject(String path) {
+        return new ProjectSession(this, reopen(path));
+    }
+
+    SessionInfo reopen(String path) {
+        OpenProjectRequest request = OpenProjectRequest.newBuilder().setPath(path).build();
+        return call(() -> sessions.openProject(request));
+    }
+
+    /** Run one call, turning a gRPC failure into a {@link BridgeException}. */
+    <T> T call(RpcCall<T> call) {
+        try {
+            return call.run();
+        } catch (StatusRuntimeException e) {
+            throw RpcErrors.describe(e, address);
+        }
+    }
+
+    /** Close the connection (sessions stay on the server until closed or idle). */
+    @Override
+    public void close() {
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A gRPC call that may throw {@link StatusRuntimeException}. */
+    interface RpcCall<T> {
+        T run();
+    }
+}

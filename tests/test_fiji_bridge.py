@@ -1,0 +1,233 @@
+"""The Fiji/ImageJ bridge (plugins/fiji-bridge) against a real server: same results as the Python client.
+
+The jar is built with ``bash plugins/fiji-bridge/build.sh`` when missing or older than its sources
+(skipped, with the reason, only when the JDK or the Debian jars are not installed). A Java driver
+runs the ImageJ commands with macro options, headless, and writes what ImageJ got back as .npy files;
+the same inputs go through the Python client here and must give identical labels, probabilities and
+segmentations. A macro runs the commands the way a headless batch job would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pytest
+import tifffile
+from skimage import data as skdata
+from test_server_support import running_server
+
+from pixframework.client import connect
+
+REPO = Path(__file__).resolve().parents[1]
+BRIDGE = REPO / "plugins" / "fiji-bridge"
+BUILD = BRIDGE / "build"
+JAR = BUILD / "pixframework_bridge.jar"
+IJ_JAR = Path(os.environ.get("JAVA_JARS", "/usr/share/java")) / "ij.jar"
+TOKEN = "fiji-test-token"
+
+#: the prediction box (x, y, width, height) and the labelled rectangles: (class, x, y, width, height);
+#: the overlay carries all but the last, the last is sent as the selection with an explicit class
+BOX = (40, 64, 192, 128)
+ROIS = [("background", 5, 5, 60, 20), ("background", 200, 280, 150, 15), ("coins", 45, 45, 10, 12),
+        ("coins", 220, 115, 14, 10)]  # fmt: skip
+CLASSES = ["background", "coins"]
+JAVA_TIMEOUT = 180
+
+
+def _sources_newer_than_jar() -> bool:
+    if not JAR.exists() or not (BUILD / "test-classes").exists():
+        return True
+    built = JAR.stat().st_mtime
+    inputs = [BRIDGE / "build.sh", BRIDGE / "plugins.config", *BRIDGE.glob("src/**/*.java"),
+              *(REPO / "protos").glob("**/*.proto")]  # fmt: skip
+    return any(p.stat().st_mtime > built for p in inputs)
+
+
+@pytest.fixture(scope="module")
+def bridge() -> str:
+    """Class path of ImageJ, the bridge, its dependencies and the test driver (building them if needed)."""
+    if shutil.which("javac") is None or shutil.which("java") is None:
+        pytest.skip("no JDK: apt-get install default-jdk-headless (see plugins/fiji-bridge/build.sh)")
+    if _sources_newer_than_jar():
+        done = subprocess.run(["bash", str(BRIDGE / "build.sh")], capture_output=True, text=True, timeout=600)
+        if done.returncode == 2:  # build.sh's code for missing packages
+            pytest.skip(f"Fiji bridge not buildable here: {done.stderr.strip()}")
+        assert done.returncode == 0, f"build.sh failed:\n{done.stdout}\n{done.stderr}"
+    libs = (BUILD / "classpath.txt").read_text().strip()
+    return os.pathsep.join([str(IJ_JAR), str(JAR), libs, str(BUILD / "test-classes")])
+
+
+def _java(classpath: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PIXF_TOKEN"}  # the no-token case must stay tokenless
+    return subprocess.run(
+        ["java", "-Djava.awt.headless=true", "-Xmx1g", "-cp", classpath, *args],
+        capture_output=True, text=True, timeout=JAVA_TIMEOUT, cwd=cwd, env=env,
+    )  # fmt: skip
+
+
+def _no_stack_trace(text: str) -> None:
+    assert "\tat " not in text and "Exception" not in text, f"a stack trace reached the user:\n{text}"
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """An open server and one that needs a token, each on 127.0.0.1 with its own data root."""
+    root = tmp_path_factory.mktemp("fiji-data")
+    secured = tmp_path_factory.mktemp("fiji-secured")
+    with running_server(root) as (_, address), running_server(secured, token=TOKEN) as (_, auth_address):
+        yield {"root": root, "address": address, "auth_address": auth_address}
+
+
+def _expected_labels(shape: tuple[int, int]) -> np.ndarray:
+    labels = np.zeros(shape, np.uint8)
+    for name, x, y, w, h in ROIS:
+        labels[y : y + h, x : x + w] = CLASSES.index(name) + 1
+    return labels
+
+
+@pytest.fixture(scope="module")
+def python_results(servers: dict[str, object]) -> dict[str, np.ndarray]:
+    """The same workflow through the Python client: labels, box and whole-image predictions."""
+    coins = skdata.coins()
+    x, y, w, h = BOX
+    box = (slice(y, y + h), slice(x, x + w))
+    with connect(str(servers["address"])) as client, client.create_project("python.pixf") as p:
+        p.add_image(coins, name="coins", axes="yx")
+        for name in CLASSES:
+            p.add_class(name)
+        p.set_labels("coins", _expected_labels(coins.shape))
+        p.train()
+        flipped = p.add_image(coins[::-1].copy(), name="flipped", axes="yx")
+        return {
+            "labels": p.get_labels("coins"),
+            "box_probabilities": p.predict("coins", region=box, output="probabilities"),
+            "box_segmentation": p.predict("coins", region=box, output="segmentation"),
+            "whole_segmentation": p.predict("coins", output="segmentation"),
+            "flipped_segmentation": p.predict(flipped, output="segmentation"),
+        }
+
+
+@pytest.fixture(scope="module")
+def driver_run(bridge: str, servers: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Run the Java driver once; returns its work directory and its console output."""
+    work = tmp_path_factory.mktemp("fiji-work")
+    tifffile.imwrite(work / "coins.tif", skdata.coins())
+    lines = ["box %d %d %d %d" % BOX] + ["%s %d %d %d %d" % roi for roi in ROIS]
+    (work / "rois.txt").write_text("\n".join(lines) + "\n")
+    done = _java(bridge, "org.pixframework.fiji.test.BridgeDriver", str(servers["address"]),
+                 str(servers["auth_address"]), TOKEN, str(work), cwd=work)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0 and "DRIVER OK" in done.stdout, output
+    return work, output
+
+
+def test_rois_become_the_same_labels_as_numpy_rectangles(driver_run: tuple[Path, str], python_results: dict) -> None:
+    work, _ = driver_run
+    labels = np.load(work / "labels.npy", allow_pickle=False)
+    np.testing.assert_array_equal(labels, _expected_labels(skdata.coins().shape))
+    np.testing.assert_array_equal(labels, python_results["labels"])
+
+
+def test_imagej_predictions_equal_the_python_client(driver_run: tuple[Path, str], python_results: dict) -> None:
+    work, _ = driver_run
+    box_segmentation = np.load(work / "box_segmentation.npy", allow_pickle=False)
+    assert box_segmentation.shape == (1, BOX[3], BOX[2])
+    np.testing.assert_array_equal(box_segmentation[0], python_results["box_segmentation"])
+    assert set(np.unique(box_segmentation)) == {1, 2}  # both classes found: a real comparison
+    # ImageJ's stack has one slice per class: (C, y, x) -> (y, x, C) as the Python client returns it
+    probabilities = np.load(work / "box_probabilities.npy", allow_pickle=False).transpose(1, 2, 0)
+    np.testing.assert_array_equal(probabilities, python_results["box_probabilities"])
+    whole = np.load(work / "whole_segmentation.npy", allow_pickle=False)
+    np.testing.assert_array_equal(whole[0], python_results["whole_segmentation"])
+    flipped = np.load(work / "flipped_segmentation.npy", allow_pickle=False)
+    np.testing.assert_array_equal(flipped[0], python_results["flipped_segmentation"])
+
+
+def test_probability_slices_are_named_by_class(driver_run: tuple[Path, str]) -> None:
+    work, _ = driver_run
+    assert (work / "class_names.txt").read_text().split("\n")[:-1] == CLASSES
+
+
+def test_server_errors_are_one_clear_message(driver_run: tuple[Path, str]) -> None:
+    work, output = driver_run
+    errors = dict(line.split("\t", 1) for line in (work / "errors.tsv").read_text().splitlines())
+    assert "not trained" in errors["predict_before_train"] and "pixframework Train" in errors["predict_before_train"]
+    assert errors["outside_data_root"].startswith("Not allowed:") and "data root" in errors["outside_data_root"]
+    for case in ("wrong_token", "no_token"):
+        assert "needs a valid token" in errors[case] and "pixframework Connect" in errors[case]
+    assert "No pixframework server answered at 127.0.0.1:1" in errors["no_server"]
+    assert "no project at 'missing.pixf'" in errors["no_project"]
+    assert "unknown option 'outputs'" in errors["unknown_option"] and "output" in errors["unknown_option"]
+    _no_stack_trace(output)
+
+
+def test_rois_of_every_kind_label_their_own_slice(driver_run: tuple[Path, str]) -> None:
+    """Oval on slice 1, points on slice 2, a 5-pixel-wide line on slice 3 of a 64x64x3 stack."""
+    work, _ = driver_run
+    labels = np.load(work / "shapes_labels.npy", allow_pickle=False)
+    assert labels.shape == (3, 64, 64)
+    oval = np.argwhere(labels[0] == 1)
+    assert oval[:, 0].min() >= 12 and oval[:, 0].max() < 26 and oval[:, 1].min() >= 10 and oval[:, 1].max() < 30
+    assert abs(len(oval) - np.pi * 10 * 7) < 0.1 * np.pi * 10 * 7 and labels[0, 19, 20] == 1
+    assert not (labels[0] == 2).any()
+    np.testing.assert_array_equal(np.argwhere(labels[1]), [[20, 40], [22, 41]])
+    line = np.argwhere(labels[2] == 2)
+    assert line[:, 0].min() >= 47 and line[:, 0].max() <= 53 and line[:, 1].min() >= 3 and line[:, 1].max() <= 47
+    assert 5 * 38 <= len(line) <= 7 * 44 and not (labels[2] == 1).any()
+
+
+MACRO = """
+dir = getArgument();
+target = "server=%(address)s project=macro.pixf";
+open(dir + "coins.tif");
+run("pixframework Project", target + " mode=replace");
+%(rois)s
+run("Select None");
+run("pixframework Send ROIs", target + " source=overlay");
+run("pixframework Train", target);
+run("pixframework Predict", target + " output=segmentation");
+saveAs("Tiff", dir + "macro_segmentation.tif");
+run("pixframework Export", target + " image=coins path=exports/{nickname}_{result_type}.tif output=segmentation");
+print("macro done");
+"""
+
+
+def test_headless_macro_gives_the_python_segmentation(bridge: str, servers: dict, python_results: dict,
+                                                      tmp_path: Path) -> None:  # fmt: skip
+    tifffile.imwrite(tmp_path / "coins.tif", skdata.coins())
+    rois = "\n".join(
+        f'makeRectangle({x}, {y}, {w}, {h}); Roi.setName("{name}"); Overlay.addSelection;' for name, x, y, w, h in ROIS
+    )
+    (tmp_path / "batch.ijm").write_text(MACRO % {"address": servers["address"], "rois": rois})
+    done = _java(bridge, "org.pixframework.fiji.HeadlessBatch", str(tmp_path / "batch.ijm"), f"{tmp_path}/",
+                 cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0 and "macro done" in done.stdout, done.stdout + done.stderr
+    segmentation = tifffile.imread(tmp_path / "macro_segmentation.tif")
+    np.testing.assert_array_equal(segmentation, python_results["whole_segmentation"])
+    exported = tifffile.imread(Path(str(servers["root"])) / "exports" / "coins_Simple Segmentation.tif")
+    np.testing.assert_array_equal(np.squeeze(exported), python_results["whole_segmentation"])
+    # the project was saved with its model when ImageJ exited: it predicts the same again
+    with connect(str(servers["address"])) as client, client.open_project("macro.pixf") as p:
+        assert p.is_trained
+        np.testing.assert_array_equal(p.predict("coins", output="segmentation"), python_results["whole_segmentation"])
+
+
+def test_headless_macro_stops_at_a_server_error(bridge: str, servers: dict, tmp_path: Path) -> None:
+    macro = f"""
+newImage("blank", "8-bit ramp", 64, 64, 1);
+run("pixframework Predict", "server={servers['address']} project=nowhere.pixf output=segmentation");
+print("after the error");
+"""
+    (tmp_path / "bad.ijm").write_text(macro)
+    done = _java(bridge, "org.pixframework.fiji.HeadlessBatch", str(tmp_path / "bad.ijm"), cwd=tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "pixframework Predict failed: no project at 'nowhere.pixf'" in output
+    assert "after the error" not in output
+    _no_stack_trace(output)
+
