@@ -1,0 +1,737 @@
+"""The dock widget: ilastik's pixel classification workflow in napari, as a thin client of a server.
+
+Every action is a call of the public client API (:mod:`pixframework.client`) run on a background
+worker (:class:`~pixframework.napari.jobs.JobQueue`); the Qt thread only builds requests and shows
+answers. The embedded mode starts a real server on 127.0.0.1 in this process and talks to it the
+same way, so there is one code path into the core.
+
+Painting: the widget owns one Labels layer per shown image. Each napari paint event becomes
+``set_labels`` / ``erase`` calls for the changed box (:mod:`~pixframework.napari.label_sync`).
+With *Live update* on, label changes, feature or classifier changes and camera moves schedule one
+coalesced job that retrains when needed and predicts the visible region.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from qtpy.QtCore import Qt, QTimer
+from qtpy.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .class_list import ClassList
+from .connection import Connection, describe_error, is_connection_lost
+from .feature_matrix import FeatureMatrix
+from .jobs import JobQueue
+from .label_sync import LabelChange, LabelMirror, changed_region
+from .layers import PREFIX, PredictionLayers, label_colormap, layer_axes, show_image
+from .viewport import camera_of, visible_region
+
+#: milliseconds between reconnection attempts after the server went away
+RECONNECT_INTERVAL_MS = 1000
+#: milliseconds of camera stillness before the viewport is predicted again
+CAMERA_SETTLE_MS = 150
+DEFAULT_CLASSES = ("Label 1", "Label 2")
+OUTPUTS = ("probabilities", "segmentation", "uncertainty")
+
+
+class PixelClassifierWidget(QWidget):
+    """Dock widget for napari: connect, project, images, classes, features, classifier, train, live, export.
+
+    :param napari_viewer: the viewer the widget is docked in (npe2 passes it by this name).
+    """
+
+    def __init__(self, napari_viewer: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.viewer = napari_viewer
+        self.jobs = JobQueue()
+        self.connection: Connection | None = None
+        self.connected = False
+        self.image: str | None = None  # the project image shown
+        self.labels_layer: Any = None
+        self.image_layers: list[Any] = []
+        self.mirror: LabelMirror | None = None
+        self.predictions = PredictionLayers(napari_viewer)
+        self.classes: list[dict[str, Any]] = []
+        self.last_prediction: dict[str, Any] | None = None  # image, region, arrays of the last live update
+        self._source_layers: dict[str, Any] = {}  # project image -> napari layer it was uploaded from
+        self._unsent: list[tuple[str, tuple[slice, ...]]] = []  # label boxes that did not reach the server
+        self._label_version = 0  # bumped by every change the model should learn from
+        self._trained_version = -1
+        self._shown_version = -1
+        self._shown_region: Any = None
+        self._reconnect_timer = QTimer(self)
+        self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
+        self._reconnect_timer.timeout.connect(self._try_reconnect)
+        self._reconnecting = False
+        self._camera_timer = QTimer(self)
+        self._camera_timer.setSingleShot(True)
+        self._camera_timer.setInterval(CAMERA_SETTLE_MS)
+        self._camera_timer.timeout.connect(self._camera_settled)
+        self._dirty_regions: list[Any] = []  # boxes of paint events not yet compared with the mirror
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(0)
+        self._paint_timer.timeout.connect(self._flush_paint)
+        self._build()
+        camera = camera_of(napari_viewer)
+        camera.events.center.connect(self._on_camera)
+        camera.events.zoom.connect(self._on_camera)
+        napari_viewer.dims.events.current_step.connect(self._on_camera)
+        napari_viewer.layers.events.inserted.connect(self._refresh_layer_choice)
+        napari_viewer.layers.events.removed.connect(self._refresh_layer_choice)
+        self._refresh_layer_choice()
+        self._set_enabled()
+
+    # ================================================================== layout
+    def _build(self) -> None:
+        self.address_edit = QLineEdit("127.0.0.1:50051")
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("none")
+        self.connect_button = QPushButton("Connect")
+        self.embedded_root_edit = QLineEdit()
+        self.embedded_root_edit.setPlaceholderText("temporary directory")
+        self.embedded_button = QPushButton("Start local server")
+        self.connect_button.clicked.connect(self.connect_remote)
+        self.embedded_button.clicked.connect(self.start_embedded)
+        server = QFormLayout()
+        server.addRow("Address", self.address_edit)
+        server.addRow("Token", self.token_edit)
+        server.addRow("", self.connect_button)
+        server.addRow("Data root", self.embedded_root_edit)
+        server.addRow("", self.embedded_button)
+
+        self.project_edit = QLineEdit("project.pixf")
+        self.create_button = QPushButton("Create")
+        self.open_button = QPushButton("Open")
+        self.create_button.clicked.connect(lambda: self.open_project(create=True))
+        self.open_button.clicked.connect(lambda: self.open_project(create=False))
+        project = QHBoxLayout()
+        project.addWidget(self.project_edit, 1)
+        project.addWidget(self.create_button)
+        project.addWidget(self.open_button)
+
+        self.layer_combo = QComboBox()
+        self.upload_button = QPushButton("Add layer")
+        self.upload_button.clicked.connect(self.add_selected_layer)
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("path on the server, e.g. images/cells.tif")
+        self.add_path_button = QPushButton("Add file")
+        self.add_path_button.clicked.connect(lambda: self.add_server_path(self.path_edit.text()))
+        self.image_combo = QComboBox()
+        self.image_combo.activated.connect(lambda i: self.show_project_image(self.image_combo.itemText(i)))
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Fetch classes and labels from the server (e.g. painted in another window)")
+        self.refresh_button.clicked.connect(self.refresh)
+        images = QFormLayout()
+        images.addRow(_row(self.layer_combo, self.upload_button))
+        images.addRow(_row(self.path_edit, self.add_path_button))
+        images.addRow("Shown", _row(self.image_combo, self.refresh_button))
+
+        self.class_list = ClassList()
+        self.class_list.add_requested.connect(lambda name: self._class_call(lambda p: p.add_class(name)))
+        self.class_list.rename_requested.connect(lambda i, name: self._class_call(lambda p: p.rename_class(i, name)))
+        self.class_list.recolor_requested.connect(lambda i, color: self._class_call(lambda p: p.set_class_color(i, color)))
+        self.class_list.remove_requested.connect(lambda i: self._class_call(lambda p: p.remove_class(i), labels=True))
+        self.class_list.current_changed.connect(self._on_current_class)
+
+        self.feature_matrix = FeatureMatrix()
+        self.feature_matrix.setMinimumHeight(180)
+        self.feature_matrix.selection_changed.connect(self._on_features_changed)
+
+        self.classifier_combo = QComboBox()
+        self.classifier_combo.activated.connect(self._on_classifier_chosen)
+        self.train_button = QPushButton("Train")
+        self.train_button.clicked.connect(self.train)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.live_check = QCheckBox("Live update")
+        self.live_check.setToolTip("Retrain after each change and show the prediction of the visible region")
+        self.live_check.toggled.connect(self.set_live)
+        training = QFormLayout()
+        training.addRow("Classifier", self.classifier_combo)
+        training.addRow(_row(self.train_button, self.live_check))
+        training.addRow(self.progress)
+
+        self.output_combo = QComboBox()
+        self.output_combo.addItems(OUTPUTS)
+        self.export_edit = QLineEdit("{nickname}_{result_type}.tif")
+        self.export_edit.setToolTip("Path on the server, relative to its data root; may use {nickname}, {result_type}")
+        self.export_button = QPushButton("Export")
+        self.export_button.clicked.connect(self.export)
+        export = QFormLayout()
+        export.addRow(_row(self.output_combo, self.export_button))
+        export.addRow("Path", self.export_edit)
+
+        self.status = QLabel("Not connected. Connect to a server or start a local one.")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        for title, layout in (
+            ("Server", server),
+            ("Project", project),
+            ("Images", images),
+            ("Classes", None),
+            ("Features (filter x scale, sigma in pixels)", None),
+            ("Classifier", training),
+            ("Export", export),
+        ):
+            box = QGroupBox(title)
+            if title == "Classes":
+                inner = QVBoxLayout()
+                inner.addWidget(self.class_list)
+                layout = inner
+            elif title.startswith("Features"):
+                inner = QVBoxLayout()
+                inner.addWidget(self.feature_matrix)
+                layout = inner
+            box.setLayout(layout)
+            column.addWidget(box)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.status)
+        self.setMinimumWidth(380)
+
+    def _set_enabled(self) -> None:
+        has_project = self.connected and self.connection is not None and self.connection.project is not None
+        has_image = has_project and self.image is not None
+        for w in (self.create_button, self.open_button, self.project_edit):
+            w.setEnabled(self.connected)
+        for w in (self.upload_button, self.add_path_button, self.class_list, self.feature_matrix, self.classifier_combo):
+            w.setEnabled(has_project)
+        for w in (self.refresh_button, self.train_button, self.export_button, self.image_combo):
+            w.setEnabled(has_image)
+
+    # ================================================================== status and errors
+    def show_status(self, text: str, *, error: bool = False) -> None:
+        """Show one line under the widget (errors in red)."""
+        self.status.setStyleSheet("color: #e05050;" if error else "")
+        self.status.setText(text)
+
+    def _run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None, *, key: str | None = None) -> None:
+        self.jobs.submit(fn, on_done, self._on_error, key=key)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.progress.setValue(0)
+        if is_connection_lost(exc) and self.connection is not None:
+            self._connection_lost()
+            return
+        self.show_status(describe_error(exc), error=True)
+
+    def _connection_lost(self) -> None:
+        if not self._reconnect_timer.isActive():
+            self.connected = False
+            self.show_status(
+                f"Lost the connection to {self.connection.address}. Retrying every "
+                f"{RECONNECT_INTERVAL_MS / 1000:g} s; labels painted meanwhile are sent on reconnect.",
+                error=True,
+            )
+            self._reconnect_timer.start()
+            self._set_enabled()
+
+    def _try_reconnect(self) -> None:
+        if self._reconnecting or self.connection is None:
+            return
+        self._reconnecting = True
+        connection = self.connection
+
+        def attempt() -> Any:
+            project = connection.reconnect(timeout=0.8)
+            labels = project.get_labels(self.image) if project is not None and self.image is not None else None
+            return project, labels
+
+        def failed(exc: BaseException) -> None:
+            self._reconnecting = False
+            if not is_connection_lost(exc):  # the server answered but refused: say why, keep trying
+                self.show_status(f"Reconnecting: {describe_error(exc)}", error=True)
+
+        self.jobs.submit(attempt, self._on_reconnected, failed, key="reconnect")
+
+    def _on_reconnected(self, result: Any) -> None:
+        self._reconnecting = False
+        self._reconnect_timer.stop()
+        self.connected = True
+        project, labels = result
+        if labels is not None and self.mirror is not None:
+            # the server's labels are the truth; only boxes painted while away are pushed again
+            self.mirror.replace(labels)
+            unsent, self._unsent = self._unsent, []
+            for image, region in unsent:
+                if image == self.image:
+                    self._push(self.mirror.diff(self.labels_layer.data, region))
+        self.show_status(f"Reconnected to {self.connection.describe()}.")
+        self._set_enabled()
+        self._label_version += 1
+        self._schedule_live()
+
+    # ================================================================== connection and project
+    def connect_remote(self, address: str | None = None, token: str | None = None) -> None:
+        """Connect to a ``pixf serve`` server (default: the address and token fields)."""
+        address = address or self.address_edit.text()
+        token = token if token is not None else self.token_edit.text().strip() or None
+        self.address_edit.setText(address)
+        self.show_status(f"Connecting to {address} ...")
+        self._run(lambda: Connection.remote(address, token=token), self._on_connected)
+
+    def start_embedded(self, data_root: str | None = None) -> None:
+        """Start a server in this process on 127.0.0.1 (default data root: the field, else a temporary one)."""
+        root = data_root or self.embedded_root_edit.text().strip() or None
+        self.show_status("Starting a local server ...")
+        self._run(lambda: Connection.embedded(root), self._on_connected)
+
+    def _on_connected(self, connection: Connection) -> None:
+        old, self.connection = self.connection, connection
+        if old is not None:
+            self.jobs.submit(old.close)
+        self._reconnect_timer.stop()
+        self.connected = True
+        self.address_edit.setText(connection.address)
+        self.show_status(f"Connected to {connection.describe()}.")
+        self._forget_image()
+        client = connection.client
+        self._run(lambda: (client.list_filters(), client.list_classifiers()), self._on_catalog)
+        self._set_enabled()
+
+    def _on_catalog(self, catalog: Any) -> None:
+        filters, classifiers = catalog
+        self.feature_matrix.set_catalog(filters["filters"], filters["default_scales"])
+        self.classifier_combo.clear()
+        for c in classifiers:
+            self.classifier_combo.addItem(c["title"] or c["name"], c["name"])
+
+    def open_project(self, path: str | None = None, *, create: bool = False) -> None:
+        """Create or open a project on the server (path relative to its data root)."""
+        path = (path or self.project_edit.text()).strip()
+        self.project_edit.setText(path)
+        connection = self.connection
+        if connection is None:
+            self.show_status("Connect to a server first.", error=True)
+            return
+
+        def work() -> dict[str, Any]:
+            if create:
+                project = connection.create_project(path)
+                for name in DEFAULT_CLASSES:
+                    project.add_class(name)
+            else:
+                project = connection.open_project(path)
+            return _project_state(project)
+
+        self.show_status(f"{'Creating' if create else 'Opening'} {path} ...")
+        self._run(work, self._on_project)
+
+    def _on_project(self, state: dict[str, Any]) -> None:
+        self._forget_image()
+        self._apply_state(state)
+        self.show_status(f"Project {self.connection.project_path} on {self.connection.describe()}.")
+        if state["images"]:
+            self.show_project_image(state["images"][0])
+        self._set_enabled()
+
+    def _apply_state(self, state: dict[str, Any]) -> None:
+        self.image_combo.clear()
+        self.image_combo.addItems(state["images"])
+        if self.image in state["images"]:
+            self.image_combo.setCurrentText(self.image)
+        self._set_classes(state["classes"])
+        self.feature_matrix.set_selection((e["filter"], e["scale"]) for e in state["features"])
+        index = self.classifier_combo.findData(state["classifier"])
+        if index >= 0:
+            self.classifier_combo.setCurrentIndex(index)
+
+    @property
+    def project(self) -> Any:
+        """The :class:`~pixframework.client.RemoteProject` in use, or ``None``."""
+        return self.connection.project if self.connection is not None else None
+
+    # ================================================================== images
+    def _refresh_layer_choice(self, event: Any = None) -> None:
+        from napari.layers import Image
+
+        current = self.layer_combo.currentText()
+        self.layer_combo.clear()
+        names = [layer.name for layer in self.viewer.layers if isinstance(layer, Image) and not layer.name.startswith(PREFIX)]
+        self.layer_combo.addItems(names)
+        if current in names:
+            self.layer_combo.setCurrentText(current)
+
+    def add_layer(self, layer: Any) -> None:
+        """Upload a napari Image layer's pixels into the project (``add_image(array)``) and show it."""
+        project = self.project
+        axes = layer_axes(layer)
+        if project is None or not axes:
+            self.show_status("Open a project first." if project is None else f"Layer {layer.name!r} is not 2D/3D grey or RGB.", error=True)
+            return
+        pixels = np.asarray(layer.data)
+        name = layer.name
+
+        def work() -> dict[str, Any]:
+            added = project.add_image(pixels, axes=axes, name=name)
+            return {"name": added, **_project_state(project)}
+
+        self.show_status(f"Uploading {name} ({pixels.nbytes / 2**20:.1f} MiB) ...")
+        self._run(work, lambda state: self._on_image_added(state, layer))
+
+    def add_selected_layer(self) -> None:
+        name = self.layer_combo.currentText()
+        if name in self.viewer.layers:
+            self.add_layer(self.viewer.layers[name])
+
+    def add_server_path(self, path: str) -> None:
+        """Add an image file on the server (path relative to its data root) by reference."""
+        project = self.project
+        if project is None or not path.strip():
+            return
+
+        def work() -> dict[str, Any]:
+            added = project.add_image(path.strip())
+            return {"name": added, **_project_state(project)}
+
+        self.show_status(f"Adding {path} ...")
+        self._run(work, lambda state: self._on_image_added(state, None))
+
+    def _on_image_added(self, state: dict[str, Any], layer: Any) -> None:
+        if layer is not None:
+            self._source_layers[state["name"]] = layer
+        self._apply_state(state)
+        self.show_project_image(state["name"])
+
+    def show_project_image(self, name: str) -> None:
+        """Show a project image with its labels (pixels read from the server unless uploaded from a layer)."""
+        project = self.project
+        if project is None or not name:
+            return
+        source = self._source_layers.get(name)
+        need_pixels = source is None or source not in self.viewer.layers
+
+        def work() -> Any:
+            info = project.image_info(name)
+            pixels = project.read_image(name) if need_pixels else None
+            return info, pixels, project.get_labels(name)
+
+        self._run(work, lambda result: self._on_image_loaded(name, *result))
+
+    def _on_image_loaded(self, name: str, info: dict[str, Any], pixels: np.ndarray | None, labels: np.ndarray) -> None:
+        self._forget_image()
+        self.image = name
+        self.image_combo.setCurrentText(name)
+        if pixels is not None:
+            self.image_layers = show_image(self.viewer, name, pixels)
+            self._source_layers[name] = self.image_layers[0]
+        reference = self._source_layers[name]
+        self.mirror = LabelMirror(labels)
+        layer = self.viewer.add_labels(
+            np.array(labels, copy=True), name=f"{name} labels", scale=reference.scale[-labels.ndim :],
+            translate=reference.translate[-labels.ndim :],
+        )  # fmt: skip
+        layer.colormap = label_colormap(self.classes)
+        layer.brush_size = 5
+        layer.mode = "paint"
+        layer.selected_label = max(self.class_list.current_index(), 1)
+        layer.events.paint.connect(self._on_paint)
+        self.labels_layer = layer
+        self.viewer.layers.selection.active = layer
+        self._label_version += 1
+        self.show_status(f"Showing {name} {info['shape'][:-1]} ({info['axes']}); paint with the class selected above.")
+        self._set_enabled()
+        self._schedule_live()
+
+    def _forget_image(self) -> None:
+        """Remove the widget's layers of the shown image (not layers the user added)."""
+        self.predictions.clear()
+        for layer in [self.labels_layer, *self.image_layers]:
+            if layer is not None and layer in self.viewer.layers:
+                self.viewer.layers.remove(layer)
+        self.labels_layer, self.image_layers, self.mirror, self.image = None, [], None, None
+        self._shown_region = None
+
+    # ================================================================== classes
+    def _set_classes(self, classes: list[dict[str, Any]]) -> None:
+        self.classes = classes
+        self.class_list.set_classes(classes)
+        if self.labels_layer is not None:
+            self.labels_layer.colormap = label_colormap(classes)
+
+    def _on_current_class(self, index: int) -> None:
+        if self.labels_layer is not None and index:
+            self.labels_layer.selected_label = index
+
+    def _class_call(self, change: Callable[[Any], Any], *, labels: bool = False) -> None:
+        """Run a class change, then show the server's class list (and labels when indices moved)."""
+        project, image = self.project, self.image
+        if project is None:
+            return
+
+        def work() -> Any:
+            change(project)
+            return project.classes, (project.get_labels(image) if labels and image is not None else None)
+
+        self._run(work, self._on_classes_changed)
+
+    def _on_classes_changed(self, result: Any) -> None:
+        classes, labels = result
+        self._set_classes(classes)
+        if labels is not None:
+            self._replace_labels(labels)
+        self._label_version += 1
+        self._schedule_live()
+
+    # ================================================================== labels
+    def _on_paint(self, event: Any) -> None:
+        """A napari paint event: note the changed box; the diff is taken once napari wrote the pixels.
+
+        napari emits the event before it writes a single click's pixels, so the comparison runs from
+        the event loop (a zero-delay timer), which also merges a burst of events into one upload.
+        """
+        if self.mirror is None:
+            return
+        region = changed_region(getattr(event, "value", None), self.mirror.shape)
+        self._dirty_regions.append(region)
+        if not self._paint_timer.isActive():
+            self._paint_timer.start()
+
+    def _flush_paint(self) -> None:
+        """Send what changed in the noted boxes (erasing included) to the server."""
+        regions, self._dirty_regions = self._dirty_regions, []
+        layer, mirror, image = self.labels_layer, self.mirror, self.image
+        if layer is None or mirror is None or image is None or not regions:
+            return
+        region = None if any(r is None for r in regions) else _union(regions)
+        change = mirror.diff(layer.data, region)
+        if change.empty:
+            return
+        if not self.connected:
+            mirror.accept(change)  # sent on reconnect, from the unsent boxes
+            self._unsent.append((image, change.region))
+            return
+        self._push(change)
+
+    def _push(self, change: LabelChange) -> None:
+        project, image, mirror = self.project, self.image, self.mirror
+        if change.empty or project is None or image is None or mirror is None:
+            return
+        mirror.accept(change)  # jobs run in order, so later diffs build on this one
+
+        def failed(exc: BaseException) -> None:
+            if is_connection_lost(exc):
+                self._unsent.append((image, change.region))
+            self._on_error(exc)
+
+        self.jobs.submit(lambda: change.send(project, image), lambda _: self._after_labels(), failed)
+
+    def _after_labels(self) -> None:
+        self._label_version += 1
+        self._schedule_live()
+
+    def _replace_labels(self, labels: np.ndarray) -> None:
+        if self.labels_layer is None or self.mirror is None:
+            return
+        self.mirror.replace(labels)
+        self.labels_layer.data = np.array(labels, copy=True)
+
+    def refresh(self) -> None:
+        """Fetch classes and the shown image's labels from the server (after our own pending changes)."""
+        project, image = self.project, self.image
+        if project is None or image is None:
+            return
+
+        def work() -> Any:
+            return project.classes, project.get_labels(image)
+
+        def done(result: Any) -> None:
+            classes, labels = result
+            self._set_classes(classes)
+            self._replace_labels(labels)
+            self._label_version += 1
+            self.show_status(f"Refreshed classes and labels of {image} from the server.")
+            self._schedule_live()
+
+        self._run(work, done)
+
+    # ================================================================== features and classifier
+    def _on_features_changed(self) -> None:
+        project, selection = self.project, self.feature_matrix.selection()
+        if project is None:
+            return
+        self._run(lambda: project.select_features(selection), lambda _: self._after_model_change())
+
+    def _on_classifier_chosen(self, index: int) -> None:
+        project, name = self.project, self.classifier_combo.itemData(index)
+        if project is None or not name:
+            return
+        self._run(lambda: project.set_classifier(name), lambda _: self._after_model_change())
+
+    def _after_model_change(self) -> None:
+        self._label_version += 1
+        self._schedule_live()
+
+    # ================================================================== training and live update
+    def train(self) -> None:
+        """Train on the labels of all images (progress shown in the bar)."""
+        project = self.project
+        if project is None:
+            return
+        version = self._label_version
+        self.progress.setValue(0)
+        self.show_status("Training ...")
+
+        def report(fraction: float, message: str) -> None:
+            self.jobs.post(lambda _: self.progress.setValue(int(round(fraction * 100))), None)
+
+        def work() -> dict[str, Any]:
+            return project.train(progress=report)
+
+        def done(summary: dict[str, Any]) -> None:
+            self._trained_version = max(self._trained_version, version)
+            self.progress.setValue(100)
+            self.show_status(f"Trained: {_train_text(summary)}")
+            self._schedule_live()
+
+        self._run(work, done, key="train")
+
+    def set_live(self, on: bool) -> None:
+        """Switch live update on (retrain when needed, predict the visible region) or off."""
+        if self.live_check.isChecked() != on:
+            self.live_check.setChecked(on)  # re-enters through the toggled signal
+            return
+        if on:
+            self._shown_region = None
+            self._schedule_live()
+        else:
+            self.predictions.clear()
+            self.last_prediction = None
+
+    def _on_camera(self, event: Any = None) -> None:
+        if self.live_check.isChecked():
+            self._camera_timer.start()
+
+    def _camera_settled(self) -> None:
+        self._schedule_live(only_if_moved=True)
+
+    def _schedule_live(self, only_if_moved: bool = False) -> None:
+        project, image, layer = self.project, self.image, self.labels_layer
+        if not self.live_check.isChecked() or not self.connected or project is None or image is None or layer is None:
+            return
+        region = visible_region(self.viewer, layer, layer.data.shape)
+        if only_if_moved and region == self._shown_region and self._shown_version == self._label_version:
+            return
+        version = self._label_version
+
+        def work() -> dict[str, Any]:
+            summary = None
+            if version != self._trained_version:
+                summary = project.train()
+                self._trained_version = version
+            probabilities = project.predict(image, region=region, output="probabilities")
+            segmentation = project.predict(image, region=region, output="segmentation")
+            uncertainty = project.predict(image, region=region, output="uncertainty")
+            return {
+                "image": image, "region": region, "version": version, "summary": summary, "classes": project.classes,
+                "probabilities": probabilities, "segmentation": segmentation, "uncertainty": uncertainty,
+            }  # fmt: skip
+
+        self._run(work, self._on_live_result, key="live")
+
+    def _on_live_result(self, result: dict[str, Any]) -> None:
+        if result["image"] != self.image or not self.live_check.isChecked() or self.labels_layer is None:
+            return  # the user moved on while this was computed
+        self._shown_region, self._shown_version = result["region"], result["version"]
+        self.last_prediction = result
+        self.predictions.update(
+            self.labels_layer, result["region"], result["classes"], result["probabilities"],
+            result["segmentation"], result["uncertainty"],
+        )  # fmt: skip
+        self.labels_layer.refresh()
+        if result["summary"] is not None:
+            self.show_status(f"Live: retrained ({_train_text(result['summary'])}); showing {_region_text(result['region'])}.")
+
+    # ================================================================== export
+    def export(self) -> None:
+        """Predict the whole shown image on the server and write it to the export path (on the server)."""
+        project, image = self.project, self.image
+        if project is None or image is None:
+            return
+        output, path = self.output_combo.currentText(), self.export_edit.text().strip()
+        self.show_status(f"Exporting {output} of {image} ...")
+        self._run(lambda: project.export(image, path, output=output), lambda written: self.show_status(f"Exported {written}"))
+
+    # ================================================================== shutdown
+    def shutdown(self) -> None:
+        """Stop the worker and close the connection (stopping the embedded server, saving the project)."""
+        self._reconnect_timer.stop()
+        self._camera_timer.stop()
+        self.jobs.close()
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        self.connected = False
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        layout.addWidget(w, 1 if isinstance(w, (QLineEdit, QComboBox)) else 0)
+    return holder
+
+
+def _union(regions: list[tuple[slice, ...]]) -> tuple[slice, ...]:
+    """Smallest box holding every box of ``regions``."""
+    return tuple(
+        slice(min(r[d].start for r in regions), max(r[d].stop for r in regions)) for d in range(len(regions[0]))
+    )
+
+
+def _project_state(project: Any) -> dict[str, Any]:
+    """What the widget shows of a project, read in one go on the worker thread."""
+    summary = project.summary()
+    return {
+        "images": [image["name"] for image in summary["images"]],
+        "classes": summary["classes"],
+        "features": summary["features"]["entries"],
+        "classifier": summary["classifier"]["name"],
+        "trained": summary["trained"],
+    }
+
+
+def _train_text(summary: dict[str, Any]) -> str:
+    """E.g. ``random_forest on 812 samples (background 400, cell 412), 37 features, 0.21 s``."""
+    samples = summary.get("samples", {})
+    per_class = ", ".join(f"{name} {n}" for name, n in samples.items())
+    return (
+        f"{summary.get('classifier', '?')} on {sum(samples.values())} samples ({per_class}), "
+        f"{summary.get('features', '?')} features, {summary.get('seconds', 0.0):.2f} s"
+    )
+
+
+def _region_text(region: Any) -> str:
+    return " x ".join(f"{s.start}:{s.stop}" for s in region)
+
+
+__all__ = ["PixelClassifierWidget"]
