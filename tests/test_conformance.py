@@ -188,33 +188,33 @@ def test_classifier_bugs_are_caught(bug: str, message: str) -> None:
 # --------------------------------------------------------------------------- formats that break a rule
 
 
-class _TextReader(ArrayReader):
+class _EagerReader(ArrayReader):
     lazy = "eager"
 
 
-def _text_format(bug: str = "") -> FormatSpec:
-    """A toy format: 2D uint8 pixels as whitespace-separated text (``.pixt``)."""
+MAGIC = b"PIXRAW"
 
-    def open_text(path: str) -> ArrayReader:
+
+def _raw_format(bug: str = "") -> FormatSpec:
+    """A toy format: 2D uint8 pixels after a header ``PIXRAW`` + height + width (``.pixraw``)."""
+
+    def open_raw(path: str) -> ArrayReader:
         try:
             with open(path, "rb") as fh:
                 raw = fh.read()
         except FileNotFoundError:
             raise NotFound(f"no file {path!r}") from None
-        try:
-            rows = [[int(v) for v in line.split()] for line in raw.decode("ascii").strip().splitlines()]
-            array = np.array(rows, np.uint8)
-        except (UnicodeDecodeError, ValueError) as exc:
-            if bug == "raw errors":
-                raise
-            raise CorruptData(f"{path!r} is not a text image: {exc}") from None
+        if not raw.startswith(MAGIC) and bug != "raw errors":
+            raise CorruptData(f"{path!r} is not a raw image")
+        height, width = np.frombuffer(raw[6:14], "<u4")
+        array = np.frombuffer(raw[14:], np.uint8).reshape(height, width).copy()
         if bug == "transposed":
             array = np.ascontiguousarray(array.T)
-        return _TextReader(path, array, "yx")
+        return _EagerReader(path, array, "yx")
 
-    def create_text(path: str, shape: Any, dtype: Any, axes: Any) -> Any:
+    def create_raw(path: str, shape: Any, dtype: Any, axes: Any) -> Any:
         if np.dtype(dtype) != np.uint8 or len(shape) != 2:
-            raise ValidationError("text images hold 2D uint8 pixels only")
+            raise ValidationError("raw images hold 2D uint8 pixels only")
         pixels = np.zeros(shape, np.uint8)
 
         class Writer:
@@ -222,16 +222,16 @@ def _text_format(bug: str = "") -> FormatSpec:
                 pixels[key] = value
 
             def close(self) -> None:
-                with open(path, "w") as fh:
-                    fh.write("\n".join(" ".join(map(str, row)) for row in pixels.tolist()))
+                with open(path, "wb") as fh:
+                    fh.write(MAGIC + np.asarray(shape, "<u4").tobytes() + pixels.tobytes())
 
         return Writer()
 
-    return FormatSpec(name="text-image", title="Text image", extensions=(".pixt",), open=open_text, create=create_text)
+    return FormatSpec(name="raw-image", title="Raw image", extensions=(".pixraw",), open=open_raw, create=create_raw)
 
 
 def test_a_correct_format_not_installed_passes() -> None:
-    check_format(_text_format())
+    check_format(_raw_format())
 
 
 @pytest.mark.parametrize(
@@ -239,11 +239,11 @@ def test_a_correct_format_not_installed_passes() -> None:
 )
 def test_format_bugs_are_caught(bug: str, message: str) -> None:
     with pytest.raises(AssertionError, match=message):
-        check_format(_text_format(bug))
+        check_format(_raw_format(bug))
 
 
 def test_a_reader_that_loads_everything_must_say_so() -> None:
-    spec = _text_format()
+    spec = _raw_format()
     eager_open = spec.open
 
     class Undeclared:
