@@ -116,3 +116,18 @@ def test_filters_and_classifiers_are_listed_from_the_registry(client: Client) ->
     assert [c["name"] for c in classifiers] == list(registry.classifiers)
     for c in classifiers:
         assert c["parameters"] == [p.to_json() for p in registry.classifier(c["name"]).parameters]
+
+
+def test_connect_is_exported_lazily_and_fails_clearly_without_a_server() -> None:
+    import socket
+
+    import pixframework
+    from pixframework.client import RemoteError
+
+    assert pixframework.connect is connect
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(RemoteError, match="no pixframework server answered") as excinfo:
+        connect(f"127.0.0.1:{port}", timeout=0.5)
+    assert excinfo.value.code == grpc.StatusCode.UNAVAILABLE
