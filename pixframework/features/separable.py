@@ -54,6 +54,36 @@ def _filter_row(row, h, r, antisymmetric, buf, out):  # pragma: no cover - compi
                 out[x] += hj * (plus[x] + minus[x])
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def _first_ring_row(y0, n_rows, cr):  # pragma: no cover - compiled
+    """First virtual row a chunk loads: 0 at the top border (rows -cr..-1 are copied, see _mirror_top)."""
+    return 0 if (y0 == 0 and cr < n_rows) else y0 - cr
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _bottom_mirror(v, n_rows, cr):  # pragma: no cover - compiled
+    """Real row whose ring row equals virtual row ``v`` below the image and is still in the ring, else -1."""
+    if cr < n_rows and v >= n_rows:
+        return 2 * (n_rows - 1) - v
+    return -1
+
+
+@numba.njit(nogil=True, cache=True)
+def _copy_slot(ring, source, target):  # pragma: no cover - compiled
+    for i in range(ring.shape[0]):
+        a = ring[i, source]
+        b = ring[i, target]
+        for x in range(a.shape[0]):
+            b[x] = a[x]
+
+
+@numba.njit(nogil=True, cache=True)
+def _mirror_top(ring, cr, slots):  # pragma: no cover - compiled
+    """Virtual rows -1..-cr are real rows 1..cr (loaded just before): copy instead of filtering again."""
+    for k in range(1, cr + 1):
+        _copy_slot(ring, k % slots, (-k) % slots)
+
+
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
 def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_anti, col_src, dst, chunks_per_plane, start, stop):  # pragma: no cover
     # src (planes, rows, cols); dst (outputs, planes, rows, cols); items are (plane, row chunk) pairs
@@ -76,12 +106,19 @@ def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_anti, col_src, dst, chu
         y0 = (item % chunks_per_plane) * chunk_rows
         y1 = min(n_rows, y0 + chunk_rows)
         plane = src[p]
-        for v in range(y0 - cr, y1 + cr):
-            # ring row for virtual row v (mirrored at the borders)
-            source_row = plane[_mirror(v, n_rows)]
+        first = _first_ring_row(y0, n_rows, cr)
+        for v in range(first, y1 + cr):
+            # ring row for virtual row v (mirrored at the borders: a copy when the row is at hand)
             slot = v % slots
-            for i in range(n_ring):
-                _filter_row(source_row, row_h[i], row_r[i], row_anti[i], buf, ring[i, slot])
+            twin = _bottom_mirror(v, n_rows, cr)
+            if twin >= 0:
+                _copy_slot(ring, twin % slots, slot)
+            else:
+                source_row = plane[_mirror(v, n_rows)]
+                for i in range(n_ring):
+                    _filter_row(source_row, row_h[i], row_r[i], row_anti[i], buf, ring[i, slot])
+            if first == 0 and v == cr:
+                _mirror_top(ring, cr, slots)
             y = v - cr
             if y < y0:
                 continue

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ValidationError
 from .convolve import _mirror
 from .kernels import half_kernel
-from .separable import _filter_row
+from .separable import _bottom_mirror, _copy_slot, _filter_row, _first_ring_row, _mirror_top
 from .workers import parallel_for
 
 
@@ -33,20 +33,27 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
     for item in range(start, stop):
         y0 = item * chunk_rows
         y1 = min(n_rows, y0 + chunk_rows)
-        for v in range(y0 - r, y1 + r):
-            source = _mirror(v, n_rows)
-            a = gy[source]
-            b = gx[source]
-            yy = products[0]
-            xx = products[1]
-            yx = products[2]
-            for x in range(n_cols):
-                yy[x] = a[x] * a[x]
-                xx[x] = b[x] * b[x]
-                yx[x] = a[x] * b[x]
+        first = _first_ring_row(y0, n_rows, r)
+        for v in range(first, y1 + r):
             slot = v % slots
-            for c in range(3):
-                _filter_row(products[c], h, r, False, buf, ring[c, slot])
+            twin = _bottom_mirror(v, n_rows, r)
+            if twin >= 0:
+                _copy_slot(ring, twin % slots, slot)
+            else:
+                source = _mirror(v, n_rows)
+                a = gy[source]
+                b = gx[source]
+                yy = products[0]
+                xx = products[1]
+                yx = products[2]
+                for x in range(n_cols):
+                    yy[x] = a[x] * a[x]
+                    xx[x] = b[x] * b[x]
+                    yx[x] = a[x] * b[x]
+                for c in range(3):
+                    _filter_row(products[c], h, r, False, buf, ring[c, slot])
+            if first == 0 and v == r:
+                _mirror_top(ring, r, slots)
             y = v - r
             if y < y0:
                 continue
