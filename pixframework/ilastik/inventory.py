@@ -1,0 +1,72 @@
+"""What an ``.ilp`` holds that is not imported, and why: listed by name, never loaded.
+
+Walking the file with h5py only reads names and dtypes, never data, so pickled payloads stay unread.
+"""
+
+from __future__ import annotations
+
+import h5py
+
+from .hdf5 import dataset, is_opaque, read_text
+
+#: items read by the importer, or file bookkeeping: not reported
+USED = {
+    "Input Data",
+    "FeatureSelections",
+    "PixelClassification/LabelNames",
+    "PixelClassification/LabelColors",
+    "PixelClassification/LabelSets",
+    "ilastikVersion",
+    "workflowName",
+    "time",
+    "currentApplet",
+    "PixelClassification/StorageVersion",
+}
+#: known items and the reason they are skipped
+KNOWN = {
+    "PixelClassification/ClassifierForests": "trained vigra random forest: not imported (vigra's format); "
+    "the project is retrained from the imported labels",
+    "PixelClassification/ClassifierFactory": "pickled classifier settings: skipped, never loaded "
+    "(pixframework uses its random_forest classifier)",
+    "PixelClassification/Bookmarks": "pickled bookmarks: skipped, never loaded",
+    "PixelClassification/PmapColors": "prediction colours: not imported (class colours are)",
+    "Prediction Export": "export settings: not imported; pass them to `pixf predict` (see below)",
+}
+PICKLED = "opaque or pickled data: skipped, never loaded"
+#: dataset names ilastik fills with pickles, wherever they are
+PICKLED_NAMES = {"pickled_type"}
+
+
+def not_imported(ilp: h5py.File) -> list[tuple[str, str]]:
+    """``(item, reason)`` for every top-level item and pixel-classification entry that is not imported,
+    then every pickled or opaque dataset anywhere (by name or dtype) not already listed."""
+    skipped: list[tuple[str, str]] = []
+    for name in ilp:
+        if name == "PixelClassification" and isinstance(ilp[name], h5py.Group):
+            members = [f"{name}/{member}" for member in ilp[name]]
+        else:
+            members = [name]
+        skipped += [(m, KNOWN.get(m, "not used by pixframework")) for m in members if m not in USED]
+    listed = {item for item, _ in skipped}
+
+    def visit(path: str, item: object) -> None:
+        if isinstance(item, h5py.Dataset) and path not in listed:
+            if is_opaque(item) or path.rsplit("/", 1)[-1] in PICKLED_NAMES:
+                skipped.append((path, PICKLED))
+
+    ilp.visititems(visit)
+    return skipped
+
+
+def export_settings(ilp: h5py.File) -> dict[str, str]:
+    """ilastik's stored export settings (``OutputFormat``, ``OutputFilenameFormat``, ``ExportDtype``,
+    ``OutputInternalPath``) as text; missing or non-text ones are left out."""
+    group = ilp.get("Prediction Export")
+    if not isinstance(group, h5py.Group):
+        return {}
+    found = {}
+    for key in ("OutputFormat", "OutputFilenameFormat", "OutputInternalPath", "ExportDtype"):
+        ds = dataset(group, key)
+        if ds is not None and ds.dtype.kind in "SUO" and not is_opaque(ds):
+            found[key] = read_text(ds)
+    return found
