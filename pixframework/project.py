@@ -114,6 +114,28 @@ class Project:
         store, meta = ProjectStore.open(path)
         return cls(store, meta)
 
+    @classmethod
+    def from_ilastik(
+        cls,
+        path: str | os.PathLike,
+        new_path: str | os.PathLike,
+        *,
+        search_dirs: Sequence[str | os.PathLike] = (),
+        copy_data: bool = False,
+    ) -> "Project":
+        """Import an ilastik Pixel Classification project (``.ilp``) as a new project and open it.
+
+        Images, classes, labels and features are imported; ilastik's forest is not, so call
+        :meth:`train`. See :func:`pixframework.ilastik.import_project` for the details and the report.
+
+        :param search_dirs: folders to look in, by file name, for images that moved.
+        :param copy_data: copy image files into the project (data inside the ``.ilp`` always is).
+        """
+        from .ilastik import import_project
+
+        report = import_project(path, new_path, search_dirs=search_dirs, copy_data=copy_data)
+        return cls.open(report.project)
+
     @property
     def path(self) -> Path:
         return self._store.path
