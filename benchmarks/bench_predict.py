@@ -8,9 +8,10 @@ pixframework on the same 4.2 M x 49 float32 matrix, laid out as the feature engi
 transposed view of channel-first planes, strides (4, n*4)), and as a C-contiguous copy. XGBoost
 (100 rounds, depth 6, one tree per class and round) is timed on the same matrix.
 
-Timings are the best of several repeats on a shared machine; read the ratios, which compare runs
-made in this process one after another. Peak extra memory is the process RSS above the level before
-the call (input and output excluded), sampled every millisecond.
+Timings are the best of several interleaved rounds on a shared machine (each round runs every
+contender once, so all see the same load); read the ratios. CPU seconds (all threads of the
+process) are printed too: they are less disturbed by other jobs taking cores. Peak extra memory is
+the process RSS above the level before the call (input and output excluded), sampled every ms.
 
     python benchmarks/bench_predict.py            # 2048 x 2048, as in issue 5
     python benchmarks/bench_predict.py --size 512 # quick check
@@ -34,11 +35,17 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure(fn: Callable[[], Any], repeats: int) -> tuple[float, int, Any]:
-    """Best wall time of ``repeats`` calls, peak RSS above the pre-call level, and the last result."""
-    best, peak_extra, result = float("inf"), 0, None
-    for _ in range(repeats):
-        result = None
+class Timed:
+    """One contender: best wall and CPU seconds and peak extra RSS over its runs, and its last result."""
+
+    def __init__(self, name: str, fn: Callable[[], Any]):
+        self.name, self.fn = name, fn
+        self.wall = self.cpu = float("inf")
+        self.peak_extra = 0
+        self.result: Any = None
+
+    def run(self) -> None:
+        self.result = None
         base = rss_bytes()
         peak = [base]
         done = threading.Event()
@@ -50,14 +57,22 @@ def measure(fn: Callable[[], Any], repeats: int) -> tuple[float, int, Any]:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = self.fn()
+        self.wall = min(self.wall, time.perf_counter() - wall)
+        self.cpu = min(self.cpu, time.process_time() - cpu)
         done.set()
         sampler.join()
         out_bytes = result.nbytes if isinstance(result, np.ndarray) else 0
-        peak_extra = max(peak_extra, peak[0] - base - out_bytes)
-    return best, peak_extra, result
+        self.peak_extra = max(self.peak_extra, peak[0] - base - out_bytes)
+        self.result = result
+
+
+def run_rounds(contenders: list[Timed], rounds: int) -> None:
+    """Run every contender once per round, interleaved, so all see the same machine load."""
+    for _ in range(rounds):
+        for contender in contenders:
+            contender.run()
 
 
 def big_image(size: int) -> np.ndarray:
@@ -111,7 +126,7 @@ def stroke_labels(image: np.ndarray, n_pixels: int = 2000, length: int = 50, see
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=2048, help="image edge in pixels (default 2048)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the fast runs (sklearn gets 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best of each is kept")
     args = parser.parse_args()
 
     from sklearn.ensemble import RandomForestClassifier
@@ -146,34 +161,31 @@ def main() -> None:
     ours.predict_proba(X[:10])  # compile / load the numba cache before timing
     ours.predict_proba(contiguous[:10])
 
-    rows = []
-    t_sk, mem_sk, p_sk = measure(lambda: reference.predict_proba(X), 2)
-    rows.append(("scikit-learn predict_proba, engine layout", t_sk, mem_sk))
-    t_skc, mem_skc, _ = measure(lambda: reference.predict_proba(contiguous), 2)
-    rows.append(("scikit-learn predict_proba, C-contiguous", t_skc, mem_skc))
-    t_ours, mem_ours, p_ours = measure(lambda: ours.predict_proba(X), args.repeats)
-    rows.append(("pixframework engine, engine layout", t_ours, mem_ours))
-    t_oursc, mem_oursc, p_oursc = measure(lambda: ours.predict_proba(contiguous), args.repeats)
-    rows.append(("pixframework engine, C-contiguous", t_oursc, mem_oursc))
-    del contiguous
-
     xgb = train_model("xgboost", X_train, y_train, {"n_estimators": 100, "max_depth": 6, "random_state": 0})
     xgb.predict_proba(X[:10])
-    t_xgb, mem_xgb, _ = measure(lambda: xgb.predict_proba(X), 2)
     n_xgb_trees = 100 * (len(xgb.classes) if len(xgb.classes) > 2 else 1)
-    rows.append((f"XGBoost ({n_xgb_trees} trees, depth <= 6), engine layout", t_xgb, mem_xgb))
+    sk = Timed("scikit-learn predict_proba, engine layout", lambda: reference.predict_proba(X))
+    sk_c = Timed("scikit-learn predict_proba, C-contiguous", lambda: reference.predict_proba(contiguous))
+    mine = Timed("pixframework engine, engine layout", lambda: ours.predict_proba(X))
+    mine_c = Timed("pixframework engine, C-contiguous", lambda: ours.predict_proba(contiguous))
+    booster = Timed(f"XGBoost ({n_xgb_trees} trees, depth <= 6), engine layout", lambda: xgb.predict_proba(X))
+    contenders = [sk, mine, sk_c, mine_c, booster]
+    run_rounds(contenders, args.rounds)
 
-    diff = max(float(np.abs(p_ours - p_sk).max()), float(np.abs(p_oursc - p_sk).max()))
-    best_sk = min(t_sk, t_skc)
+    diff = max(float(np.abs(mine.result - sk.result).max()), float(np.abs(mine_c.result - sk.result).max()))
+    best_sk = min(sk.wall, sk_c.wall)
     print(f"scikit-learn copies the engine-layout input: {'yes' if copies else 'no'}")
     print(f"max |ours - scikit-learn| = {diff:.2e} (bar 1e-6)")
+    print(f"best of {args.rounds} interleaved rounds; CPU = process CPU seconds (all threads)")
     print()
-    print(f"{'predict 100-tree forest on ' + format(X.shape[0], ',') + ' x ' + str(X.shape[1]):<52} {'seconds':>8} {'vs best sklearn':>16} {'peak extra MB':>14}")
-    for name, seconds, extra in rows:
-        print(f"{name:<52} {seconds:8.2f} {best_sk / seconds:15.2f}x {extra / 2**20:14.1f}")
+    title = f"predict 100-tree forest on {X.shape[0]:,} x {X.shape[1]}"
+    print(f"{title:<52} {'wall s':>7} {'CPU s':>7} {'vs best sklearn':>16} {'peak extra MB':>14}")
+    for t in contenders:
+        print(f"{t.name:<52} {t.wall:7.2f} {t.cpu:7.2f} {best_sk / t.wall:15.2f}x {t.peak_extra / 2**20:14.1f}")
     print()
-    print(f"speed-up of ours over scikit-learn (same layout): engine layout {t_sk / t_ours:.2f}x, "
-          f"C-contiguous {t_skc / t_oursc:.2f}x; over XGBoost: {t_xgb / t_ours:.2f}x")
+    print(f"ours vs scikit-learn, same layout (wall): engine layout {sk.wall / mine.wall:.2f}x, "
+          f"C-contiguous {sk_c.wall / mine_c.wall:.2f}x; by CPU seconds: {sk.cpu / mine.cpu:.2f}x, "
+          f"{sk_c.cpu / mine_c.cpu:.2f}x; ours vs XGBoost (wall): {booster.wall / mine.wall:.2f}x")
     bound = numba.get_num_threads() * (X.shape[1] * (DEFAULT_BLOCK + 16) * 4 + DEFAULT_BLOCK * (8 * len(ours.classes) + 8))
     print(f"our scratch memory by construction: {bound / 2**20:.1f} MB ({numba.get_num_threads()} threads x one "
           f"{DEFAULT_BLOCK}-pixel block), independent of the number of pixels")

@@ -1,19 +1,23 @@
 """Compiled random-forest inference: numba kernels over flat tree arrays.
 
-Why not scikit-learn's own ``predict_proba``: it walks every tree over the whole feature matrix
-(streaming all of it from memory once per tree) and allocates a float64 ``(n, C)`` array per tree.
-Here the pixels are cut into blocks; each block is copied once into a small feature-major buffer
-that stays in cache, then every tree is applied to the block by *partitioning* the block's row
-indices down the tree (like tree building in reverse): at a node, one tight branch-free loop
-splits the rows that reached it into those going left and right. Consecutive pixels mostly share
-paths, the loop has no data-dependent branches, and each leaf adds its class distribution to its
-rows in one go. Blocks run in parallel (``prange``); memory beyond the output is a few buffers per
-block, whatever the number of pixels.
+Why not scikit-learn's own ``predict_proba``: it walks one pixel down one tree at a time, streams
+the whole feature matrix from memory once per tree and allocates a float64 ``(n, C)`` array per
+tree. Here pixels are cut into blocks of 4096; each block is copied once into a feature-major
+buffer that stays in cache, and every tree is applied to the whole block at once with *row
+bitmasks*: the rows that reached a node are a bitmask over the block (64 rows per word), kept
+with the list of its non-zero words. At an internal node, for each of those words, 64 feature
+values are compared with the threshold in one vectorised step (AVX-512/AVX2 compares packed to a
+64-bit mask), and ``mask & bits`` / ``mask & ~bits`` are the two children's rows. Neighbouring
+pixels mostly take the same path, so a node's rows fill few words and most of the work is
+skipped. At a leaf, a one-class leaf adds 1 to that class's vote counter of its rows (64 rows per
+vectorised step), other leaves add their float64 distribution. Blocks run in parallel
+(``prange``); memory beyond the output is a few buffers per thread, whatever the number of pixels.
 
 Exactness: scikit-learn casts features to float32 and tests ``x <= threshold`` against float64
 thresholds. Each threshold is rounded *down* to the largest float32 not above it, which gives the
-same decision for every float32 ``x``; leaf distributions stay float64 and are averaged over trees
-in float64 like scikit-learn, so probabilities match it to float32 rounding.
+same decision for every float32 ``x``. Votes are exact integers and mixed leaves are summed in
+float64, then divided by the number of trees like scikit-learn, so probabilities match it to
+float32 rounding.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from numba import prange
 DEFAULT_BLOCK = 4096
 
 _U64 = np.uint64
+_ONE = np.uint64(1)
+#: most trees a forest may have: one-class leaves are counted in uint16 votes
+MAX_TREES = 65535
 
 
 def thresholds_as_float32(thresholds: np.ndarray) -> np.ndarray:
@@ -66,86 +73,111 @@ def _load_block(X, start, nb, cols, column_major):  # pragma: no cover - compile
 
 
 @numba.njit(cache=True)
-def _partition(src, dst, start, stop, col, threshold):  # pragma: no cover - compiled
-    """Write the rows ``src[start:stop]`` going left (``col[row] <= threshold``) to the front of
-    ``dst[start:stop]`` and those going right to its back; returns the number going left.
+def _split(col, threshold, masks, words, counts, slot):  # pragma: no cover - compiled
+    """Split the rows held in ``slot`` by ``col[row] > threshold``.
 
-    Branch-free: each row is stored at both ends and only the matching end advances. All indices
-    are unsigned, which spares numba's negative-index fix-ups in this, the hottest loop.
+    Left rows (``<=``) stay in ``slot``, right rows go to ``slot + 1``: ``masks[s]`` is the row
+    bitmask by word, ``words[s, :counts[s]]`` the indices of its non-zero words. Branch-free: each
+    word index is appended to both lists and only the lists whose mask is non-zero advance. The
+    word offset is unsigned so numba adds no negative-index fix-up and the 64 compares vectorise.
     """
-    one = _U64(1)
-    lo = start
-    hi = stop - one
-    for k in range(start, stop):
-        row = src[k]
-        right = _U64(col[row] > threshold)
-        dst[lo] = row
-        dst[hi] = row
-        lo += one - right
-        hi -= right
-    return lo - start
+    left = masks[slot]
+    right = masks[slot + 1]
+    left_words = words[slot]
+    right_words = words[slot + 1]
+    n_left = 0
+    n_right = 0
+    for k in range(counts[slot]):
+        w = left_words[k]
+        rows = left[w]
+        base = _U64(w) * _U64(64)
+        bits = _U64(0)
+        for j in range(64):
+            bits |= _U64(col[base + _U64(j)] > threshold) << _U64(j)
+        goes_right = rows & bits
+        goes_left = rows & ~bits
+        right[w] = goes_right
+        left[w] = goes_left
+        left_words[n_left] = w  # n_left <= k: compacting in place is safe
+        right_words[n_right] = w
+        n_left += goes_left != _U64(0)
+        n_right += goes_right != _U64(0)
+    counts[slot] = n_left
+    counts[slot + 1] = n_right
 
 
 @numba.njit(cache=True)
-def _add_leaf(rows, start, stop, value, acc):  # pragma: no cover - compiled
-    """Add one leaf's class distribution to the accumulators of ``rows[start:stop]``."""
-    n_classes = value.shape[0]
-    for k in range(start, stop):
-        row = rows[k]
-        for c in range(n_classes):
-            acc[row, c] += value[c]
+def _vote(mask, words, count, votes):  # pragma: no cover - compiled
+    """Add 1 to ``votes[row]`` for every row in the bitmask (a one-class leaf)."""
+    for k in range(count):
+        w = words[k]
+        rows = mask[w]
+        base = _U64(w) * _U64(64)
+        for j in range(64):
+            votes[base + _U64(j)] += np.uint16((rows >> _U64(j)) & _ONE)
 
 
 @numba.njit(cache=True)
-def _apply_tree(root, cols, feature, threshold, left, right, values, leaf_class, rows_a, rows_b, stack, acc):  # pragma: no cover
-    """Send every row of the block down one tree, adding leaf distributions to ``acc``.
+def _add_distribution(mask, words, count, value, acc):  # pragma: no cover - compiled
+    """Add a leaf's class distribution ``value`` to ``acc[c, row]`` for every row in the bitmask."""
+    for c in range(value.shape[0]):
+        v = value[c]
+        if v == 0.0:
+            continue
+        acc_c = acc[c]
+        for k in range(count):
+            w = words[k]
+            rows = mask[w]
+            base = _U64(w) * _U64(64)
+            for j in range(64):
+                acc_c[base + _U64(j)] += v if (rows >> _U64(j)) & _ONE else 0.0
 
-    ``rows_a`` holds the block's row indices; a node at even depth reads its rows from ``rows_a``
-    and partitions them into the same range of ``rows_b`` (odd depth: the other way round), so the
-    ranges of pending nodes never overlap. ``stack`` rows are (node, start, stop, depth).
+
+@numba.njit(cache=True)
+def _apply_tree(root, cols, nb, feature, threshold, left, right, values, leaf_class,
+                masks, words, counts, stack, votes, acc):  # pragma: no cover - compiled
+    """Send the block's ``nb`` rows down one tree, depth first, adding each leaf to its rows.
+
+    A node popped from stack slot ``s`` finds its rows in slot ``s``; its children take slots
+    ``s`` and ``s + 1``, so ``max_depth + 2`` slots always suffice.
     """
-    nb = rows_a.shape[0]
-    for i in range(nb):
-        rows_a[i] = i
-    stack[0, 0] = root
-    stack[0, 1] = 0
-    stack[0, 2] = nb
-    stack[0, 3] = 0
-    top = 1  # stack entries are uint64: node, start, stop, depth
+    full = nb // 64
+    rest = nb - full * 64
+    for w in range(full):
+        masks[0, w] = ~_U64(0)
+        words[0, w] = w
+    counts[0] = full
+    if rest:
+        masks[0, full] = (_ONE << _U64(rest)) - _ONE
+        words[0, full] = full
+        counts[0] = full + 1
+    stack[0] = root
+    top = 1
     while top > 0:
         top -= 1
-        node = stack[top, 0]
-        start = stack[top, 1]
-        stop = stack[top, 2]
-        depth = stack[top, 3]
-        if depth % _U64(2) == _U64(0):
-            src = rows_a
-            dst = rows_b
-        else:
-            src = rows_b
-            dst = rows_a
+        node = stack[top]
         f = feature[node]
         if f < 0:
             pure = leaf_class[node]
-            if pure >= 0:  # most leaves of fully grown trees hold one class: one add per row
-                for k in range(start, stop):
-                    acc[src[k], pure] += 1.0
+            if pure >= 0:  # most leaves of fully grown trees hold one class
+                _vote(masks[top], words[top], counts[top], votes[pure])
             else:
-                _add_leaf(src, start, stop, values[node], acc)
+                _add_distribution(masks[top], words[top], counts[top], values[node], acc)
             continue
-        n_left = _partition(src, dst, start, stop, cols[f], threshold[node])
-        middle = start + n_left
-        if n_left > _U64(0):
-            stack[top, 0] = left[node]
-            stack[top, 1] = start
-            stack[top, 2] = middle
-            stack[top, 3] = depth + _U64(1)
+        _split(cols[f], threshold[node], masks, words, counts, top)
+        if counts[top] > 0:
+            stack[top] = left[node]
             top += 1
-        if middle < stop:
-            stack[top, 0] = right[node]
-            stack[top, 1] = middle
-            stack[top, 2] = stop
-            stack[top, 3] = depth + _U64(1)
+            if counts[top] > 0:
+                stack[top] = right[node]
+                top += 1
+        elif counts[top + 1] > 0:  # every row went right: move them into this slot
+            for k in range(counts[top + 1]):
+                w = words[top + 1, k]
+                words[top, k] = w
+                masks[top, w] = masks[top + 1, w]
+            counts[top] = counts[top + 1]
+            stack[top] = right[node]
             top += 1
 
 
@@ -157,24 +189,28 @@ def _predict_forest(X, feature, threshold, left, right, roots, values, leaf_clas
     n_trees = roots.shape[0]
     n_blocks = (n + block - 1) // block
     column_major = X.strides[0] < X.strides[1]
+    n_words = (block + 63) // 64
+    width = n_words * 64
     for b in prange(n_blocks):
         start = b * block
         nb = min(block, n - start)
-        # rows padded by 16 floats: a power-of-two row stride would map all features to one cache
-        # set; the whole (contiguous) buffer is passed on so rows index without a stride multiply
-        cols = np.empty((n_feat, nb + 16), np.float32)
+        # rows padded by 16 floats: a power-of-two row stride would put all features in one cache set
+        cols = np.empty((n_feat, width + 16), np.float32)
+        cols[:, nb:] = 0.0  # never selected by a mask; zeroed so no garbage is ever compared
         bad = _load_block(X, start, nb, cols, column_major)
         bad_rows[b] = -1 if bad < 0 else start + bad
-        acc = np.zeros((nb, n_classes), np.float64)
-        rows_a = np.empty(nb, np.uint32)
-        rows_b = np.empty(nb, np.uint32)
-        # a popped node pushes at most two children, so depth + 2 entries always suffice
-        stack = np.empty((max_depth + 2, 4), np.uint64)
+        votes = np.zeros((n_classes, width), np.uint16)
+        acc = np.zeros((n_classes, width), np.float64)
+        masks = np.empty((max_depth + 2, n_words), np.uint64)
+        words = np.empty((max_depth + 2, n_words), np.int64)
+        counts = np.empty(max_depth + 2, np.int64)
+        stack = np.empty(max_depth + 2, np.int64)
         for t in range(n_trees):
-            _apply_tree(roots[t], cols, feature, threshold, left, right, values, leaf_class, rows_a, rows_b, stack, acc)
+            _apply_tree(roots[t], cols, nb, feature, threshold, left, right, values, leaf_class,
+                        masks, words, counts, stack, votes, acc)
         for i in range(nb):
             for c in range(n_classes):
-                out[start + i, c] = acc[i, c] / n_trees
+                out[start + i, c] = (acc[c, i] + votes[c, i]) / n_trees
 
 
 class CompiledForest:
@@ -201,9 +237,11 @@ class CompiledForest:
     ):
         self.feature = np.ascontiguousarray(feature, dtype=np.int32)
         self.threshold = thresholds_as_float32(threshold)
-        self.left = np.ascontiguousarray(left, dtype=np.uint64)
-        self.right = np.ascontiguousarray(right, dtype=np.uint64)
-        self.roots = np.ascontiguousarray(roots, dtype=np.uint64)
+        self.left = np.ascontiguousarray(left, dtype=np.int64)
+        self.right = np.ascontiguousarray(right, dtype=np.int64)
+        self.roots = np.ascontiguousarray(roots, dtype=np.int64)
+        if not 1 <= self.roots.shape[0] <= MAX_TREES:
+            raise ValueError(f"a compiled forest holds 1 to {MAX_TREES} trees, got {self.roots.shape[0]}")
         self.values = np.ascontiguousarray(values, dtype=np.float64)
         self.max_depth = int(max_depth)
         # class index of leaves whose distribution is exactly one-hot, else -1 (adding 1.0 is then exact)
@@ -220,7 +258,7 @@ class CompiledForest:
         """Class probabilities for float32/float64 ``X`` ``(n, F)`` of any strides.
 
         :param threads: CPU threads to use (``None`` or 0: all numba threads).
-        :param block: pixels per block (memory beyond the output ~ threads x block x (4F + 8C + 8) bytes).
+        :param block: pixels per block (memory beyond the output about threads x block x (4F + 10C) bytes).
         :returns: ``(probabilities float32 (n, C), first row with NaN/inf or -1)``.
         """
         n = X.shape[0]

@@ -29,7 +29,7 @@ import numba
 import numpy as np
 
 from ..errors import CorruptData
-from .forest_engine import CompiledForest
+from .forest_engine import MAX_TREES, CompiledForest
 
 STATE_FORMAT = "pixf-forest"
 STATE_VERSION = 1
@@ -120,6 +120,8 @@ def _check_meta(meta: Any, classifier: str) -> tuple[tuple[int, ...], tuple[str,
         raise _corrupt(f"'classes' must be a strictly ascending list of >= 2 integers, got {classes!r}")
     n_features = _meta_int(meta, "n_features", 1)
     n_trees = _meta_int(meta, "n_trees", 1)
+    if n_trees > MAX_TREES:
+        raise _corrupt(f"{n_trees} trees; at most {MAX_TREES} are supported")
     names = meta.get("feature_names")
     if not isinstance(names, list) or len(names) != n_features or not all(isinstance(n, str) for n in names):
         raise _corrupt(f"'feature_names' must be a list of {n_features} strings")
