@@ -32,8 +32,6 @@ def is_connection_lost(exc: BaseException) -> bool:
 
 def describe_error(exc: BaseException) -> str:
     """One line for the widget's status area: domain errors by their message, others by their type."""
-    if is_connection_lost(exc):
-        return "lost the connection to the server; retrying (labels painted meanwhile are sent on reconnect)"
     if isinstance(exc, PixfError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

@@ -54,6 +54,9 @@ class PixelClassifierWidget(QWidget):
     :param napari_viewer: the viewer the widget is docked in (npe2 passes it by this name).
     """
 
+    #: seconds to wait for a server to answer when connecting
+    connect_timeout = 5.0
+
     def __init__(self, napari_viewer: Any, parent: Any = None) -> None:
         super().__init__(parent)
         self.viewer = napari_viewer
@@ -292,7 +295,8 @@ class PixelClassifierWidget(QWidget):
         token = token if token is not None else self.token_edit.text().strip() or None
         self.address_edit.setText(address)
         self.show_status(f"Connecting to {address} ...")
-        self._run(lambda: Connection.remote(address, token=token), self._on_connected)
+        timeout = self.connect_timeout
+        self._run(lambda: Connection.remote(address, token=token, timeout=timeout), self._on_connected)
 
     def start_embedded(self, data_root: str | None = None) -> None:
         """Start a server in this process on 127.0.0.1 (default data root: the field, else a temporary one)."""
@@ -570,6 +574,11 @@ class PixelClassifierWidget(QWidget):
         self._run(work, done)
 
     # ================================================================== features and classifier
+    def select_features(self, entries: list[tuple[str, float]]) -> None:
+        """Tick exactly ``entries`` (``(filter, sigma)``) in the matrix and send the selection."""
+        self.feature_matrix.set_selection(entries)
+        self._on_features_changed()
+
     def _on_features_changed(self) -> None:
         project, selection = self.project, self.feature_matrix.selection()
         if project is None:

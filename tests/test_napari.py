@@ -1,0 +1,295 @@
+"""The napari dock widget driven end to end against real servers on 127.0.0.1 (pytest-qt, offscreen Qt).
+
+The widget runs in a napari ``ViewerModel`` (napari's real viewer state: layers, camera, dims,
+paint events) without the OpenGL canvas, which the offscreen Qt platform cannot provide; the
+rendered window is covered by the screenshot test (tests/test_napari_screenshot.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pytest
+
+pytest.importorskip("napari", reason="napari is not installed (pip install -e '.[gui]')")
+pytest.importorskip("pytestqt", reason="pytest-qt is not installed (pip install -e '.[gui]')")
+
+from test_server_support import running_server  # noqa: E402
+
+from pixframework.client import connect  # noqa: E402
+from pixframework.errors import PixfError  # noqa: E402
+from pixframework.server.app import create_server  # noqa: E402
+from pixframework.synthetic import cells  # noqa: E402
+
+FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.6),
+            ("gaussian_gradient_magnitude", 1.0), ("hessian_of_gaussian_eigenvalues", 1.6)]  # fmt: skip
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def offscreen_qt() -> Iterator[None]:
+    """Qt without a display, for this module's session (set before pytest-qt makes the QApplication)."""
+    previous = os.environ.get("QT_QPA_PLATFORM")
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        from qtpy.QtWidgets import QApplication  # noqa: F401  (fails here when Qt's libraries are missing)
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"Qt cannot start here: {exc}")
+    yield
+    if previous is None:
+        os.environ.pop("QT_QPA_PLATFORM", None)
+    else:
+        os.environ["QT_QPA_PLATFORM"] = previous
+
+
+@pytest.fixture
+def data_root(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def make_widget(qtbot: Any) -> Iterator[Any]:
+    """Factory of (viewer, widget) pairs, shut down after the test."""
+    from napari.components import ViewerModel
+
+    from pixframework.napari.widget import PixelClassifierWidget
+
+    made = []
+
+    def make() -> tuple[Any, Any]:
+        viewer = ViewerModel()
+        widget = PixelClassifierWidget(viewer)
+        qtbot.addWidget(widget)
+        widget.show()
+        made.append(widget)
+        return viewer, widget
+
+    yield make
+    for widget in made:
+        widget.shutdown()
+
+
+def wait_for(qtbot: Any, widget: Any, condition: Any, timeout: int = WAIT_MS) -> None:
+    """Wait until ``condition()``; on timeout say what the widget's status line showed."""
+    try:
+        qtbot.waitUntil(condition, timeout=timeout)
+    except qtbot.TimeoutError:
+        raise AssertionError(f"timed out; widget status: {widget.status.text()!r}") from None
+
+
+def open_with_image(qtbot: Any, widget: Any, viewer: Any, address: str, image: np.ndarray) -> Any:
+    """Connect, create a project, upload ``image`` from a napari layer; returns the labels layer."""
+    widget.connect_remote(address)
+    wait_for(qtbot, widget, lambda: widget.connected and widget.feature_matrix.rowCount() > 0)
+    widget.open_project("cells.pixf", create=True)
+    wait_for(qtbot, widget, lambda: widget.project is not None and len(widget.classes) == 2)
+    layer = viewer.add_image(image, name="cells")
+    assert widget.layer_combo.currentText() == "cells"  # the layer list follows the viewer
+    qtbot.mouseClick(widget.upload_button, _left())
+    wait_for(qtbot, widget, lambda: widget.labels_layer is not None)
+    assert widget.labels_layer.data.shape == image.shape
+    assert layer in viewer.layers and widget.image == "cells"
+    return widget.labels_layer
+
+
+def paint_truth(qtbot: Any, widget: Any, labels: Any, truth: np.ndarray, per_class: int = 12) -> None:
+    """Dab the brush on a few pixels of each class, as a user would."""
+    labels.brush_size = 3
+    for value in (1, 2):
+        points = np.argwhere(truth == value)
+        for point in points[np.linspace(0, len(points) - 1, per_class).astype(int)]:
+            labels.paint(point, value)
+    settle(qtbot, widget)
+
+
+def settle(qtbot: Any, widget: Any) -> None:
+    """Let the paint timer fire and the worker finish what it was given."""
+    qtbot.wait(20)
+    wait_for(qtbot, widget, lambda: widget.jobs.idle and not widget._paint_timer.isActive())
+    qtbot.wait(20)
+
+
+def _left() -> Any:
+    from qtpy.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+    image, truth = cells((96, 112), seed=4)
+    with running_server(data_root) as (_, address):
+        viewer, widget = make_widget()
+        labels = open_with_image(qtbot, widget, viewer, address, image)
+        widget.select_features(FEATURES[:-1])
+        widget.feature_matrix.set_checked(*FEATURES[-1])  # as a click on one cell does
+        settle(qtbot, widget)
+        with connect(address) as observer, observer.open_project("cells.pixf") as remote:
+            entries = {(e.filter, e.scale) for e in remote.features.entries}
+            assert entries == set(widget.feature_matrix.selection()) == set(FEATURES)
+
+            paint_truth(qtbot, widget, labels, truth)
+            np.testing.assert_array_equal(remote.get_labels("cells"), labels.data)
+            # erasing a dab reaches the server too
+            point = np.argwhere(labels.data == 1)[0]
+            labels.paint(point, 0)
+            settle(qtbot, widget)
+            assert remote.get_labels("cells")[tuple(point)] == 0
+            np.testing.assert_array_equal(remote.get_labels("cells"), labels.data)
+
+            qtbot.mouseClick(widget.train_button, _left())
+            wait_for(qtbot, widget, lambda: widget.status.text().startswith("Trained"))
+            assert widget.progress.value() == 100 and remote.is_trained
+
+        widget.live_check.setChecked(True)
+        wait_for(qtbot, widget, lambda: widget.last_prediction is not None)
+        result = widget.last_prediction
+        assert result["region"] == (slice(0, 96), slice(0, 112))  # small image: predicted whole
+        probabilities, segmentation = result["probabilities"], result["segmentation"]
+        assert probabilities.shape == (96, 112, 2) and segmentation.shape == (96, 112)
+        np.testing.assert_allclose(probabilities.sum(-1), 1.0, atol=1e-4)
+        assert (segmentation == truth).mean() > 0.85  # plausible, not perfect, from a few dabs
+        uncertainty = result["uncertainty"][..., 0]
+        assert 0.0 <= uncertainty.min() and uncertainty.max() <= 1.0
+        # uncertain pixels are where the classes meet
+        assert uncertainty[segmentation != truth].mean() > uncertainty.mean()
+        shown = {layer.name: layer for layer in viewer.layers}
+        assert shown["pixf probability Label 2"].data.shape == (96, 112)
+        np.testing.assert_array_equal(shown["pixf segmentation"].data, segmentation)
+
+        # another stroke: the live layers refresh by themselves (retrained on the new labels)
+        before = widget.last_prediction
+        fresh = np.argwhere((truth == 2) & (labels.data == 0))[7]
+        labels.paint(fresh, 2)
+        wait_for(qtbot, widget, lambda: widget.last_prediction is not before)
+        assert widget.last_prediction["summary"] is not None
+
+        widget.export_edit.setText("out/{nickname}_seg.npy")
+        widget.output_combo.setCurrentText("segmentation")
+        qtbot.mouseClick(widget.export_button, _left())
+        wait_for(qtbot, widget, lambda: widget.status.text().startswith("Exported"))
+        assert widget.status.text() == "Exported out/cells_seg.npy"
+        written = np.load(data_root / "out" / "cells_seg.npy", allow_pickle=False)
+        assert written.squeeze().shape == (96, 112)
+
+        widget.live_check.setChecked(False)
+        assert not any(layer.name.startswith("pixf ") for layer in viewer.layers)
+
+
+def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+    image, truth = cells((48, 48), seed=2)
+    with running_server(data_root) as (_, address):
+        viewer, widget = make_widget()
+        labels = open_with_image(qtbot, widget, viewer, address, image)
+        widget.class_list.add_requested.emit("debris")
+        wait_for(qtbot, widget, lambda: len(widget.classes) == 3)
+        widget.class_list.select(3)
+        assert labels.selected_label == 3  # the brush paints the chosen class
+        labels.paint((5, 5), 3)
+        widget.class_list.rename_requested.emit(3, "dirt")
+        widget.class_list.recolor_requested.emit(3, "#00ff00")
+        wait_for(qtbot, widget, lambda: widget.classes[2]["name"] == "dirt" and widget.classes[2]["color"] == "#00ff00")
+        assert widget.class_list.list.item(2).text().endswith("dirt")
+        color = labels.colormap.map(np.array([3]))[0]
+        np.testing.assert_allclose(color[:3], (0, 1, 0), atol=0.01)
+        labels.paint((20, 20), 2)
+        settle(qtbot, widget)
+        widget.class_list.remove_requested.emit(1)  # class 2 becomes class 1; labels move with it
+        wait_for(qtbot, widget, lambda: [c["name"] for c in widget.classes] == ["Label 2", "dirt"])
+        assert labels.data[20, 20] == 1 and labels.data[5, 5] == 2
+        np.testing.assert_array_equal(widget.project.get_labels("cells"), labels.data)
+
+
+def test_two_windows_see_each_others_labels_after_refresh(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+    image, truth = cells((64, 64), seed=5)
+    with running_server(data_root) as (_, address):
+        viewer_a, a = make_widget()
+        labels_a = open_with_image(qtbot, a, viewer_a, address, image)
+        viewer_b, b = make_widget()
+        b.connect_remote(address)
+        wait_for(qtbot, b, lambda: b.connected)
+        b.open_project("cells.pixf")
+        wait_for(qtbot, b, lambda: b.labels_layer is not None)
+        raw_b = [layer for layer in viewer_b.layers if layer.name == "cells"]
+        np.testing.assert_array_equal(raw_b[0].data, image)  # B never had the layer: read from the server
+
+        paint_truth(qtbot, a, labels_a, truth, per_class=4)
+        assert not b.labels_layer.data.any()
+        qtbot.mouseClick(b.refresh_button, _left())
+        wait_for(qtbot, b, lambda: b.labels_layer.data.any())
+        np.testing.assert_array_equal(b.labels_layer.data, labels_a.data)
+
+        b.labels_layer.paint((10, 50), 1)
+        b.labels_layer.paint((50, 10), 0)
+        settle(qtbot, b)
+        a.refresh()
+        wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed"))
+        np.testing.assert_array_equal(labels_a.data, b.labels_layer.data)
+
+
+def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+    image, truth = cells((48, 56), seed=6)
+    server, port = create_server("127.0.0.1:0", data_root=data_root)
+    server.start()
+    address = f"127.0.0.1:{port}"
+    viewer, widget = make_widget()
+    labels = open_with_image(qtbot, widget, viewer, address, image)
+    labels.paint((5, 5), 1)
+    settle(qtbot, widget)
+    server.stop(grace=0.5)  # saves the project
+
+    labels.paint((30, 30), 2)  # painted while the server is away
+    wait_for(qtbot, widget, lambda: "Lost the connection" in widget.status.text())
+    assert not widget.connected and not widget.train_button.isEnabled()
+    labels.paint((40, 10), 1)  # the widget knows it is offline: kept for later
+    settle(qtbot, widget)
+
+    server, port = create_server(address, data_root=data_root)  # back on the same address
+    server.start()
+    try:
+        wait_for(qtbot, widget, lambda: widget.status.text().startswith("Reconnected"))
+        assert widget.connected and widget.train_button.isEnabled()
+        settle(qtbot, widget)
+        np.testing.assert_array_equal(widget.project.get_labels("cells"), labels.data)
+        assert widget.project.label_counts()["cells"] == {"Label 1": int((labels.data == 1).sum()), "Label 2": int((labels.data == 2).sum())}
+    finally:
+        widget.shutdown()
+        server.stop(grace=0.5)
+
+
+def test_embedded_server_starts_and_stops_with_the_widget(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
+    viewer, widget = make_widget()
+    widget.start_embedded(str(tmp_path))
+    wait_for(qtbot, widget, lambda: widget.connected)
+    assert widget.connection.is_embedded and "embedded server 127.0.0.1:" in widget.status.text()
+    address = widget.connection.address
+    widget.open_project("local.pixf", create=True)
+    wait_for(qtbot, widget, lambda: widget.project is not None and len(widget.classes) == 2)
+    with connect(address) as other:  # a real server: scripts can join it
+        assert any(s["path"] == "local.pixf" for s in other.sessions())
+    widget.shutdown()
+    assert (tmp_path / "local.pixf").is_dir()
+    with pytest.raises(PixfError):
+        connect(address, timeout=0.5)
+
+
+def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+    with running_server(data_root) as (_, address):
+        viewer, widget = make_widget()
+        widget.connect_remote(address)
+        wait_for(qtbot, widget, lambda: widget.connected)
+        widget.open_project("missing.pixf")
+        wait_for(qtbot, widget, lambda: "missing.pixf" in widget.status.text() and "no project" in widget.status.text())
+        assert "color" in widget.status.styleSheet() and widget.connected  # an error, not a lost connection
+    viewer, widget = make_widget()
+    widget.connect_timeout = 0.5
+    widget.connect_remote("127.0.0.1:1")
+    wait_for(qtbot, widget, lambda: "127.0.0.1:1" in widget.status.text() and "Connecting" not in widget.status.text())
+    assert not widget.connected
