@@ -245,3 +245,19 @@ def test_train_after_import_and_project_from_ilastik(tmp_path):
     assert project.path == tmp_path / "api.pixf" and not project.is_trained
     assert np.array_equal(project.get_labels("a"), expected_labels(lane))
     project.close(save=False)
+
+
+def test_unknown_opaque_entries_are_listed_not_read(tmp_path):
+    lane = IlpLane(np.zeros((20, 24), np.float32), "yx", "a.npy")
+    ilp = write_ilp(tmp_path / "p.ilp", [lane], marker=tmp_path / "UNPICKLED")
+    import h5py
+
+    with h5py.File(ilp, "a") as f:
+        f["Some Applet/state"] = np.void(b"cos\nsystem\n(S'touch " + str(tmp_path / "UNPICKLED").encode() + b"'\ntR.")
+        f["PixelClassification/NewThing"] = np.arange(3)
+    skipped = dict(import_project(ilp, tmp_path / "p.pixf").skipped)
+    assert skipped["Some Applet"] == "not used by pixframework"
+    assert skipped["Some Applet/state"] == "opaque or pickled data: skipped, never loaded"
+    assert skipped["PixelClassification/NewThing"] == "not used by pixframework"
+    assert skipped["PixelClassification/ClassifierForests/pickled_type"].startswith("pickled classifier type")
+    assert not (tmp_path / "UNPICKLED").exists()

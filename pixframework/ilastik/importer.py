@@ -249,6 +249,9 @@ def _build(
         mapped = map_features(stored_features, [s.layout.spatial_shape for s in sources])
         project.select_features(mapped.selection)
         report.notes += mapped.notes
+        if mapped.from_ilastik:
+            report.notes.append("features are computed with pixframework's definitions, which differ slightly from "
+                                "ilastik desktop's (no presmoothing; see docs/ilastik.md)")
         report.skipped += mapped.skipped
         report.features_from_ilastik = mapped.from_ilastik
         report.features = mapped.selection.to_json()

@@ -33,8 +33,8 @@ KNOWN = {
     "Prediction Export": "export settings: not imported; pass them to `pixf predict` (see below)",
 }
 PICKLED = "opaque or pickled data: skipped, never loaded"
-#: dataset names ilastik fills with pickles, wherever they are
-PICKLED_NAMES = {"pickled_type"}
+#: dataset names ilastik fills with pickles, wherever they are, and what they hold
+PICKLED_NAMES = {"pickled_type": "pickled classifier type: skipped, never loaded"}
 
 
 def not_imported(ilp: h5py.File) -> list[tuple[str, str]]:
@@ -51,8 +51,9 @@ def not_imported(ilp: h5py.File) -> list[tuple[str, str]]:
 
     def visit(path: str, item: object) -> None:
         if isinstance(item, h5py.Dataset) and path not in listed:
-            if is_opaque(item) or path.rsplit("/", 1)[-1] in PICKLED_NAMES:
-                skipped.append((path, PICKLED))
+            name = path.rsplit("/", 1)[-1]
+            if name in PICKLED_NAMES or is_opaque(item):
+                skipped.append((path, PICKLED_NAMES.get(name, PICKLED)))
 
     ilp.visititems(visit)
     return skipped

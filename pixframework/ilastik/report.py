@@ -92,7 +92,7 @@ class ImportReport:
         dtype = settings.get("ExportDtype")
         if dtype and dtype != "float32":
             parts += ["--export_dtype", dtype]
-        return " ".join(parts + ["--export_source", "probabilities", "IMAGE ..."])
+        return " ".join(parts + ["--export_source", "probabilities", "[IMAGE ...]"])
 
     def lines(self) -> list[str]:
         """Human-readable summary, one line per fact."""
