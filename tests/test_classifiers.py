@@ -165,16 +165,21 @@ def test_forest_is_deterministic_for_a_seed_and_varies_with_it(samples):
     a_meta, a = train_model("random_forest", X, y, params).get_state()
     b_meta, b = train_model("random_forest", X, y, dict(params, threads=1)).get_state()
     c_meta, c = train_model("random_forest", X, y, dict(params, random_state=43)).get_state()
+    # growing in warm-start steps to report progress gives the very same forest
+    d_meta, d = train_model("random_forest", X, y, params, progress=lambda f, m: None).get_state()
     for name in a:
         np.testing.assert_array_equal(a[name], b[name])
+        np.testing.assert_array_equal(a[name], d[name])
     assert any(a[name].shape != c[name].shape or not np.array_equal(a[name], c[name]) for name in a)
 
 
 def test_training_reports_progress_up_to_one(samples):
     X, y = samples
     seen = []
-    train_model("random_forest", X, y, {"n_estimators": 25}, progress=lambda f, m: seen.append((f, m)))
-    assert seen[-1][0] == pytest.approx(1.0) and [f for f, _ in seen] == sorted(f for f, _ in seen)
+    train_model("random_forest", X, y, {"n_estimators": 25, "class_weight": "balanced"},
+                progress=lambda f, m: seen.append((f, m)))
+    assert seen[-1] == (pytest.approx(1.0), "25 of 25 trees") and len(seen) == 9
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
     seen.clear()
     train_model("xgboost", X, y, {"n_estimators": 5}, progress=lambda f, m: seen.append(f))
     assert seen == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0])

@@ -181,6 +181,10 @@ def n_trees_lie(meta, arrays):
     meta["n_trees"] = 11
 
 
+def too_many_trees(meta, arrays):
+    meta["n_trees"] = 70_000
+
+
 def wrong_format(meta, arrays):
     meta["format"] = "sklearn-pickle"
 
@@ -201,7 +205,7 @@ FOREST_TAMPERING = [
     tamper_cycle, tamper_self_loop, tamper_child_out_of_range, tamper_half_leaf, tamper_shared_child,
     tamper_feature_index, tamper_threshold, tamper_value, tamper_negative_value, truncate_value,
     truncate_offsets, wrong_total, float_indices, missing_array, not_an_array, classes_unsorted,
-    classes_mismatch, names_mismatch, n_features_lie, n_trees_lie, wrong_format, wrong_version,
+    classes_mismatch, names_mismatch, n_features_lie, n_trees_lie, too_many_trees, wrong_format, wrong_version,
     wrong_kind, bad_threads,
 ]
 

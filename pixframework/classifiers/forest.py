@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -11,8 +12,8 @@ from .validation import check_prediction_input, nonfinite_error
 
 Progress = Callable[[float, str], None]
 
-#: trees grown per scikit-learn call when reporting progress (warm start gives the same forest)
-_TREES_PER_STEP = 10
+#: progress reports per training (the forest is grown in this many warm-start steps)
+_PROGRESS_STEPS = 10
 
 
 class ForestModel:
@@ -95,8 +96,9 @@ def fit_forest(
 ) -> ForestModel:
     """Train a ``"random_forest"`` or ``"extra_trees"`` classifier on validated samples.
 
-    Trees are grown in steps of ten with scikit-learn's warm start, which draws the same per-tree
-    seeds as growing them at once, so the forest depends only on the data and ``random_state``.
+    With ``progress``, trees are grown in ten steps with scikit-learn's warm start, which draws the
+    same per-tree seeds as growing them at once, so the forest depends only on the data and
+    ``random_state``, not on whether progress was reported.
 
     :param features: ``(n_samples, n_features)`` float32.
     :param labels: ``(n_samples,)`` integer class values.
@@ -104,13 +106,18 @@ def fit_forest(
     """
     estimator = _estimator(kind, params)
     total = int(params["n_estimators"])
+    # without a listener, one call; with one, ten steps (warm start adds trees, same seeds)
+    step = total if progress is None else max(1, -(-total // _PROGRESS_STEPS))
     grown = 0
-    while grown < total:
-        grown = min(total, grown + _TREES_PER_STEP)
-        estimator.set_params(n_estimators=grown)
-        estimator.fit(features, labels)
-        if progress is not None:
-            progress(grown / total, f"{grown} of {total} trees")
+    with warnings.catch_warnings():
+        # scikit-learn warns that balanced class weights see only the data of the current call; it is the same data
+        warnings.filterwarnings("ignore", message=".*class_weight presets.*", category=UserWarning)
+        while grown < total:
+            grown = min(total, grown + step)
+            estimator.set_params(n_estimators=grown)
+            estimator.fit(features, labels)
+            if progress is not None:
+                progress(grown / total, f"{grown} of {total} trees")
     meta = {
         "format": STATE_FORMAT,
         "version": STATE_VERSION,
