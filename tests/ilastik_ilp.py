@@ -22,9 +22,9 @@ axis order ilastik saved them in (``label_axes``), with singleton ``t``/``c``/``
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import h5py
 import numpy as np
@@ -48,7 +48,9 @@ def pickle_payload(marker: Path) -> bytes:
 
 def axistags(axes: str) -> bytes:
     """ilastik's (vigra's) axistags JSON for ``axes``."""
-    doc = {"axes": [{"key": a, "typeFlags": _TYPE_FLAGS[a], "resolution": 0, "description": ""} for a in axes]}
+    doc = {
+        "axes": [{"key": a, "typeFlags": _TYPE_FLAGS[a], "resolution": 0, "description": ""} for a in axes]
+    }
     return json.dumps(doc).encode()
 
 
@@ -137,7 +139,10 @@ def write_ilp(
     path: Path | str,
     lanes: Sequence[IlpLane],
     *,
-    classes: Sequence[tuple[str, tuple[int, int, int]]] | None = (("background", (255, 0, 0)), ("cell", (0, 255, 0))),
+    classes: Sequence[tuple[str, tuple[int, int, int]]] | None = (
+        ("background", (255, 0, 0)),
+        ("cell", (0, 255, 0)),
+    ),
     features: tuple[Sequence[str], Sequence[float], np.ndarray, Sequence[bool] | None] | None = None,
     version: str = "1.4.1",
     workflow: str = "Pixel Classification",
@@ -220,7 +225,9 @@ def _write_input(f: h5py.File, folder: Path, lanes: Sequence[IlpLane], legacy_in
             info["location"] = b"FileSystem"
             info["filePath"] = lane.file_path.encode()
             if lane.write_file is not False:
-                target = lane.write_file or (folder / lane.file_path if not Path(lane.file_path).is_absolute() else lane.file_path)
+                target = lane.write_file or (
+                    folder / lane.file_path if not Path(lane.file_path).is_absolute() else lane.file_path
+                )
                 write_image_file(target, lane.data, lane.axes)
         info["datasetId"] = dataset_id.encode()
         info["nickname"] = lane.nickname.encode()
@@ -268,13 +275,17 @@ def canonical(lane: IlpLane) -> np.ndarray:
     return np.transpose(data, [axes.index(a) for a in order])
 
 
-def random_blocks(rng: np.random.Generator, spatial_shape: tuple[int, ...], n_classes: int, count: int) -> list[LabelBlock]:
+def random_blocks(
+    rng: np.random.Generator, spatial_shape: tuple[int, ...], n_classes: int, count: int
+) -> list[LabelBlock]:
     """``count`` non-overlapping blocks of sparse strokes (values 0..n_classes) tiling along the last axis."""
     blocks = []
     width = spatial_shape[-1] // count
     for k in range(count):
         size = tuple(max(2, s // 2) for s in spatial_shape[:-1]) + (max(2, width - 1),)
-        start = tuple(int(rng.integers(0, s - z + 1)) for s, z in zip(spatial_shape[:-1], size[:-1])) + (k * width,)
+        start = tuple(int(rng.integers(0, s - z + 1)) for s, z in zip(spatial_shape[:-1], size[:-1])) + (
+            k * width,
+        )
         labels = rng.integers(0, n_classes + 1, size=size).astype(np.uint8)
         labels[rng.random(size) < 0.5] = 0
         labels.reshape(-1)[0] = 1 + k % n_classes  # never empty

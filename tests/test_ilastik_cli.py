@@ -15,14 +15,29 @@ from pixframework.project import Project
 
 def pixf(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "pixframework", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pixframework", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 def small_project(tmp_path, file_path="img.npy", **kwargs):
     rng = np.random.default_rng(0)
-    lane = IlpLane(rng.random((30, 30)).astype(np.float32), "yx", file_path, "img",
-                   blocks=[LabelBlock((0, 0), np.full((4, 30), 1, np.uint8)), LabelBlock((25, 0), np.full((5, 30), 2, np.uint8))],
-                   **kwargs)
+    lane = IlpLane(
+        rng.random((30, 30)).astype(np.float32),
+        "yx",
+        file_path,
+        "img",
+        blocks=[
+            LabelBlock((0, 0), np.full((4, 30), 1, np.uint8)),
+            LabelBlock((25, 0), np.full((5, 30), 2, np.uint8)),
+        ],
+        **kwargs,
+    )
     return write_ilp(tmp_path / "cells.ilp", [lane], marker=tmp_path / "UNPICKLED"), lane
 
 
@@ -56,10 +71,20 @@ def test_moved_images_message_then_search_dir_and_json(tmp_path):
     assert "lane 0 ('img'): /nowhere/img.npy not found" in failed.stderr and "--search-dir" in failed.stderr
     assert not (tmp_path / "cells.pixf").exists()
 
-    result = pixf("import-ilastik", str(ilp), str(tmp_path / "cells.pixf"), "--search-dir", str(tmp_path / "data"), "--json")
+    result = pixf(
+        "import-ilastik",
+        str(ilp),
+        str(tmp_path / "cells.pixf"),
+        "--search-dir",
+        str(tmp_path / "data"),
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["images"][0]["relocated"] == str(tmp_path / "data")
     assert doc["label_counts"] == {"img": {"background": 120, "cell": 150}}
-    assert {"item": "PixelClassification/Bookmarks", "reason": "pickled bookmarks: skipped, never loaded"} in doc["skipped"]
+    assert {
+        "item": "PixelClassification/Bookmarks",
+        "reason": "pickled bookmarks: skipped, never loaded",
+    } in doc["skipped"]
     assert doc["trained"] is None

@@ -16,8 +16,12 @@ from pixframework.ilastik import import_project
 
 def lane(**kwargs) -> IlpLane:
     rng = np.random.default_rng(0)
-    defaults = dict(data=rng.random((20, 24)).astype(np.float32), axes="yx", nickname="img",
-                    blocks=[LabelBlock((2, 3), np.array([[1, 2], [0, 1]], np.uint8))])
+    defaults = {
+        "data": rng.random((20, 24)).astype(np.float32),
+        "axes": "yx",
+        "nickname": "img",
+        "blocks": [LabelBlock((2, 3), np.array([[1, 2], [0, 1]], np.uint8))],
+    }
     defaults.update(kwargs)
     return IlpLane(**defaults)
 
@@ -45,9 +49,16 @@ def test_not_hdf5(tmp_path):
 
 
 def test_other_workflow(tmp_path):
-    path = write_ilp(tmp_path / "objects.ilp", [lane()], workflow="Object Classification (from pixel classification)")
-    fails(tmp_path, path, ValidationError, "'Object Classification (from pixel classification)' project",
-          "Pixel Classification")
+    path = write_ilp(
+        tmp_path / "objects.ilp", [lane()], workflow="Object Classification (from pixel classification)"
+    )
+    fails(
+        tmp_path,
+        path,
+        ValidationError,
+        "'Object Classification (from pixel classification)' project",
+        "Pixel Classification",
+    )
 
 
 def test_ilastik_05_project(tmp_path):
@@ -66,7 +77,9 @@ def test_truncated_file(tmp_path, fraction):
 
 
 def test_damaged_image_data_inside_the_ilp(tmp_path):
-    path = write_ilp(tmp_path / "p.ilp", [lane(file_path=None, data=np.random.default_rng(1).random((60, 64)))])
+    path = write_ilp(
+        tmp_path / "p.ilp", [lane(file_path=None, data=np.random.default_rng(1).random((60, 64)))]
+    )
     with h5py.File(path, "a") as f:  # store it compressed, as chunks, then garble one chunk
         name = "Input Data/local_data/00aa11bb22cc33dd44ee55ff66"
         data, attrs = f[name][()], dict(f[name].attrs)
@@ -75,7 +88,7 @@ def test_damaged_image_data_inside_the_ilp(tmp_path):
         ds.attrs.update(attrs)
         chunk = ds.id.get_chunk_info(1)
     raw = bytearray(path.read_bytes())
-    raw[chunk.byte_offset + 8: chunk.byte_offset + chunk.size - 8] = bytes(chunk.size - 16)
+    raw[chunk.byte_offset + 8 : chunk.byte_offset + chunk.size - 8] = bytes(chunk.size - 16)
     path.write_bytes(bytes(raw))
     fails(tmp_path, path, CorruptData, "lane 0 ('img')", "damaged")
 
@@ -87,7 +100,9 @@ def test_label_block_smaller_than_its_block_slice(tmp_path):
     fails(tmp_path, path, CorruptData, "block0000", "truncated", "(2, 6, 1)")
 
 
-@pytest.mark.parametrize(("block_slice", "axis"), [("[18:22,3:5,0:1]", "y"), ("[2:4,23:25,0:1]", "x"), ("[2:4,3:5,1:2]", "c")])
+@pytest.mark.parametrize(
+    ("block_slice", "axis"), [("[18:22,3:5,0:1]", "y"), ("[2:4,23:25,0:1]", "x"), ("[2:4,3:5,1:2]", "c")]
+)
 def test_block_slice_outside_the_image(tmp_path, block_slice, axis):
     path = write_ilp(tmp_path / "p.ilp", [lane(file_path="img.npy")])
     with h5py.File(path, "a") as f:

@@ -47,33 +47,60 @@ def feature_matrix(selected: dict[str, list[float]]) -> np.ndarray:
 
 def test_2d_lanes_from_files_and_from_inside_the_ilp(tmp_path):
     rng = np.random.default_rng(1)
-    h5_lane = IlpLane(rng.integers(0, 4000, (2, 40, 50)).astype(np.uint16), "cyx", "data/cells.h5/raw", "cells-a")
+    h5_lane = IlpLane(
+        rng.integers(0, 4000, (2, 40, 50)).astype(np.uint16), "cyx", "data/cells.h5/raw", "cells-a"
+    )
     internal = IlpLane(rng.random((40, 50, 2)).astype(np.float32), "yxc", nickname="cells-b")
-    tif_lane = IlpLane(rng.integers(0, 255, (40, 50, 2)).astype(np.uint8), "yxc", str(tmp_path / "elsewhere" / "c.tif"))
+    tif_lane = IlpLane(
+        rng.integers(0, 255, (40, 50, 2)).astype(np.uint8), "yxc", str(tmp_path / "elsewhere" / "c.tif")
+    )
     for lane, count in ((h5_lane, 2), (internal, 3), (tif_lane, 4)):
         lane.blocks = random_blocks(rng, (40, 50), 3, count)
-    matrix = feature_matrix({"GaussianSmoothing": [0.3, 1.0], "LaplacianOfGaussian": [1.6], "HessianOfGaussianEigenvalues": [0.7, 10.0]})
+    matrix = feature_matrix(
+        {
+            "GaussianSmoothing": [0.3, 1.0],
+            "LaplacianOfGaussian": [1.6],
+            "HessianOfGaussianEigenvalues": [0.7, 10.0],
+        }
+    )
     marker = tmp_path / "UNPICKLED"
-    ilp = write_ilp(tmp_path / "proj.ilp", [h5_lane, internal, tif_lane], classes=CLASSES,
-                    features=(ILASTIK_IDS, ILASTIK_SCALES, matrix, [True] * 7), marker=marker)
+    ilp = write_ilp(
+        tmp_path / "proj.ilp",
+        [h5_lane, internal, tif_lane],
+        classes=CLASSES,
+        features=(ILASTIK_IDS, ILASTIK_SCALES, matrix, [True] * 7),
+        marker=marker,
+    )
 
     report = import_project(ilp, tmp_path / "new")
     assert report.project == str(tmp_path / "new.pixf")
     project = check_project(tmp_path / "new.pixf", [h5_lane, internal, tif_lane])
     assert project.images == ["cells-a", "cells-b", "c"]
     assert [(c["name"], c["color"]) for c in project.classes] == [
-        ("background", "#ff0000"), ("membrane", "#0000ff"), ("nucleus", "#0ac81e")]
+        ("background", "#ff0000"),
+        ("membrane", "#0000ff"),
+        ("nucleus", "#0ac81e"),
+    ]
     infos = [project.image_info(n) for n in project.images]
     assert [i["stored"] for i in infos] == [False, True, False]
     assert infos[0]["source"] == str(tmp_path / "data" / "cells.h5") + "/raw"
     # ComputeIn2d means nothing for 2D data
-    assert project.features == FeatureSelection([
-        ("gaussian_smoothing", 0.3), ("gaussian_smoothing", 1.0), ("laplacian_of_gaussian", 1.6),
-        ("hessian_of_gaussian_eigenvalues", 0.7), ("hessian_of_gaussian_eigenvalues", 10.0)])
+    assert project.features == FeatureSelection(
+        [
+            ("gaussian_smoothing", 0.3),
+            ("gaussian_smoothing", 1.0),
+            ("laplacian_of_gaussian", 1.6),
+            ("hessian_of_gaussian_eigenvalues", 0.7),
+            ("hessian_of_gaussian_eigenvalues", 10.0),
+        ]
+    )
     assert report.features_from_ilastik and not project.is_trained
     skipped = dict(report.skipped)
-    for item in ("PixelClassification/ClassifierFactory", "PixelClassification/Bookmarks",
-                 "PixelClassification/ClassifierForests/pickled_type"):
+    for item in (
+        "PixelClassification/ClassifierFactory",
+        "PixelClassification/Bookmarks",
+        "PixelClassification/ClassifierForests/pickled_type",
+    ):
         assert "never loaded" in skipped[item]
     assert "retrained" in skipped["PixelClassification/ClassifierForests"]
     assert not marker.exists(), "a pickled payload was executed"
@@ -90,10 +117,16 @@ def test_3d_odd_axis_orders_singleton_time_and_compute_in_2d(tmp_path):
     for lane in (zcyx, tzyxc):
         lane.blocks = random_blocks(rng, (12, 30, 32), 3, 3)
     # saved as ilastik 1.4 does (channel last, the singleton t dropped), with axistags on each block
-    matrix = feature_matrix({"GaussianSmoothing": [0.3, 1.0, 3.5], "HessianOfGaussianEigenvalues": [1.0, 3.5]})
+    matrix = feature_matrix(
+        {"GaussianSmoothing": [0.3, 1.0, 3.5], "HessianOfGaussianEigenvalues": [1.0, 3.5]}
+    )
     in_2d = [False, False, True, False, False, False, False]  # only sigma 1.0 per slice
-    ilp = write_ilp(tmp_path / "vol.ilp", [zcyx, tzyxc], classes=CLASSES,
-                    features=(ILASTIK_IDS, ILASTIK_SCALES, matrix, in_2d))
+    ilp = write_ilp(
+        tmp_path / "vol.ilp",
+        [zcyx, tzyxc],
+        classes=CLASSES,
+        features=(ILASTIK_IDS, ILASTIK_SCALES, matrix, in_2d),
+    )
 
     report = import_project(ilp, tmp_path / "vol.pixf")
     project = check_project(tmp_path / "vol.pixf", [zcyx, tzyxc])
@@ -103,9 +136,15 @@ def test_3d_odd_axis_orders_singleton_time_and_compute_in_2d(tmp_path):
     assert project.image_info("stack")["stored"] == stack.stored == (stack.why_copied is not None)
     assert timepoint.stored and timepoint.source is None
     # sigma 3.5 needs ceil(3.5 * 3.5) + 1 = 14 slices, the volume has 12: computed per slice, as ilastik does
-    assert project.features == FeatureSelection([
-        ("gaussian_smoothing", 0.3, False), ("gaussian_smoothing", 1.0, True), ("gaussian_smoothing", 3.5, True),
-        ("hessian_of_gaussian_eigenvalues", 1.0, True), ("hessian_of_gaussian_eigenvalues", 3.5, True)])
+    assert project.features == FeatureSelection(
+        [
+            ("gaussian_smoothing", 0.3, False),
+            ("gaussian_smoothing", 1.0, True),
+            ("gaussian_smoothing", 3.5, True),
+            ("hessian_of_gaussian_eigenvalues", 1.0, True),
+            ("hessian_of_gaussian_eigenvalues", 3.5, True),
+        ]
+    )
     assert any("3.5" in note and "2D" in note for note in report.notes)
     project.close(save=False)
 
@@ -121,7 +160,9 @@ def test_3d_odd_axis_orders_singleton_time_and_compute_in_2d(tmp_path):
 )
 def test_label_block_axes_follow_the_saving_ilastik(tmp_path, version, label_axes, block_axistags):
     rng = np.random.default_rng(3)
-    lane = IlpLane(rng.integers(0, 255, (3, 24, 36)).astype(np.uint8), "cyx", "img.h5/data", label_axes=label_axes)
+    lane = IlpLane(
+        rng.integers(0, 255, (3, 24, 36)).astype(np.uint8), "cyx", "img.h5/data", label_axes=label_axes
+    )
     lane.blocks = random_blocks(rng, (24, 36), 2, 3)
     ilp = write_ilp(tmp_path / "p.ilp", [lane], version=version, block_axistags=block_axistags)
     import_project(ilp, tmp_path / "p.pixf")
@@ -131,7 +172,10 @@ def test_label_block_axes_follow_the_saving_ilastik(tmp_path, version, label_axe
 def test_singleton_z_becomes_a_2d_image_like_in_ilastik(tmp_path):
     rng = np.random.default_rng(4)
     lane = IlpLane(rng.random((1, 20, 30)).astype(np.float32), "zyx", "flat.npy", "flat")
-    lane.blocks = [LabelBlock((3, 4), np.array([[1, 0, 2], [0, 2, 1]], np.uint8)), LabelBlock((15, 25), np.ones((2, 5), np.uint8))]
+    lane.blocks = [
+        LabelBlock((3, 4), np.array([[1, 0, 2], [0, 2, 1]], np.uint8)),
+        LabelBlock((15, 25), np.ones((2, 5), np.uint8)),
+    ]
     ilp = write_ilp(tmp_path / "flat.ilp", [lane])
     report = import_project(ilp, tmp_path / "flat.pixf")
     project = check_project(tmp_path / "flat.pixf", [lane])
@@ -143,10 +187,20 @@ def test_singleton_z_becomes_a_2d_image_like_in_ilastik(tmp_path):
 def test_moved_image_is_reported_and_found_with_search_dirs(tmp_path):
     rng = np.random.default_rng(5)
     kept = IlpLane(rng.random((20, 24)).astype(np.float32), "yx", "here/a.npy", "a")
-    moved = IlpLane(rng.random((20, 24)).astype(np.float32), "yx", "/old/machine/data/b.h5/raw", "b",
-                    write_file=tmp_path / "new_place" / "nested" / "b.h5" / "raw")
-    windows = IlpLane(rng.random((20, 24)).astype(np.float32), "yx", "C:\\Users\\me\\images\\c.npy", "c",
-                      write_file=tmp_path / "new_place" / "c.npy")
+    moved = IlpLane(
+        rng.random((20, 24)).astype(np.float32),
+        "yx",
+        "/old/machine/data/b.h5/raw",
+        "b",
+        write_file=tmp_path / "new_place" / "nested" / "b.h5" / "raw",
+    )
+    windows = IlpLane(
+        rng.random((20, 24)).astype(np.float32),
+        "yx",
+        "C:\\Users\\me\\images\\c.npy",
+        "c",
+        write_file=tmp_path / "new_place" / "c.npy",
+    )
     lanes = [kept, moved, windows]
     for lane in lanes:
         lane.blocks = random_blocks(rng, (20, 24), 2, 2)
@@ -163,14 +217,23 @@ def test_moved_image_is_reported_and_found_with_search_dirs(tmp_path):
     report = import_project(ilp, tmp_path / "proj.pixf", search_dirs=[tmp_path / "new_place"])
     check_project(tmp_path / "proj.pixf", lanes).close(save=False)
     relocated = {i.name: i.relocated for i in report.images}
-    assert relocated == {"a": None, "b": str(tmp_path / "new_place" / "nested"), "c": str(tmp_path / "new_place")}
+    assert relocated == {
+        "a": None,
+        "b": str(tmp_path / "new_place" / "nested"),
+        "c": str(tmp_path / "new_place"),
+    }
     assert any("found by name" in line for line in report.lines())
 
 
 def test_image_next_to_the_moved_ilp_is_found_without_search_dirs(tmp_path):
     rng = np.random.default_rng(6)
-    lane = IlpLane(rng.random((20, 24)).astype(np.float32), "yx", "/gone/cells.npy", "cells",
-                   write_file=tmp_path / "cells.npy")
+    lane = IlpLane(
+        rng.random((20, 24)).astype(np.float32),
+        "yx",
+        "/gone/cells.npy",
+        "cells",
+        write_file=tmp_path / "cells.npy",
+    )
     lane.blocks = random_blocks(rng, (20, 24), 2, 1)
     report = import_project(write_ilp(tmp_path / "p.ilp", [lane]), tmp_path / "p.pixf")
     assert report.images[0].relocated == str(tmp_path)
@@ -182,7 +245,9 @@ def test_ambiguous_search_is_refused(tmp_path):
         (tmp_path / "search" / sub).mkdir(parents=True)
         np.save(tmp_path / "search" / sub / "cells.npy", np.zeros((20, 24), np.float32))
     with pytest.raises(ValidationError, match="several files called 'cells.npy'"):
-        import_project(write_ilp(tmp_path / "p.ilp", [lane]), tmp_path / "p.pixf", search_dirs=[tmp_path / "search"])
+        import_project(
+            write_ilp(tmp_path / "p.ilp", [lane]), tmp_path / "p.pixf", search_dirs=[tmp_path / "search"]
+        )
 
 
 def test_copy_data_stores_file_images_in_the_project(tmp_path):
@@ -208,8 +273,14 @@ def test_legacy_layouts_and_ilastik_defaults(tmp_path):
     ids = list(ILASTIK_IDS) + ["FancyNewFeature"]
     matrix = np.zeros((7, 7), dtype=bool)
     matrix[6, 3] = matrix[1, 3] = True
-    ilp = write_ilp(tmp_path / "old.ilp", [a, b], classes=None, version="1.2.0", legacy_internal=True,
-                    features=(ids, ILASTIK_SCALES, matrix, None))
+    ilp = write_ilp(
+        tmp_path / "old.ilp",
+        [a, b],
+        classes=None,
+        version="1.2.0",
+        legacy_internal=True,
+        features=(ids, ILASTIK_SCALES, matrix, None),
+    )
     report = import_project(ilp, tmp_path / "old.pixf")
     project = check_project(tmp_path / "old.pixf", [a, b])
     assert [c["name"] for c in project.classes] == ["Label 1", "Label 2", "Label 3"]
@@ -222,7 +293,9 @@ def test_legacy_layouts_and_ilastik_defaults(tmp_path):
 
 def test_no_feature_selection_falls_back_to_the_default_fitted_to_the_images(tmp_path):
     lane = IlpLane(np.random.default_rng(9).random((20, 24)).astype(np.float32), "yx", "a.npy")
-    ilp = write_ilp(tmp_path / "p.ilp", [lane], features=(ILASTIK_IDS, ILASTIK_SCALES, np.zeros((6, 7), bool), None))
+    ilp = write_ilp(
+        tmp_path / "p.ilp", [lane], features=(ILASTIK_IDS, ILASTIK_SCALES, np.zeros((6, 7), bool), None)
+    )
     report = import_project(ilp, tmp_path / "p.pixf")
     assert not report.features_from_ilastik
     scales = {e["scale"] for e in report.features["entries"]}
@@ -233,7 +306,10 @@ def test_no_feature_selection_falls_back_to_the_default_fitted_to_the_images(tmp
 def test_train_after_import_and_project_from_ilastik(tmp_path):
     rng = np.random.default_rng(10)
     lane = IlpLane(rng.random((30, 30)).astype(np.float32), "yx", "a.npy", "a")
-    lane.blocks = [LabelBlock((0, 0), np.full((5, 30), 1, np.uint8)), LabelBlock((20, 0), np.full((5, 30), 2, np.uint8))]
+    lane.blocks = [
+        LabelBlock((0, 0), np.full((5, 30), 1, np.uint8)),
+        LabelBlock((20, 0), np.full((5, 30), 2, np.uint8)),
+    ]
     ilp = write_ilp(tmp_path / "p.ilp", [lane])
     report = import_project(ilp, tmp_path / "trained.pixf", train=True)
     assert report.trained["samples"] == {"background": 150, "cell": 150}
@@ -253,7 +329,9 @@ def test_unknown_opaque_entries_are_listed_not_read(tmp_path):
     import h5py
 
     with h5py.File(ilp, "a") as f:
-        f["Some Applet/state"] = np.void(b"cos\nsystem\n(S'touch " + str(tmp_path / "UNPICKLED").encode() + b"'\ntR.")
+        f["Some Applet/state"] = np.void(
+            b"cos\nsystem\n(S'touch " + str(tmp_path / "UNPICKLED").encode() + b"'\ntR."
+        )
         f["PixelClassification/NewThing"] = np.arange(3)
     skipped = dict(import_project(ilp, tmp_path / "p.pixf").skipped)
     assert skipped["Some Applet"] == "not used by pixframework"

@@ -14,4 +14,4 @@ Example::
 from .importer import import_project, target_path
 from .report import ImportedImage, ImportReport
 
-__all__ = ["import_project", "target_path", "ImportReport", "ImportedImage"]
+__all__ = ["ImportReport", "ImportedImage", "import_project", "target_path"]

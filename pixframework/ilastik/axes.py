@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -23,7 +23,9 @@ def check_axes(axes: str, what: str) -> str:
     """Lower-case ``axes`` if they are valid ilastik axes (letters of ``tzyxc``, no repeats, with y and x)."""
     axes = axes.lower()
     if set(axes) - set(LETTERS) or len(set(axes)) != len(axes) or "y" not in axes or "x" not in axes:
-        raise CorruptData(f"{what}: axes {axes!r} are not valid ilastik axes (letters t, z, y, x, c, with y and x)")
+        raise CorruptData(
+            f"{what}: axes {axes!r} are not valid ilastik axes (letters t, z, y, x, c, with y and x)"
+        )
     return axes
 
 

@@ -6,8 +6,8 @@ bool) and, since ilastik 1.3, ``ComputeIn2d`` (one flag per scale: run that scal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import h5py
 import numpy as np
@@ -137,7 +137,9 @@ def _fit(
     if three_d and not entry.in_2d:
         flat = FeatureEntry(entry.filter, entry.scale, True)
         if _fits(flat, shapes, registry) is None:
-            mapped.notes.append(f"{entry.label()} is too large for the z extent; computed in 2D (as ilastik does)")
+            mapped.notes.append(
+                f"{entry.label()} is too large for the z extent; computed in 2D (as ilastik does)"
+            )
             return flat
     mapped.skipped.append((f"feature {entry.label()}", problem))
     return None

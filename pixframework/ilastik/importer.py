@@ -10,9 +10,10 @@ import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import h5py
 
@@ -95,17 +96,31 @@ def import_project(
         for source in sources:
             if source.lane.index in sets:
                 say(f"reading labels of {source.lane.label}")
-                source.blocks = list(read_blocks(sets[source.lane.index], source.layout, version, source.lane.label))
+                source.blocks = list(
+                    read_blocks(sets[source.lane.index], source.layout, version, source.lane.label)
+                )
         lane_indices = {s.lane.index for s in sources}
-        skipped += [(group.name, "labels of a lane without raw data") for i, group in sets.items() if i not in lane_indices]
+        skipped += [
+            (group.name, "labels of a lane without raw data")
+            for i, group in sets.items()
+            if i not in lane_indices
+        ]
         names, colors = read_classes(ilp)
         max_label = max((int(b.labels.max()) for s in sources for b in s.blocks if b.labels.size), default=0)
         classes, notes = class_list(names, colors, max_label)
         if max_label > len(classes):
-            raise CorruptData(f"label blocks use class {max_label} but the project has {len(classes)} classes")
+            raise CorruptData(
+                f"label blocks use class {max_label} but the project has {len(classes)} classes"
+            )
         stored_features = read_features(ilp)
-        report = ImportReport(ilp_path, str(target), version, skipped=skipped + not_imported(ilp),
-                              notes=notes, export_settings=export_settings(ilp))
+        report = ImportReport(
+            ilp_path,
+            str(target),
+            version,
+            skipped=skipped + not_imported(ilp),
+            notes=notes,
+            export_settings=export_settings(ilp),
+        )
         temp = target.with_name(f".{target.name}.import-{uuid.uuid4().hex[:12]}{SUFFIX}")
         try:
             _build(temp, sources, classes, stored_features, report, train, say)
@@ -121,7 +136,11 @@ def import_project(
 
 
 def _locate_sources(
-    ilp: h5py.File, ilp_path: str, lanes: list[Lane], search_dirs: Sequence[str | os.PathLike], copy_data: bool
+    ilp: h5py.File,
+    ilp_path: str,
+    lanes: list[Lane],
+    search_dirs: Sequence[str | os.PathLike],
+    copy_data: bool,
 ) -> list[_Source]:
     """A checked :class:`_Source` per lane; all missing files are reported together."""
     sources, missing = [], []
@@ -132,7 +151,9 @@ def _locate_sources(
             stored = parse_stored_path(lane.file_path, lane.label)
             found = locate(stored, ilp_dir, search_dirs)
             if found.path is None:
-                missing.append(f"  {lane.label}: {lane.file_path} not found (looked at: {', '.join(found.tried)})")
+                missing.append(
+                    f"  {lane.label}: {lane.file_path} not found (looked at: {', '.join(found.tried)})"
+                )
                 continue
             source = _file_source(lane, found.path, copy_data)
             source.relocated = found.relocated
@@ -167,15 +188,21 @@ def _internal_source(ilp: h5py.File, ilp_path: str, lane: Lane) -> _Source:
     with reading(lane.inner_path):
         shape = tuple(int(s) for s in ilp[lane.inner_path].shape)
     axes = lane.axes or internal_axes(ilp, lane) or infer_axes(shape)
-    return _with_layout(lane, LaneLayout(axes, shape), f"{ilp_path}/{lane.inner_path}", "h5", internal=True, copy=True)
+    return _with_layout(
+        lane, LaneLayout(axes, shape), f"{ilp_path}/{lane.inner_path}", "h5", internal=True, copy=True
+    )
 
 
-def _with_layout(lane: Lane, layout: LaneLayout, path: str, fmt: str | None, *, internal: bool, copy: bool) -> _Source:
+def _with_layout(
+    lane: Lane, layout: LaneLayout, path: str, fmt: str | None, *, internal: bool, copy: bool
+) -> _Source:
     layout.check(lane.label)
     source = _Source(lane, layout, path, fmt, internal, copy)
     if layout.dropped and not copy:
         source.copy = True
-        source.why_copied = f"its axes {layout.axes!r} include a singleton {layout.dropped!r}, which is dropped"
+        source.why_copied = (
+            f"its axes {layout.axes!r} include a singleton {layout.dropped!r}, which is dropped"
+        )
     return source
 
 
@@ -188,10 +215,15 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def _image_name(source: _Source) -> str:
-    if source.lane.nickname:
-        return source.lane.nickname
-    stem = source.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].split(".")[0]
-    return stem if stem and not source.internal else f"lane-{source.lane.index}"
+    """ilastik's nickname; else the file's name without extensions; else ``lane-N``."""
+    lane = source.lane
+    if lane.nickname:
+        return lane.nickname
+    if lane.file_path:
+        stem = parse_stored_path(lane.file_path, lane.label).file_name.split(".")[0]
+        if stem:
+            return stem
+    return f"lane-{lane.index}"
 
 
 def _add_image(project: Project, source: _Source, name: str) -> str:
@@ -202,7 +234,9 @@ def _add_image(project: Project, source: _Source, name: str) -> str:
     try:
         if not layout.dropped:
             try:
-                return project.add_image(source.path, axes=layout.kept_axes, name=name, copy=source.copy, format=source.format)
+                return project.add_image(
+                    source.path, axes=layout.kept_axes, name=name, copy=source.copy, format=source.format
+                )
             except ValidationError:
                 # Project.add_image opens a file once without axes first, and cannot guess 4-axis
                 # ones (reported to the project's owner); pass the pixels as an array meanwhile
@@ -240,18 +274,29 @@ def _build(
                 if block.labels.any():
                     project.set_labels(name, block.labels, offset=block.offset)
             info = project.image_info(name)
-            report.images.append(ImportedImage(
-                name, source.lane.index, None if source.internal else source.path, bool(info["stored"]),
-                tuple(info["shape"]), source.relocated, source.why_copied,
-            ))
+            report.images.append(
+                ImportedImage(
+                    name,
+                    source.lane.index,
+                    None if source.internal else source.path,
+                    bool(info["stored"]),
+                    tuple(info["shape"]),
+                    source.relocated,
+                    source.why_copied,
+                )
+            )
             if not source.lane.allow_labels:
-                report.notes.append(f"{name}: ilastik excluded this image from training; its labels are imported anyway")
+                report.notes.append(
+                    f"{name}: ilastik excluded this image from training; its labels are imported anyway"
+                )
         mapped = map_features(stored_features, [s.layout.spatial_shape for s in sources])
         project.select_features(mapped.selection)
         report.notes += mapped.notes
         if mapped.from_ilastik:
-            report.notes.append("features are computed with pixframework's definitions, which differ slightly from "
-                                "ilastik desktop's (no presmoothing; see docs/ilastik.md)")
+            report.notes.append(
+                "features are computed with pixframework's definitions, which differ slightly from "
+                "ilastik desktop's (no presmoothing; see docs/ilastik.md)"
+            )
         report.skipped += mapped.skipped
         report.features_from_ilastik = mapped.from_ilastik
         report.features = mapped.selection.to_json()
@@ -266,4 +311,3 @@ def _build(
         project.save()
     finally:
         project.close(save=False)
-

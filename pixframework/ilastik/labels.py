@@ -10,8 +10,8 @@ ilastik kept labels in when saving (see :func:`saved_label_axes`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import h5py
 import numpy as np
@@ -69,13 +69,17 @@ def _color(rgb: np.ndarray, what: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
 
 
-def class_list(names: list[str] | None, colors: list[str] | None, max_label: int) -> tuple[list[tuple[str, str]], list[str]]:
+def class_list(
+    names: list[str] | None, colors: list[str] | None, max_label: int
+) -> tuple[list[tuple[str, str]], list[str]]:
     """``(name, colour)`` per class, filling in what ilastik would (``Label N``), and notes about it."""
     notes = []
     if not names:
         names = [f"Label {k}" for k in range(1, max_label + 1)]
         if names:
-            notes.append(f"the project stores no class names; named them {', '.join(names)} (as ilastik does)")
+            notes.append(
+                f"the project stores no class names; named them {', '.join(names)} (as ilastik does)"
+            )
     if colors is None or len(colors) < len(names):
         colors = list(colors or []) + [default_color(i) for i in range(len(colors or []), len(names))]
     seen: dict[str, int] = {}
@@ -134,7 +138,9 @@ def parse_block_slice(text: str, what: str) -> tuple[slice, ...]:
     return tuple(slices)
 
 
-def saved_label_axes(block: h5py.Dataset, lane_axes: str, lane_shape: tuple[int, ...], version: str | None) -> str:
+def saved_label_axes(
+    block: h5py.Dataset, lane_axes: str, lane_shape: tuple[int, ...], version: str | None
+) -> str:
     """Axis order a block was saved in: its own ``axistags``; else the lane's original order for
     ilastik 1.3.3post2 ... 1.4.0b7; else ilastik's channel-last order for the lane."""
     tags = attr_text(block, "axistags")
@@ -155,7 +161,9 @@ def read_blocks(group: h5py.Group, layout: LaneLayout, version: str | None, what
     for name in sorted(group):
         item = group[name]
         if not isinstance(item, h5py.Dataset):
-            raise CorruptData(f"{item.name}: label block is not a dataset (masked label blocks are not supported)")
+            raise CorruptData(
+                f"{item.name}: label block is not a dataset (masked label blocks are not supported)"
+            )
         text = attr_text(item, "blockSlice")
         if text is None:
             raise CorruptData(f"{item.name}: label block without a blockSlice attribute")
@@ -164,7 +172,9 @@ def read_blocks(group: h5py.Group, layout: LaneLayout, version: str | None, what
         yield _to_spatial(item, slicing, axes, layout, what)
 
 
-def _to_spatial(item: h5py.Dataset, slicing: tuple[slice, ...], axes: str, layout: LaneLayout, what: str) -> Block:
+def _to_spatial(
+    item: h5py.Dataset, slicing: tuple[slice, ...], axes: str, layout: LaneLayout, what: str
+) -> Block:
     if len(slicing) != len(axes):
         raise CorruptData(
             f"{item.name}: blockSlice has {len(slicing)} entries but the labels of {what} have axes {axes!r}"

@@ -110,7 +110,9 @@ def _read_info(index: int, info: h5py.Group) -> Lane:
     location = _CLASSES.get(klass) if klass else _text(info, "location")
     if location not in (FILE_SYSTEM, INTERNAL):
         kind = klass or location or "unknown"
-        raise ValidationError(f"{what}: data of kind {kind!r} cannot be imported (only files and data inside the .ilp)")
+        raise ValidationError(
+            f"{what}: data of kind {kind!r} cannot be imported (only files and data inside the .ilp)"
+        )
     tags = _text(info, "axistags")
     if tags is not None:
         axes = axes_from_axistags(tags, what)

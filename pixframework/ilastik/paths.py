@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import ValidationError
 
@@ -104,12 +104,20 @@ def locate(stored: StoredPath, ilp_dir: Path, search_dirs: Sequence[str | os.Pat
         tried.append(candidate)
         if os.path.exists(candidate):
             return Located(stored.join(candidate), tuple(tried), folder)
-    found = sorted({os.path.join(root, name) for folder in folders for root, dirs, files in os.walk(folder)
-                    if name in files or name in dirs})
+    found = sorted(
+        {
+            os.path.join(root, name)
+            for folder in folders
+            for root, dirs, files in os.walk(folder)
+            if name in files or name in dirs
+        }
+    )
     if len(found) > 1:
         listing = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
-        raise ValidationError(f"several files called {name!r} below the search folders: {listing}; "
-                              "pass the folder that holds the right one as --search-dir")
+        raise ValidationError(
+            f"several files called {name!r} below the search folders: {listing}; "
+            "pass the folder that holds the right one as --search-dir"
+        )
     if found:
         return Located(stored.join(found[0]), tuple(tried), os.path.dirname(found[0]))
     tried += [os.path.join(folder, "**", name) for folder in folders]

@@ -105,7 +105,10 @@ class ImportReport:
             extra = f"; found by name in {image.relocated}" if image.relocated else ""
             extra += f"; copied: {image.why_copied}" if image.why_copied else ""
             out.append(f"  {image.name} (lane {image.lane}) shape {image.shape}: {origin}, {where}{extra}")
-        out.append("classes: " + (", ".join(f"{c['index']} {c['name']} ({c['color']})" for c in self.classes) or "none"))
+        out.append(
+            "classes: "
+            + (", ".join(f"{c['index']} {c['name']} ({c['color']})" for c in self.classes) or "none")
+        )
         out.append("labelled pixels:")
         for name, counts in self.label_counts.items():
             out.append(f"  {name}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
@@ -120,8 +123,10 @@ class ImportReport:
             samples = self.trained.get("samples", {})
             out.append(f"trained {self.trained.get('classifier')} on {sum(samples.values())} labelled pixels")
         else:
-            out.append("not trained: ilastik's random forest is not imported; train from the imported labels with "
-                       f"`pixf train --project {_quote(self.project)}` (or import with --train)")
+            out.append(
+                "not trained: ilastik's random forest is not imported; train from the imported labels with "
+                f"`pixf train --project {_quote(self.project)}` (or import with --train)"
+            )
         out.append(f"then predict like ilastik headless: {self.predict_command()}")
         return out
 
