@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .forest_state import STATE_FORMAT, STATE_VERSION, ForestState, arrays_from_sklearn, check_forest_state
+from .state_meta import model_meta
 from .validation import check_prediction_input, nonfinite_error
 
 Progress = Callable[[float, str], None]
@@ -53,20 +54,16 @@ class ForestModel:
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able metadata plus the tree arrays (see :mod:`pixframework.classifiers.forest_state`)."""
-        meta = {
-            "format": STATE_FORMAT,
-            "version": STATE_VERSION,
-            "classifier": self.classifier,
-            "classes": [int(c) for c in self.classes],
-            "feature_names": list(self.feature_names),
-            "n_features": len(self.feature_names),
-            "n_trees": self.n_trees,
-            "params": dict(self.params),
-        }
+        meta = _forest_meta(self.classifier, self.classes, self.feature_names, self.params, self.n_trees)
         return meta, dict(self._state.arrays)
 
     def __repr__(self) -> str:
         return f"ForestModel({self.classifier!r}, trees={self.n_trees}, classes={list(self.classes)})"
+
+
+def _forest_meta(kind: str, classes: Any, names: Sequence[str], params: Mapping[str, Any], n_trees: int) -> dict[str, Any]:
+    return model_meta(classifier=kind, state_format=STATE_FORMAT, version=STATE_VERSION, classes=classes,
+                      feature_names=names, params=params, n_trees=int(n_trees))
 
 
 def _estimator(kind: str, params: Mapping[str, Any]) -> Any:
@@ -118,16 +115,7 @@ def fit_forest(
             estimator.fit(features, labels)
             if progress is not None:
                 progress(grown / total, f"{grown} of {total} trees")
-    meta = {
-        "format": STATE_FORMAT,
-        "version": STATE_VERSION,
-        "classifier": kind,
-        "classes": [int(c) for c in estimator.classes_],
-        "feature_names": list(feature_names),
-        "n_features": int(features.shape[1]),
-        "n_trees": total,
-        "params": dict(params),
-    }
+    meta = _forest_meta(kind, estimator.classes_, feature_names, params, total)
     return ForestModel(check_forest_state(kind, meta, arrays_from_sklearn(estimator)))
 
 

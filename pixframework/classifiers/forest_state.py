@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import CorruptData
 from .forest_engine import MAX_TREES, CompiledForest
+from .state_meta import check_model_meta, meta_int
 
 STATE_FORMAT = "pixf-forest"
 STATE_VERSION = 1
@@ -90,48 +91,11 @@ class ForestState:
     engine: CompiledForest
 
 
+_WHAT = "forest model state"
+
+
 def _corrupt(message: str) -> CorruptData:
-    return CorruptData(f"forest model state is corrupt: {message}")
-
-
-def _meta_int(meta: Mapping[str, Any], key: str, minimum: int) -> int:
-    value = meta.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise _corrupt(f"metadata {key!r} must be an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _check_meta(meta: Any, classifier: str) -> tuple[tuple[int, ...], tuple[str, ...], int, int, dict[str, Any]]:
-    if not isinstance(meta, Mapping):
-        raise _corrupt(f"metadata must be a JSON object, got {type(meta).__name__}")
-    if meta.get("format") != STATE_FORMAT:
-        raise _corrupt(f"metadata 'format' must be {STATE_FORMAT!r}, got {meta.get('format')!r}")
-    if meta.get("version") != STATE_VERSION:
-        raise _corrupt(f"unsupported state version {meta.get('version')!r} (this version reads {STATE_VERSION})")
-    if meta.get("classifier") != classifier:
-        raise _corrupt(f"state is for classifier {meta.get('classifier')!r}, not {classifier!r}")
-    classes = meta.get("classes")
-    if (
-        not isinstance(classes, list)
-        or len(classes) < 2
-        or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
-        or any(a >= b for a, b in zip(classes, classes[1:]))
-    ):
-        raise _corrupt(f"'classes' must be a strictly ascending list of >= 2 integers, got {classes!r}")
-    n_features = _meta_int(meta, "n_features", 1)
-    n_trees = _meta_int(meta, "n_trees", 1)
-    if n_trees > MAX_TREES:
-        raise _corrupt(f"{n_trees} trees; at most {MAX_TREES} are supported")
-    names = meta.get("feature_names")
-    if not isinstance(names, list) or len(names) != n_features or not all(isinstance(n, str) for n in names):
-        raise _corrupt(f"'feature_names' must be a list of {n_features} strings")
-    params = meta.get("params", {})
-    if not isinstance(params, Mapping):
-        raise _corrupt("'params' must be a JSON object")
-    threads = params.get("threads", 0)
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
-        raise _corrupt(f"parameter 'threads' must be an integer >= 0, got {threads!r}")
-    return tuple(classes), tuple(names), n_features, n_trees, dict(params)
+    return CorruptData(f"{_WHAT} is corrupt: {message}")
 
 
 def _array(arrays: Mapping[str, Any], name: str, kind: str, ndim: int) -> np.ndarray:
@@ -198,7 +162,11 @@ def check_forest_state(classifier: str, meta: Any, arrays: Mapping[str, Any]) ->
     :param classifier: the classifier name the state must declare (``"random_forest"``, ...).
     :raises CorruptData: naming the first inconsistency found.
     """
-    classes, names, n_features, n_trees, params = _check_meta(meta, classifier)
+    checked = check_model_meta(meta, classifier=classifier, state_format=STATE_FORMAT, version=STATE_VERSION, what=_WHAT)
+    classes, names, params, n_features = checked.classes, checked.feature_names, checked.params, checked.n_features
+    n_trees = meta_int(meta, "n_trees", 1, _WHAT)
+    if n_trees > MAX_TREES:
+        raise _corrupt(f"{n_trees} trees; at most {MAX_TREES} are supported")
     if not isinstance(arrays, Mapping):
         raise _corrupt(f"arrays must be a mapping of names to numpy arrays, got {type(arrays).__name__}")
     offsets = _array(arrays, "tree_offsets", "iu", 1).astype(np.int64)

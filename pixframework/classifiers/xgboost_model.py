@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..errors import CorruptData
+from .state_meta import check_model_meta, model_meta
 from .validation import all_finite, check_prediction_input, nonfinite_error
 
 Progress = Callable[[float, str], None]
@@ -85,15 +86,8 @@ class XGBoostModel:
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Metadata plus the booster's UBJSON bytes (uint8) and the importances."""
-        meta = {
-            "format": STATE_FORMAT,
-            "version": STATE_VERSION,
-            "classifier": self.classifier,
-            "classes": list(self.classes),
-            "feature_names": list(self.feature_names),
-            "n_features": len(self.feature_names),
-            "params": dict(self.params),
-        }
+        meta = model_meta(classifier=self.classifier, state_format=STATE_FORMAT, version=STATE_VERSION,
+                          classes=self.classes, feature_names=self.feature_names, params=self.params)
         return meta, {"booster": self._raw, "feature_importances": self._importances.copy()}
 
     def __repr__(self) -> str:
@@ -143,51 +137,16 @@ def fit_xgboost(
     clf.fit(features, np.searchsorted(classes, labels))
     booster = clf.get_booster()
     raw = np.frombuffer(bytes(booster.save_raw(raw_format="ubj")), dtype=np.uint8)
-    meta = {
-        "format": STATE_FORMAT,
-        "version": STATE_VERSION,
-        "classifier": "xgboost",
-        "classes": [int(c) for c in classes],
-        "feature_names": list(feature_names),
-        "n_features": int(features.shape[1]),
-        "params": dict(params),
-    }
+    meta = model_meta(classifier="xgboost", state_format=STATE_FORMAT, version=STATE_VERSION, classes=classes,
+                      feature_names=feature_names, params=params)
     return load_xgboost(meta, {"booster": raw, "feature_importances": _gain_importances(booster, features.shape[1])})
 
 
+_WHAT = "xgboost model state"
+
+
 def _corrupt(message: str) -> CorruptData:
-    return CorruptData(f"xgboost model state is corrupt: {message}")
-
-
-def _check_meta(meta: Any) -> tuple[list[int], list[str], int, dict[str, Any]]:
-    if not isinstance(meta, Mapping):
-        raise _corrupt(f"metadata must be a JSON object, got {type(meta).__name__}")
-    if meta.get("format") != STATE_FORMAT or meta.get("version") != STATE_VERSION:
-        raise _corrupt(f"expected format {STATE_FORMAT!r} version {STATE_VERSION}, got "
-                       f"{meta.get('format')!r} version {meta.get('version')!r}")
-    if meta.get("classifier") != "xgboost":
-        raise _corrupt(f"state is for classifier {meta.get('classifier')!r}, not 'xgboost'")
-    classes = meta.get("classes")
-    if (
-        not isinstance(classes, list)
-        or len(classes) < 2
-        or not all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
-        or any(a >= b for a, b in zip(classes, classes[1:]))
-    ):
-        raise _corrupt(f"'classes' must be a strictly ascending list of >= 2 integers, got {classes!r}")
-    n_features = meta.get("n_features")
-    if not isinstance(n_features, int) or isinstance(n_features, bool) or n_features < 1:
-        raise _corrupt(f"'n_features' must be a positive integer, got {n_features!r}")
-    names = meta.get("feature_names")
-    if not isinstance(names, list) or len(names) != n_features or not all(isinstance(n, str) for n in names):
-        raise _corrupt(f"'feature_names' must be a list of {n_features} strings")
-    params = meta.get("params", {})
-    if not isinstance(params, Mapping):
-        raise _corrupt("'params' must be a JSON object")
-    threads = params.get("threads", 0)
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
-        raise _corrupt(f"parameter 'threads' must be an integer >= 0, got {threads!r}")
-    return classes, names, n_features, dict(params)
+    return CorruptData(f"{_WHAT} is corrupt: {message}")
 
 
 def _load_booster(raw: np.ndarray, threads: int) -> Any:
@@ -209,7 +168,8 @@ def load_xgboost(meta: dict[str, Any], arrays: Mapping[str, np.ndarray]) -> XGBo
     :raises CorruptData: metadata or arrays inconsistent, bytes XGBoost cannot parse, or a booster
         that disagrees with the metadata (feature count, objective, class count).
     """
-    classes, names, n_features, params = _check_meta(meta)
+    checked = check_model_meta(meta, classifier="xgboost", state_format=STATE_FORMAT, version=STATE_VERSION, what=_WHAT)
+    classes, names, n_features, params = list(checked.classes), checked.feature_names, checked.n_features, checked.params
     if not isinstance(arrays, Mapping):
         raise _corrupt("arrays must be a mapping of names to numpy arrays")
     raw, importances = arrays.get("booster"), arrays.get("feature_importances")
