@@ -106,12 +106,11 @@ def import_project(
             if i not in lane_indices
         ]
         names, colors = read_classes(ilp)
-        max_label = max((int(b.labels.max()) for s in sources for b in s.blocks if b.labels.size), default=0)
+        maxima = [(int(b.labels.max()), b.name) for s in sources for b in s.blocks if b.labels.size]
+        max_label, worst = max(maxima, default=(0, ""))
         classes, notes = class_list(names, colors, max_label)
         if max_label > len(classes):
-            raise CorruptData(
-                f"label blocks use class {max_label} but the project has {len(classes)} classes"
-            )
+            raise CorruptData(f"{worst} uses class {max_label} but the project has {len(classes)} classes")
         stored_features = read_features(ilp)
         report = ImportReport(
             ilp_path,
