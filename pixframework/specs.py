@@ -176,6 +176,9 @@ class FilterSpec:
         ``None`` means a single unnamed output per scale.
     :param parameters: extra parameters besides the scale.
     :param plugin: filled in by the registry with the plugin that provided the spec.
+    :param derivatives: optional hint: the Gaussian derivative orders (one per spatial axis)
+        ``compute`` will request at its own scale, given ndim. The engine then computes the
+        union over all filters of a scale in one sweep; requests not declared still work.
     """
 
     name: str
@@ -189,6 +192,7 @@ class FilterSpec:
     output_names: Callable[[int], Sequence[str]] | None = None
     parameters: tuple[Parameter, ...] = ()
     plugin: str = ""
+    derivatives: Callable[[int], Sequence[tuple[int, ...]]] | None = None
 
     kind = "filter"
 

@@ -139,6 +139,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         description="Gaussian smoothing G_s * f (kernel sums to 1, radius ceil(3 s)).",
         compute=gaussian_smoothing,
         halo=_radius_halo(0),
+        derivatives=lambda ndim: [(0,) * ndim],
         min_scale=0.3,
     ),
     FilterSpec(
@@ -147,6 +148,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         description="Sum of second Gaussian derivatives along each axis at scale s.",
         compute=laplacian_of_gaussian,
         halo=_radius_halo(2),
+        derivatives=lambda ndim: _unit_orders(ndim, 2),
         min_scale=DERIVATIVE_MIN_SCALE,
     ),
     FilterSpec(
@@ -155,6 +157,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         description="Length of the Gaussian gradient at scale s.",
         compute=gaussian_gradient_magnitude,
         halo=_radius_halo(1),
+        derivatives=lambda ndim: _unit_orders(ndim, 1),
         min_scale=DERIVATIVE_MIN_SCALE,
     ),
     FilterSpec(
@@ -163,6 +166,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         description="G_s * f - G_{s/2} * f.",
         compute=difference_of_gaussians,
         halo=_difference_halo,
+        derivatives=lambda ndim: [(0,) * ndim],
         min_scale=DERIVATIVE_MIN_SCALE,
     ),
     FilterSpec(
@@ -171,6 +175,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         description="Eigenvalues (descending) of the gradient outer product at s smoothed at s/2.",
         compute=structure_tensor_eigenvalues,
         halo=_structure_tensor_halo,
+        derivatives=lambda ndim: _unit_orders(ndim, 1),
         n_outputs=lambda ndim: ndim,
         output_names=_eigen_names,
         min_scale=DERIVATIVE_MIN_SCALE,
@@ -181,6 +186,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         description="Eigenvalues (descending) of the Hessian of Gaussian at scale s.",
         compute=hessian_of_gaussian_eigenvalues,
         halo=_radius_halo(2),
+        derivatives=_hessian_orders,
         n_outputs=lambda ndim: ndim,
         output_names=_eigen_names,
         min_scale=DERIVATIVE_MIN_SCALE,

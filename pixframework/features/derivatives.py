@@ -108,7 +108,8 @@ class DerivativeCache:
         self._owned.append(stack)
         return stack
 
-    def _check_order(self, order: Sequence[int]) -> tuple[int, ...]:
+    def check_order(self, order: Sequence[int]) -> tuple[int, ...]:
+        """``order`` as a tuple of ints, one per spatial axis, total at most 2 (else ValidationError)."""
         order = tuple(order)
         if len(order) != self.ndim or any(
             isinstance(o, bool) or not isinstance(o, (int, np.integer)) or not 0 <= o <= MAX_ORDER for o in order
@@ -133,7 +134,7 @@ class DerivativeCache:
         sigma = float(sigma)
         if not (sigma > 0 and math.isfinite(sigma)):
             raise ValidationError(f"sigma must be a positive number, got {sigma!r}")
-        order = self._check_order(order)
+        order = self.check_order(order)
         key = (sigma, order)
         cached = self._cache.get(key)
         if out is not None:
@@ -153,6 +154,18 @@ class DerivativeCache:
             self._compute(sigma, missing, self._stack(len(missing)))
             cached = self._cache[key]
         return _readonly(cached)
+
+    def prefetch(self, sigma: float, orders: Sequence[Sequence[int]]) -> None:
+        """Compute the derivatives of all ``orders`` at ``sigma`` that are not cached yet, in one sweep.
+
+        The engine calls this with the union of what the filters of a scale declare they need
+        (:attr:`~pixframework.specs.FilterSpec.derivatives`), so shared row passes run once.
+        """
+        sigma = float(sigma)
+        wanted = list(dict.fromkeys(self.check_order(o) for o in orders))
+        missing = [o for o in wanted if (sigma, o) not in self._cache]
+        if missing:
+            self._compute(sigma, missing, self._stack(len(missing)))
 
     def _compute(self, sigma: float, orders: list[tuple[int, ...]], stack: np.ndarray) -> None:
         """Fill ``stack[i]`` with the derivative of ``orders[i]`` and cache it."""

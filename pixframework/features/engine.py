@@ -272,6 +272,7 @@ def _compute_group(task: _Task, threads: int, pool: BufferPool) -> None:
     whole = all(s.start == 0 and s.stop == n for s, n in zip(task.inner, data.shape))
     scratch: list[np.ndarray] = []  # kept until the cache is cleared: a filter's output may serve others
     try:
+        _prefetch(task.group, src)
         for job in task.group.jobs:
             first = job.first_channel + task.channel * job.n_outputs
             target = task.planes[first : first + job.n_outputs]
@@ -286,6 +287,23 @@ def _compute_group(task: _Task, threads: int, pool: BufferPool) -> None:
         src.clear()
         for block in scratch:
             pool.give(block)
+
+
+def _prefetch(group: _Group, src: DerivativeCache) -> None:
+    """Have every derivative the group's filters declare computed together (shared passes)."""
+    orders: list[tuple[int, ...]] = []
+    for job in group.jobs:
+        if job.spec.derivatives is None:
+            continue
+        try:
+            declared = [tuple(int(o) for o in order) for order in job.spec.derivatives(src.ndim)]
+            for order in declared:
+                src.check_order(order)
+        except Exception as exc:
+            raise PluginError(job.spec.plugin, f"filter {job.spec.name!r} declares bad derivatives: {exc}") from exc
+        orders += declared
+    if orders:
+        src.prefetch(group.scale, orders)
 
 
 def _copy_region(source: np.ndarray, target: np.ndarray, threads: int) -> None:

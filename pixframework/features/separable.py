@@ -84,15 +84,102 @@ def _mirror_top(ring, cr, slots):  # pragma: no cover - compiled
         _copy_slot(ring, k % slots, (-k) % slots)
 
 
+#: row length from which outputs sharing a ring are accumulated together
+_SHARED_MIN_COLS = 512
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
+def _taps1(o0, plus, minus, h0, s0):  # pragma: no cover - compiled
+    # s = +1: symmetric tap pair (plus + minus); s = -1: antisymmetric (plus - minus)
+    for x in range(o0.shape[0]):
+        o0[x] += h0 * (plus[x] + s0 * minus[x])
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
+def _taps2(o0, o1, plus, minus, h0, h1, s0, s1):  # pragma: no cover - compiled
+    for x in range(o0.shape[0]):
+        p = plus[x]
+        m = minus[x]
+        o0[x] += h0 * (p + s0 * m)
+        o1[x] += h1 * (p + s1 * m)
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
+def _taps3(o0, o1, o2, plus, minus, h0, h1, h2, s0, s1, s2):  # pragma: no cover - compiled
+    for x in range(o0.shape[0]):
+        p = plus[x]
+        m = minus[x]
+        o0[x] += h0 * (p + s0 * m)
+        o1[x] += h1 * (p + s1 * m)
+        o2[x] += h2 * (p + s2 * m)
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
+def _column_group(lines, centre_slot, slots, dst, p, y, col_h, col_r, col_sign, members, k):  # pragma: no cover
+    """Up to 3 outputs filtering the same ring rows: each tap pair is loaded once for all of them.
+
+    ``members`` lists output indices sorted by radius: taps 1..r0 update all outputs, taps up to
+    r1 the last two, taps up to r2 the last one.
+    """
+    m0 = members[0]
+    m1 = members[min(1, k - 1)]
+    m2 = members[min(2, k - 1)]
+    o0 = dst[m0, p, y]
+    o1 = dst[m1, p, y]
+    o2 = dst[m2, p, y]
+    centre = lines[centre_slot]
+    for q in range(k):
+        out = dst[members[q], p, y]
+        h0 = col_h[members[q], 0]
+        for x in range(centre.shape[0]):
+            out[x] = h0 * centre[x]
+    if centre.shape[0] < _SHARED_MIN_COLS:
+        # short rows: the overlap checks of a 5-array loop cost more than the loads it saves
+        for q in range(k):
+            m = members[q]
+            out = dst[m, p, y]
+            plus_slot = centre_slot
+            minus_slot = centre_slot
+            for j in range(1, col_r[m] + 1):
+                plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
+                minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
+                _taps1(out, lines[plus_slot], lines[minus_slot], col_h[m, j], col_sign[m])
+        return
+    plus_slot = centre_slot
+    minus_slot = centre_slot
+    done = 0  # taps applied so far
+    for stage in range(k):
+        # outputs still active in this stage: members[stage:], all with radius >= col_r[members[stage]]
+        upto = col_r[members[stage]]
+        active = k - stage
+        for j in range(done + 1, upto + 1):
+            # ring slots of rows y + j and y - j, wrapped without a division per tap
+            plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
+            minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
+            plus = lines[plus_slot]
+            minus = lines[minus_slot]
+            if active == 3:
+                _taps3(o0, o1, o2, plus, minus, col_h[m0, j], col_h[m1, j], col_h[m2, j],
+                       col_sign[m0], col_sign[m1], col_sign[m2])
+            elif active == 2:
+                if k == 3:
+                    _taps2(o1, o2, plus, minus, col_h[m1, j], col_h[m2, j], col_sign[m1], col_sign[m2])
+                else:
+                    _taps2(o0, o1, plus, minus, col_h[m0, j], col_h[m1, j], col_sign[m0], col_sign[m1])
+            else:
+                _taps1(o2, plus, minus, col_h[m2, j], col_sign[m2])
+        done = max(done, upto)
+
+
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_anti, col_src, dst, chunks_per_plane, start, stop):  # pragma: no cover
+def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_sign, groups, group_ring, group_size, dst,
+          chunks_per_plane, start, stop):  # pragma: no cover - compiled
     # src (planes, rows, cols); dst (outputs, planes, rows, cols); items are (plane, row chunk) pairs
     n_rows = src.shape[1]
     n_cols = src.shape[2]
     n_ring = row_h.shape[0]
-    n_out = col_h.shape[0]
     cr = 0
-    for o in range(n_out):
+    for o in range(col_r.shape[0]):
         cr = max(cr, col_r[o])
     rr = 0
     for i in range(n_ring):
@@ -122,30 +209,9 @@ def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_anti, col_src, dst, chu
             y = v - cr
             if y < y0:
                 continue
-            centre_slot = y % slots
-            for o in range(n_out):
-                lines = ring[col_src[o]]
-                h = col_h[o]
-                out = dst[o, p, y]
-                centre = lines[centre_slot]
-                h0 = h[0]
-                for x in range(n_cols):
-                    out[x] = h0 * centre[x]
-                # ring slots of rows y + j and y - j, wrapped without a division per tap
-                plus_slot = centre_slot
-                minus_slot = centre_slot
-                for j in range(1, col_r[o] + 1):
-                    plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
-                    minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
-                    hj = h[j]
-                    plus = lines[plus_slot]
-                    minus = lines[minus_slot]
-                    if col_anti[o]:
-                        for x in range(n_cols):
-                            out[x] += hj * (plus[x] - minus[x])
-                    else:
-                        for x in range(n_cols):
-                            out[x] += hj * (plus[x] + minus[x])
+            for g in range(groups.shape[0]):
+                _column_group(ring[group_ring[g]], y % slots, slots, dst, p, y, col_h, col_r, col_sign,
+                              groups[g], group_size[g])
 
 
 def _pack(halves: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -188,14 +254,24 @@ def separable_bank(
     row_h, row_r = _pack([half_kernel(s, o) for s, o in rows])
     row_anti = np.array([o % 2 == 1 for _, o in rows])
     col_h, col_r = _pack(col_halves)
-    col_anti_array = np.array(col_anti)
-    col_src_array = np.array(col_src, np.int64)
+    col_sign = np.array([-1.0 if anti else 1.0 for anti in col_anti], np.float32)
+    # outputs on the same ring in groups of up to 3, each sorted by radius (shared tap loads)
+    member_lists = []
+    for ring in range(len(rows)):
+        on_ring = sorted((o for o in range(len(col_src)) if col_src[o] == ring), key=lambda o: col_r[o])
+        member_lists += [(ring, on_ring[i : i + 3]) for i in range(0, len(on_ring), 3)]
+    groups = np.zeros((len(member_lists), 3), np.int64)
+    for g, (_, members) in enumerate(member_lists):
+        groups[g, : len(members)] = members
+    group_ring = np.array([ring for ring, _ in member_lists], np.int64)
+    group_size = np.array([len(members) for _, members in member_lists], np.int64)
     planes, n_rows = cube.shape[0], cube.shape[1]
     # each chunk re-primes its ring (2 r rows), so chunks must be much taller than the radius
     per_plane = 1 if planes >= 2 * threads else max(1, min(2 * threads, n_rows // max(16, 4 * int(col_r.max()))))
     parallel_for(
         lambda a, b: _bank(
-            cube, row_h, row_r, row_anti, col_h, col_r, col_anti_array, col_src_array, dst, per_plane, a, b
+            cube, row_h, row_r, row_anti, col_h, col_r, col_sign, groups, group_ring, group_size, dst,
+            per_plane, a, b,
         ),
         planes * per_plane, threads,
     )
