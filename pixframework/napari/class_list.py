@@ -45,7 +45,7 @@ class ClassList(QWidget):
         super().__init__(parent)
         self._classes: list[dict[str, Any]] = []
         self.list = QListWidget()
-        self.list.setMaximumHeight(110)
+        self.list.setMaximumHeight(96)
         self.list.currentRowChanged.connect(lambda row: self.current_changed.emit(self.current_index()))
         self.list.itemDoubleClicked.connect(lambda item: self._ask_rename())
         self.add_button = QPushButton("Add")

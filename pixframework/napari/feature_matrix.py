@@ -25,8 +25,10 @@ class FeatureMatrix(QTableWidget):
         self._updating = False
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setDefaultSectionSize(_COLUMN_WIDTH)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setMaximumWidth(_TITLE_WIDTH)  # long plugin titles are cut; the tooltip has them
         self.itemChanged.connect(self._on_item_changed)
 
     def set_catalog(self, filters: Sequence[dict[str, Any]], scales: Sequence[float]) -> None:
@@ -39,9 +41,10 @@ class FeatureMatrix(QTableWidget):
             self.setRowCount(len(self._filters))
             self.setColumnCount(len(self._scales))
             self.setHorizontalHeaderLabels([f"{s:g}" for s in self._scales])
-            self.setVerticalHeaderLabels([f.get("title") or f["name"] for f in self._filters])
+            self.setVerticalHeaderLabels([_short_title(f) for f in self._filters])
             for row, spec in enumerate(self._filters):
-                self.verticalHeaderItem(row).setToolTip(f"{spec['name']}: {spec.get('description', '')}".strip(": "))
+                title = spec.get("title") or spec["name"]
+                self.verticalHeaderItem(row).setToolTip(f"{title} ({spec['name']}). {spec.get('description', '')}".strip())
                 for column, scale in enumerate(self._scales):
                     item = QTableWidgetItem()
                     allowed = scale >= float(spec.get("min_scale", 0.0)) - 1e-9
@@ -54,6 +57,9 @@ class FeatureMatrix(QTableWidget):
                     self.setItem(row, column, item)
         finally:
             self._updating = False
+        # tall enough to show every filter without scrolling
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        self.setMinimumHeight(rows + self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth() + 2)
 
     def set_selection(self, entries: Iterable[tuple[str, float]]) -> None:
         """Tick exactly the given ``(filter, scale)`` pairs (others are cleared; unknown ones ignored)."""
@@ -85,3 +91,22 @@ class FeatureMatrix(QTableWidget):
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if not self._updating:
             self.selection_changed.emit()
+
+
+#: words shortened in row titles so the matrix fits a dock (the tooltip has the full name)
+_ABBREVIATIONS = {
+    "Gaussian": "Gauss.", "Gaussians": "Gauss.", "Eigenvalues": "EV", "Difference": "Diff.", "Magnitude": "Magn.",
+    "Laplacian": "Lapl.", "Structure": "Struct.", "Gradient": "Grad.",
+}  # fmt: skip
+_SHORT = 18
+#: width of a scale column (pixels)
+_COLUMN_WIDTH = 30
+#: widest row title (pixels)
+_TITLE_WIDTH = 170
+
+
+def _short_title(spec: dict[str, Any]) -> str:
+    title = spec.get("title") or spec["name"]
+    if len(title) <= _SHORT:
+        return title
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in title.split())

@@ -94,13 +94,14 @@ class PredictionLayers:
     ) -> None:
         """Show a prediction of ``region`` (arrays over the region, probabilities ``(*region, C)``)."""
         where = placement(reference, region)
+        active = self.viewer.layers.selection.active  # new layers become active; the brush should stay
         wanted = {f"probability {c['name']}" for c in classes} | {"segmentation", "uncertainty"}
         for key in [k for k in self.layers if k not in wanted]:
             self._remove(key)
         for i, c in enumerate(classes):
             key = f"probability {c['name']}"
             cmap = probability_colormap(c["name"], c["color"])
-            self._put_image(key, probabilities[..., i], where, colormap=cmap, blending="additive", opacity=0.6)
+            self._put_image(key, probabilities[..., i], where, colormap=cmap, blending="additive", opacity=0.5)
         self._put_image("uncertainty", uncertainty[..., 0], where, colormap="inferno", visible=False)
         layer = self._alive("segmentation")
         if layer is None:
@@ -110,6 +111,8 @@ class PredictionLayers:
             layer.data = segmentation
             layer.scale, layer.translate = where["scale"], where["translate"]
         layer.colormap = label_colormap(classes)
+        if active is not None and active in self.viewer.layers and self.viewer.layers.selection.active is not active:
+            self.viewer.layers.selection.active = active
 
     def _put_image(self, key: str, data: np.ndarray, where: dict[str, Any], **style: Any) -> None:
         layer = self._alive(key)

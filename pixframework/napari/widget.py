@@ -111,12 +111,10 @@ class PixelClassifierWidget(QWidget):
         self.embedded_button = QPushButton("Start local server")
         self.connect_button.clicked.connect(self.connect_remote)
         self.embedded_button.clicked.connect(self.start_embedded)
+        self.embedded_root_edit.setToolTip("Data root of a local server started by this widget")
         server = QFormLayout()
-        server.addRow("Address", self.address_edit)
-        server.addRow("Token", self.token_edit)
-        server.addRow("", self.connect_button)
-        server.addRow("Data root", self.embedded_root_edit)
-        server.addRow("", self.embedded_button)
+        server.addRow("Address", _row(self.address_edit, QLabel("Token"), self.token_edit, self.connect_button))
+        server.addRow("Local root", _row(self.embedded_root_edit, self.embedded_button))
 
         self.project_edit = QLineEdit("project.pixf")
         self.create_button = QPushButton("Create")
@@ -153,7 +151,6 @@ class PixelClassifierWidget(QWidget):
         self.class_list.current_changed.connect(self._on_current_class)
 
         self.feature_matrix = FeatureMatrix()
-        self.feature_matrix.setMinimumHeight(180)
         self.feature_matrix.selection_changed.connect(self._on_features_changed)
 
         self.classifier_combo = QComboBox()
@@ -167,8 +164,7 @@ class PixelClassifierWidget(QWidget):
         self.live_check.toggled.connect(self.set_live)
         training = QFormLayout()
         training.addRow("Classifier", self.classifier_combo)
-        training.addRow(_row(self.train_button, self.live_check))
-        training.addRow(self.progress)
+        training.addRow(_row(self.train_button, self.live_check, self.progress))
 
         self.output_combo = QComboBox()
         self.output_combo.addItems(OUTPUTS)
@@ -176,9 +172,10 @@ class PixelClassifierWidget(QWidget):
         self.export_edit.setToolTip("Path on the server, relative to its data root; may use {nickname}, {result_type}")
         self.export_button = QPushButton("Export")
         self.export_button.clicked.connect(self.export)
-        export = QFormLayout()
-        export.addRow(_row(self.output_combo, self.export_button))
-        export.addRow("Path", self.export_edit)
+        export = QHBoxLayout()
+        export.addWidget(self.output_combo)
+        export.addWidget(self.export_edit, 1)
+        export.addWidget(self.export_button)
 
         self.status = QLabel("Not connected. Connect to a server or start a local one.")
         self.status.setWordWrap(True)
@@ -214,7 +211,7 @@ class PixelClassifierWidget(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)
         outer.addWidget(self.status)
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(430)
 
     def _set_enabled(self) -> None:
         has_project = self.connected and self.connection is not None and self.connection.project is not None
