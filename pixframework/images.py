@@ -91,9 +91,18 @@ def open_reference(source: dict[str, Any], project_dir: Path) -> Any:
         except NotFound as exc:
             last = exc
             continue
-        view, _ = to_canonical(reader, source.get("axes"))
+        # axes the user gave win, then the file's own metadata, then the inference rule
+        view, _ = to_canonical(reader, source.get("axes") or reader.axes)
         return view
     raise NotFound(f"image file not found: {source['path']} ({last})")
+
+
+def source_file(path: str) -> str:
+    """The file or store on disk behind an image path (``data/a.h5/raw`` -> ``data/a.h5``)."""
+    from .io.paths import existing_file_prefix
+
+    split = existing_file_prefix(path)
+    return split[0] if split is not None else path
 
 
 def read_array(view: Any, region: tuple[slice, ...]) -> np.ndarray:

@@ -34,7 +34,7 @@ import numpy as np
 from . import outputs as out_mod
 from .cache import ByteLRU, default_budget
 from .errors import Conflict, NotFound, NotTrained, ValidationError
-from .images import ImageEntry, check_pixels, describe_array, open_reference, read_array
+from .images import ImageEntry, check_pixels, describe_array, open_reference, read_array, source_file
 from .io.axes import normalize_region
 from .labels import SparseLabels, label_dtype
 from .painting import stroke_mask
@@ -254,12 +254,9 @@ class Project:
                 "format": fmt,
                 "axes": None,
             }
-            reader_view = open_reference(src_info, self.path)
-            view = reader_view
-            src_info["axes"] = reader_view.axes
-            if axes is not None:
-                src_info["axes"] = axes
-                view = open_reference(src_info, self.path)
+            src_info["axes"] = axes
+            view = open_reference(src_info, self.path)
+            src_info["axes"] = view.axes  # record the axes actually used, so reopening never guesses
             check_pixels(view.shape, view.dtype, path)
             default_name = Path(os.fspath(source).rstrip("/")).name.split(".")[0] or f"image-{len(self._images) + 1}"
         else:
@@ -691,7 +688,7 @@ class Project:
                 path = src["path"]
                 source = {"path": path, "format": src.get("format"), "axes": src.get("axes")}
                 try:
-                    st = os.stat(path.split(".h5/")[0] + ".h5" if ".h5/" in path else path)
+                    st = os.stat(source_file(path))
                     stamp = f"{st.st_size}:{st.st_mtime_ns}"
                 except OSError:
                     stamp = ""
@@ -746,10 +743,9 @@ class Project:
         with self._lock:
             entry = self._image(image)
             src = entry.source
-            dataset_dir = os.path.dirname(src["path"]) if src["kind"] == "reference" else str(self.path.parent)
+            dataset_dir = os.path.dirname(source_file(src["path"])) if src["kind"] == "reference" else str(self.path.parent)
             target = out_mod.render_template(os.fspath(path), dataset_dir=dataset_dir, nickname=entry.name, output=output)
             source = self._source(entry)
-        os.makedirs(os.path.dirname(os.path.abspath(target.split(".h5/")[0])), exist_ok=True)
         return run_blockwise(job, source, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
 
     # ================================================================== summary
