@@ -232,17 +232,7 @@ def _add_image(project: Project, source: _Source, name: str) -> str:
     layout = source.layout
     try:
         if not layout.dropped:
-            try:
-                return project.add_image(
-                    source.path, axes=layout.kept_axes, name=name, copy=source.copy, format=source.format
-                )
-            except ValidationError:
-                # Project.add_image opens a file once without axes first, and cannot guess 4-axis
-                # ones (reported to the project's owner); pass the pixels as an array meanwhile
-                if len(layout.kept_axes) < 4:
-                    raise
-                if not source.copy:
-                    source.copy, source.why_copied = True, "4-axis files cannot be referenced yet"
+            return project.add_image(source.path, axes=layout.kept_axes, name=name, copy=source.copy, format=source.format)
         with contextlib.closing(open_image(source.path, source.format)) as reader:
             pixels = layout.squeeze(reader[tuple(slice(None) for _ in layout.shape)])
         return project.add_image(pixels, axes=layout.kept_axes, name=name)
