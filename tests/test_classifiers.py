@@ -264,6 +264,10 @@ def test_bad_training_input_is_named(name, samples):
         train_model(name, X, y[:-1])
     with pytest.raises(ValidationError, match="labels must be integers"):
         train_model(name, X, y + 0.5)
+    huge = X.astype(np.float64)
+    huge[3, 1] = -1e60
+    with pytest.raises(ValidationError, match=r"too large for float32 in feature\(s\) column 1 \(first at row 3\)"):
+        train_model(name, huge, y)
 
 
 @pytest.mark.parametrize("name", ["random_forest", "xgboost"])
@@ -281,6 +285,10 @@ def test_bad_prediction_input_is_named(name, samples):
     bad[250, 2] = -np.inf
     with pytest.raises(ValidationError, match="infinite"):
         model.predict_proba(bad)
+    huge = X.astype(np.float64)
+    huge[7, 0] = 1e300
+    with pytest.raises(ValidationError, match=r"too large for float32 in feature\(s\) feature 0 \(first at row 7\)"):
+        model.predict_proba(huge)
 
 
 def test_validate_training_data_returns_float32_and_int64(samples):

@@ -12,20 +12,30 @@ from ..errors import ValidationError
 _CHECK_ROWS = 1 << 16
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _describe_nonfinite(features: np.ndarray, names: Sequence[str] | None, first_row: int) -> str:
-    """Name the first row and columns holding NaN or inf (``features`` is known to hold some).
+    """Name the first row and the columns holding NaN, inf, or values that overflow float32.
 
     ``first_row`` is the row number of ``features[0]`` in the caller's array, for the message.
     """
     for start in range(0, features.shape[0], _CHECK_ROWS):
         chunk = np.asarray(features[start : start + _CHECK_ROWS])
-        bad = ~np.isfinite(chunk)
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(chunk) <= _FLOAT32_MAX)  # NaN, inf, or inf once cast to float32
         if bad.any():
             row, _ = np.argwhere(bad)[0]
             cols = np.flatnonzero(bad.any(axis=0))
             labels = [names[c] if names is not None and c < len(names) else f"column {c}" for c in cols[:5]]
             more = f" and {len(cols) - 5} more" if len(cols) > 5 else ""
-            kinds = "NaN" if np.isnan(chunk[bad]).all() else "NaN or infinite values"
+            values = chunk[bad]
+            if np.isnan(values).all():
+                kinds = "NaN"
+            elif np.isfinite(values).all():
+                kinds = "values too large for float32"
+            else:
+                kinds = "NaN or infinite values"
             return f"{kinds} in feature(s) {', '.join(labels)}{more} (first at row {first_row + start + int(row)})"
     return "NaN or infinite values"
 
@@ -91,9 +101,11 @@ def validate_training_data(
         raise ValidationError(
             f"only one class ({int(classes[0])}) is labelled; training needs labels of at least two classes"
         )
-    if not all_finite(X):
+    with np.errstate(over="ignore"):  # too large for float32 becomes inf, reported below
+        X32 = np.asarray(X, dtype=np.float32)
+    if not all_finite(X32):
         raise nonfinite_error(X, feature_names)
-    return np.asarray(X, dtype=np.float32), y.astype(np.int64, copy=False)
+    return X32, y.astype(np.int64, copy=False)
 
 
 def check_prediction_input(features: Any, n_features: int) -> np.ndarray:

@@ -69,9 +69,11 @@ class XGBoostModel:
         n_classes = len(self.classes)
         out = np.empty((X.shape[0], n_classes), np.float32)
         for start in range(0, X.shape[0], _PREDICT_ROWS):
-            chunk = np.ascontiguousarray(X[start : start + _PREDICT_ROWS], dtype=np.float32)
+            rows = X[start : start + _PREDICT_ROWS]
+            with np.errstate(over="ignore"):  # too large for float32 becomes inf, reported below
+                chunk = np.ascontiguousarray(rows, dtype=np.float32)
             if not all_finite(chunk):
-                raise nonfinite_error(chunk, self.feature_names, first_row=start)
+                raise nonfinite_error(rows, self.feature_names, first_row=start)
             p = self._booster.inplace_predict(chunk, validate_features=False)
             if n_classes == 2 and p.ndim == 1:
                 out[start : start + len(chunk), 0] = 1.0 - p
