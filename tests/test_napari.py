@@ -8,8 +8,9 @@ rendered window is covered by the screenshot test (tests/test_napari_screenshot.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,12 +18,12 @@ import pytest
 pytest.importorskip("napari", reason="napari is not installed (pip install -e '.[gui]')")
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed (pip install -e '.[gui]')")
 
-from test_server_support import running_server  # noqa: E402
+from test_server_support import running_server
 
-from pixframework.client import connect  # noqa: E402
-from pixframework.errors import PixfError  # noqa: E402
-from pixframework.server.app import create_server  # noqa: E402
-from pixframework.synthetic import cells  # noqa: E402
+from pixframework.client import connect
+from pixframework.errors import PixfError
+from pixframework.server.app import create_server
+from pixframework.synthetic import cells
 
 FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.6),
             ("gaussian_gradient_magnitude", 1.0), ("hessian_of_gaussian_eigenvalues", 1.6)]  # fmt: skip
@@ -36,7 +37,7 @@ def offscreen_qt() -> Iterator[None]:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     try:
         from qtpy.QtWidgets import QApplication  # noqa: F401  (fails here when Qt's libraries are missing)
-    except Exception as exc:  # pragma: no cover - depends on the machine
+    except Exception as exc:  # noqa: BLE001 (any failure to load Qt means: cannot test here)
         pytest.skip(f"Qt cannot start here: {exc}")
     yield
     if previous is None:
@@ -110,7 +111,7 @@ def paint_truth(qtbot: Any, widget: Any, labels: Any, truth: np.ndarray, per_cla
 def settle(qtbot: Any, widget: Any) -> None:
     """Let the paint timer fire and the worker finish what it was given."""
     qtbot.wait(20)
-    wait_for(qtbot, widget, lambda: widget.jobs.idle and not widget._paint_timer.isActive())
+    wait_for(qtbot, widget, lambda: widget.jobs.idle and not (widget.link and widget.link.busy))
     qtbot.wait(20)
 
 
@@ -184,7 +185,7 @@ def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, data_r
 
 
 def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, data_root: Path) -> None:
-    image, truth = cells((48, 48), seed=2)
+    image, _ = cells((48, 48), seed=2)
     with running_server(data_root) as (_, address):
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, image)
@@ -195,7 +196,11 @@ def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, data_ro
         labels.paint((5, 5), 3)
         widget.class_list.rename_requested.emit(3, "dirt")
         widget.class_list.recolor_requested.emit(3, "#00ff00")
-        wait_for(qtbot, widget, lambda: widget.classes[2]["name"] == "dirt" and widget.classes[2]["color"] == "#00ff00")
+        wait_for(
+            qtbot,
+            widget,
+            lambda: widget.classes[2]["name"] == "dirt" and widget.classes[2]["color"] == "#00ff00",
+        )
         assert widget.class_list.list.item(2).text().endswith("dirt")
         color = labels.colormap.map(np.array([3]))[0]
         np.testing.assert_allclose(color[:3], (0, 1, 0), atol=0.01)
@@ -207,7 +212,9 @@ def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, data_ro
         np.testing.assert_array_equal(widget.project.get_labels("cells"), labels.data)
 
 
-def test_two_windows_see_each_others_labels_after_refresh(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+def test_two_windows_see_each_others_labels_after_refresh(
+    qtbot: Any, make_widget: Any, data_root: Path
+) -> None:
     image, truth = cells((64, 64), seed=5)
     with running_server(data_root) as (_, address):
         viewer_a, a = make_widget()
@@ -235,7 +242,7 @@ def test_two_windows_see_each_others_labels_after_refresh(qtbot: Any, make_widge
 
 
 def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, data_root: Path) -> None:
-    image, truth = cells((48, 56), seed=6)
+    image, _ = cells((48, 56), seed=6)
     server, port = create_server("127.0.0.1:0", data_root=data_root)
     server.start()
     address = f"127.0.0.1:{port}"
@@ -258,14 +265,19 @@ def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, 
         assert widget.connected and widget.train_button.isEnabled()
         settle(qtbot, widget)
         np.testing.assert_array_equal(widget.project.get_labels("cells"), labels.data)
-        assert widget.project.label_counts()["cells"] == {"Label 1": int((labels.data == 1).sum()), "Label 2": int((labels.data == 2).sum())}
+        assert widget.project.label_counts()["cells"] == {
+            "Label 1": int((labels.data == 1).sum()),
+            "Label 2": int((labels.data == 2).sum()),
+        }
     finally:
         widget.shutdown()
         server.stop(grace=0.5)
 
 
-def test_embedded_server_starts_and_stops_with_the_widget(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
-    viewer, widget = make_widget()
+def test_embedded_server_starts_and_stops_with_the_widget(
+    qtbot: Any, make_widget: Any, tmp_path: Path
+) -> None:
+    _, widget = make_widget()
     widget.start_embedded(str(tmp_path))
     wait_for(qtbot, widget, lambda: widget.connected)
     assert widget.connection.is_embedded and "embedded server 127.0.0.1:" in widget.status.text()
@@ -282,14 +294,22 @@ def test_embedded_server_starts_and_stops_with_the_widget(qtbot: Any, make_widge
 
 def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, data_root: Path) -> None:
     with running_server(data_root) as (_, address):
-        viewer, widget = make_widget()
+        _, widget = make_widget()
         widget.connect_remote(address)
         wait_for(qtbot, widget, lambda: widget.connected)
         widget.open_project("missing.pixf")
-        wait_for(qtbot, widget, lambda: "missing.pixf" in widget.status.text() and "no project" in widget.status.text())
+        wait_for(
+            qtbot,
+            widget,
+            lambda: "missing.pixf" in widget.status.text() and "no project" in widget.status.text(),
+        )
         assert "color" in widget.status.styleSheet() and widget.connected  # an error, not a lost connection
-    viewer, widget = make_widget()
+    _, widget = make_widget()
     widget.connect_timeout = 0.5
     widget.connect_remote("127.0.0.1:1")
-    wait_for(qtbot, widget, lambda: "127.0.0.1:1" in widget.status.text() and "Connecting" not in widget.status.text())
+    wait_for(
+        qtbot,
+        widget,
+        lambda: "127.0.0.1:1" in widget.status.text() and "Connecting" not in widget.status.text(),
+    )
     assert not widget.connected

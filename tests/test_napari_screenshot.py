@@ -13,12 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("napari", reason="napari is not installed (pip install -e '.[gui]')")
 
-from pixframework.napari.screenshot import NO_OPENGL  # noqa: E402
+from pixframework.napari.screenshot import NO_OPENGL
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "images" / "napari-live.png"
 SCREEN = "-screen 0 1600x1200x24"
@@ -36,7 +35,7 @@ def _command(out: Path) -> list[str]:
 def test_screenshot_of_the_widget_with_a_live_prediction(tmp_path: Path) -> None:
     out = tmp_path / "napari-live.png"
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"} | {"QT_QPA_PLATFORM": "xcb"}
-    run = subprocess.run(_command(out), env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(_command(out), env=env, capture_output=True, text=True, timeout=300, check=False)
     if run.returncode == NO_OPENGL:
         pytest.skip(f"no OpenGL context on this display: {run.stderr.strip().splitlines()[-1:]}")
     if run.returncode != 0 and "could not load the Qt platform plugin" in run.stderr:

@@ -6,7 +6,8 @@ client calls, and the list is redrawn from the server's answer.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from qtpy.QtCore import Signal
 from qtpy.QtGui import QColor, QIcon, QPixmap
@@ -94,7 +95,9 @@ class ClassList(QWidget):
 
     # dialogs: small and modal, as in ilastik's label panel
     def _ask_add(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add class", "Class name:", text=f"class {len(self._classes) + 1}")
+        name, ok = QInputDialog.getText(
+            self, "Add class", "Class name:", text=f"class {len(self._classes) + 1}"
+        )
         if ok and name.strip():
             self.add_requested.emit(name.strip())
 

@@ -20,7 +20,9 @@ from ..client import Client, RemoteError, RemoteProject, connect
 from ..errors import NotFound, PixfError
 
 #: status codes that mean "the server is not reachable", not "the call was wrong"
-_LOST_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED})
+_LOST_CODES = frozenset(
+    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
+)
 
 
 def is_connection_lost(exc: BaseException) -> bool:
@@ -59,7 +61,9 @@ class Connection:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def remote(cls, address: str, *, token: str | None = None, tls: Any = False, timeout: float = 5.0) -> "Connection":
+    def remote(
+        cls, address: str, *, token: str | None = None, tls: Any = False, timeout: float = 5.0
+    ) -> Connection:
         """Connect to a running server (raises :class:`RemoteError` when nothing answers in ``timeout`` s)."""
         address = address.strip()
         connection = cls(address=address, token=token or None, tls=tls)
@@ -67,7 +71,7 @@ class Connection:
         return connection
 
     @classmethod
-    def embedded(cls, data_root: str | Path | None = None) -> "Connection":
+    def embedded(cls, data_root: str | Path | None = None) -> Connection:
         """Start a server in this process on ``127.0.0.1`` (free port) and connect to it.
 
         :param data_root: directory holding the projects; default a new temporary directory,

@@ -7,7 +7,8 @@ Gaussian smoothing offers.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from qtpy.QtCore import Qt, Signal
 from qtpy.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
@@ -28,7 +29,9 @@ class FeatureMatrix(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setDefaultSectionSize(_COLUMN_WIDTH)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.verticalHeader().setMaximumWidth(_TITLE_WIDTH)  # long plugin titles are cut; the tooltip has them
+        self.verticalHeader().setMaximumWidth(
+            _TITLE_WIDTH
+        )  # long plugin titles are cut; the tooltip has them
         self.itemChanged.connect(self._on_item_changed)
 
     def set_catalog(self, filters: Sequence[dict[str, Any]], scales: Sequence[float]) -> None:
@@ -44,7 +47,9 @@ class FeatureMatrix(QTableWidget):
             self.setVerticalHeaderLabels([_short_title(f) for f in self._filters])
             for row, spec in enumerate(self._filters):
                 title = spec.get("title") or spec["name"]
-                self.verticalHeaderItem(row).setToolTip(f"{title} ({spec['name']}). {spec.get('description', '')}".strip())
+                self.verticalHeaderItem(row).setToolTip(
+                    f"{title} ({spec['name']}). {spec.get('description', '')}".strip()
+                )
                 for column, scale in enumerate(self._scales):
                     item = QTableWidgetItem()
                     allowed = scale >= float(spec.get("min_scale", 0.0)) - 1e-9
@@ -53,7 +58,11 @@ class FeatureMatrix(QTableWidget):
                         flags |= Qt.ItemFlag.ItemIsEnabled
                     item.setFlags(flags)
                     item.setCheckState(Qt.CheckState.Unchecked)
-                    item.setToolTip(f"{spec['name']} at sigma {scale:g} px" if allowed else "scale below this filter's minimum")
+                    item.setToolTip(
+                        f"{spec['name']} at sigma {scale:g} px"
+                        if allowed
+                        else "scale below this filter's minimum"
+                    )
                     self.setItem(row, column, item)
         finally:
             self._updating = False
@@ -69,7 +78,9 @@ class FeatureMatrix(QTableWidget):
             for row, spec in enumerate(self._filters):
                 for column, scale in enumerate(self._scales):
                     on = (spec["name"], round(scale, 6)) in wanted
-                    self.item(row, column).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                    self.item(row, column).setCheckState(
+                        Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+                    )
         finally:
             self._updating = False
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from qtpy.QtCore import QObject, Signal
 
@@ -107,7 +108,7 @@ class JobQueue:
                 self._busy = True
             try:
                 result = job.fn()
-            except BaseException as exc:  # delivered to the widget, which shows it
+            except BaseException as exc:  # noqa: BLE001 (every failure is handed to the widget, which shows it)
                 if job.on_error is not None:
                     self._bridge.deliver.emit(job.on_error, exc)
             else:

@@ -13,8 +13,9 @@ Pure numpy: no Qt, no napari import.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -146,6 +147,8 @@ def _whole(shape: Sequence[int]) -> Region:
 
 def _clip(region: Region, shape: Sequence[int]) -> Region:
     return tuple(
-        slice(max(0, min(int(s.start or 0), int(n))), max(0, min(int(n if s.stop is None else s.stop), int(n))))
+        slice(
+            max(0, min(int(s.start or 0), int(n))), max(0, min(int(n if s.stop is None else s.stop), int(n)))
+        )
         for s, n in zip(region, shape)
     )

@@ -6,7 +6,8 @@ Prediction layers cover only the predicted region: their data is the region's ar
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -101,23 +102,33 @@ class PredictionLayers:
         for i, c in enumerate(classes):
             key = f"probability {c['name']}"
             cmap = probability_colormap(c["name"], c["color"])
-            self._put_image(key, probabilities[..., i], where, colormap=cmap, blending="additive", opacity=0.5)
+            self._put_image(
+                key, probabilities[..., i], where, colormap=cmap, blending="additive", opacity=0.5
+            )
         self._put_image("uncertainty", uncertainty[..., 0], where, colormap="inferno", visible=False)
         layer = self._alive("segmentation")
         if layer is None:
-            layer = self.viewer.add_labels(segmentation, name=f"{PREFIX} segmentation", opacity=0.4, visible=False, **where)
+            layer = self.viewer.add_labels(
+                segmentation, name=f"{PREFIX} segmentation", opacity=0.4, visible=False, **where
+            )
             self.layers["segmentation"] = layer
         else:
             layer.data = segmentation
             layer.scale, layer.translate = where["scale"], where["translate"]
         layer.colormap = label_colormap(classes)
-        if active is not None and active in self.viewer.layers and self.viewer.layers.selection.active is not active:
+        if (
+            active is not None
+            and active in self.viewer.layers
+            and self.viewer.layers.selection.active is not active
+        ):
             self.viewer.layers.selection.active = active
 
     def _put_image(self, key: str, data: np.ndarray, where: dict[str, Any], **style: Any) -> None:
         layer = self._alive(key)
         if layer is None:
-            self.layers[key] = self.viewer.add_image(data, name=f"{PREFIX} {key}", contrast_limits=(0.0, 1.0), **where, **style)
+            self.layers[key] = self.viewer.add_image(
+                data, name=f"{PREFIX} {key}", contrast_limits=(0.0, 1.0), **where, **style
+            )
             return
         layer.data = data
         layer.scale, layer.translate = where["scale"], where["translate"]

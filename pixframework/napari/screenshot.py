@@ -14,8 +14,9 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,9 @@ def take(path: Path, *, size: tuple[int, int] = (1440, 1060)) -> Path:
     with tempfile.TemporaryDirectory(prefix="pixf-shot-") as root:
         try:
             widget.start_embedded(root)
-            _wait(app, lambda: widget.connected and widget.feature_matrix.rowCount() > 0, "the server", widget)
+            _wait(
+                app, lambda: widget.connected and widget.feature_matrix.rowCount() > 0, "the server", widget
+            )
             widget.open_project("cells.pixf", create=True)
             _wait(app, lambda: widget.project is not None and len(widget.classes) == 2, "the project", widget)
             widget.class_list.rename_requested.emit(1, "background")
@@ -68,7 +71,12 @@ def take(path: Path, *, size: tuple[int, int] = (1440, 1060)) -> Path:
                     labels.paint(point, value)
             app.processEvents()
             widget.live_check.setChecked(True)
-            _wait(app, lambda: widget.last_prediction is not None and widget.jobs.idle, "the live prediction", widget)
+            _wait(
+                app,
+                lambda: widget.last_prediction is not None and widget.jobs.idle,
+                "the live prediction",
+                widget,
+            )
             widget.class_list.select(2)
             for _ in range(20):  # let the canvas draw the new layers
                 app.processEvents()

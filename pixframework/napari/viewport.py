@@ -7,7 +7,8 @@ z-plane. Small planes are predicted whole, so panning does not ask the server ag
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -5,15 +5,15 @@ worker (:class:`~pixframework.napari.jobs.JobQueue`); the Qt thread only builds 
 answers. The embedded mode starts a real server on 127.0.0.1 in this process and talks to it the
 same way, so there is one code path into the core.
 
-Painting: the widget owns one Labels layer per shown image. Each napari paint event becomes
-``set_labels`` / ``erase`` calls for the changed box (:mod:`~pixframework.napari.label_sync`).
-With *Live update* on, label changes, feature or classifier changes and camera moves schedule one
-coalesced job that retrains when needed and predicts the visible region.
+Painting goes through :class:`~pixframework.napari.painting.LabelLink` (paint events -> ``set_labels``
+/ ``erase``); *Live update* is :class:`~pixframework.napari.live.LiveUpdate` (retrain when needed,
+predict the visible region). A lost server shows a message and is retried every second.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from qtpy.QtCore import Qt, QTimer
@@ -24,6 +24,7 @@ from qtpy.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -36,14 +37,12 @@ from .class_list import ClassList
 from .connection import Connection, describe_error, is_connection_lost
 from .feature_matrix import FeatureMatrix
 from .jobs import JobQueue
-from .label_sync import LabelChange, LabelMirror, changed_region
-from .layers import PREFIX, PredictionLayers, label_colormap, layer_axes, show_image
-from .viewport import camera_of, visible_region
+from .layers import PREFIX, label_colormap, layer_axes, show_image
+from .live import LiveUpdate
+from .painting import LabelLink
 
 #: milliseconds between reconnection attempts after the server went away
 RECONNECT_INTERVAL_MS = 1000
-#: milliseconds of camera stillness before the viewport is predicted again
-CAMERA_SETTLE_MS = 150
 DEFAULT_CLASSES = ("Label 1", "Label 2")
 OUTPUTS = ("probabilities", "segmentation", "uncertainty")
 
@@ -51,7 +50,8 @@ OUTPUTS = ("probabilities", "segmentation", "uncertainty")
 class PixelClassifierWidget(QWidget):
     """Dock widget for napari: connect, project, images, classes, features, classifier, train, live, export.
 
-    :param napari_viewer: the viewer the widget is docked in (npe2 passes it by this name).
+    :param napari_viewer: the viewer the widget is docked in (npe2 passes it by this name); a
+        ``napari.components.ViewerModel`` works too (no canvas needed).
     """
 
     #: seconds to wait for a server to answer when connecting
@@ -64,40 +64,36 @@ class PixelClassifierWidget(QWidget):
         self.connection: Connection | None = None
         self.connected = False
         self.image: str | None = None  # the project image shown
-        self.labels_layer: Any = None
-        self.image_layers: list[Any] = []
-        self.mirror: LabelMirror | None = None
-        self.predictions = PredictionLayers(napari_viewer)
+        self.link: LabelLink | None = None  # its labels layer and the server's labels
+        self.image_layers: list[Any] = []  # raw image layers the widget added
         self.classes: list[dict[str, Any]] = []
-        self.last_prediction: dict[str, Any] | None = None  # image, region, arrays of the last live update
         self._source_layers: dict[str, Any] = {}  # project image -> napari layer it was uploaded from
-        self._unsent: list[tuple[str, tuple[slice, ...]]] = []  # label boxes that did not reach the server
-        self._label_version = 0  # bumped by every change the model should learn from
-        self._trained_version = -1
-        self._shown_version = -1
-        self._shown_region: Any = None
+        self.live = LiveUpdate(
+            napari_viewer,
+            self.jobs,
+            context=self._live_context,
+            on_result=self._on_live_result,
+            on_error=self._on_error,
+        )
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
         self._reconnect_timer.timeout.connect(self._try_reconnect)
         self._reconnecting = False
-        self._camera_timer = QTimer(self)
-        self._camera_timer.setSingleShot(True)
-        self._camera_timer.setInterval(CAMERA_SETTLE_MS)
-        self._camera_timer.timeout.connect(self._camera_settled)
-        self._dirty_regions: list[Any] = []  # boxes of paint events not yet compared with the mirror
-        self._paint_timer = QTimer(self)
-        self._paint_timer.setSingleShot(True)
-        self._paint_timer.setInterval(0)
-        self._paint_timer.timeout.connect(self._flush_paint)
         self._build()
-        camera = camera_of(napari_viewer)
-        camera.events.center.connect(self._on_camera)
-        camera.events.zoom.connect(self._on_camera)
-        napari_viewer.dims.events.current_step.connect(self._on_camera)
         napari_viewer.layers.events.inserted.connect(self._refresh_layer_choice)
         napari_viewer.layers.events.removed.connect(self._refresh_layer_choice)
         self._refresh_layer_choice()
         self._set_enabled()
+
+    @property
+    def labels_layer(self) -> Any:
+        """The Labels layer of the shown image, or ``None``."""
+        return self.link.layer if self.link is not None else None
+
+    @property
+    def last_prediction(self) -> dict[str, Any] | None:
+        """The live result shown last: image, region, version, summary, classes and the three outputs."""
+        return self.live.last
 
     # ================================================================== layout
     def _build(self) -> None:
@@ -113,7 +109,9 @@ class PixelClassifierWidget(QWidget):
         self.embedded_button.clicked.connect(self.start_embedded)
         self.embedded_root_edit.setToolTip("Data root of a local server started by this widget")
         server = QFormLayout()
-        server.addRow("Address", _row(self.address_edit, QLabel("Token"), self.token_edit, self.connect_button))
+        server.addRow(
+            "Address", _row(self.address_edit, QLabel("Token"), self.token_edit, self.connect_button)
+        )
         server.addRow("Local root", _row(self.embedded_root_edit, self.embedded_button))
 
         self.project_edit = QLineEdit("project.pixf")
@@ -136,7 +134,9 @@ class PixelClassifierWidget(QWidget):
         self.image_combo = QComboBox()
         self.image_combo.activated.connect(lambda i: self.show_project_image(self.image_combo.itemText(i)))
         self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Fetch classes and labels from the server (e.g. painted in another window)")
+        self.refresh_button.setToolTip(
+            "Fetch classes and labels from the server (e.g. painted in another window)"
+        )
         self.refresh_button.clicked.connect(self.refresh)
         images = QFormLayout()
         images.addRow(_row(self.layer_combo, self.upload_button))
@@ -145,9 +145,15 @@ class PixelClassifierWidget(QWidget):
 
         self.class_list = ClassList()
         self.class_list.add_requested.connect(lambda name: self._class_call(lambda p: p.add_class(name)))
-        self.class_list.rename_requested.connect(lambda i, name: self._class_call(lambda p: p.rename_class(i, name)))
-        self.class_list.recolor_requested.connect(lambda i, color: self._class_call(lambda p: p.set_class_color(i, color)))
-        self.class_list.remove_requested.connect(lambda i: self._class_call(lambda p: p.remove_class(i), labels=True))
+        self.class_list.rename_requested.connect(
+            lambda i, name: self._class_call(lambda p: p.rename_class(i, name))
+        )
+        self.class_list.recolor_requested.connect(
+            lambda i, color: self._class_call(lambda p: p.set_class_color(i, color))
+        )
+        self.class_list.remove_requested.connect(
+            lambda i: self._class_call(lambda p: p.remove_class(i), labels=True)
+        )
         self.class_list.current_changed.connect(self._on_current_class)
 
         self.feature_matrix = FeatureMatrix()
@@ -161,7 +167,7 @@ class PixelClassifierWidget(QWidget):
         self.progress.setRange(0, 100)
         self.live_check = QCheckBox("Live update")
         self.live_check.setToolTip("Retrain after each change and show the prediction of the visible region")
-        self.live_check.toggled.connect(self.set_live)
+        self.live_check.toggled.connect(self.live.set_enabled)
         training = QFormLayout()
         training.addRow("Classifier", self.classifier_combo)
         training.addRow(_row(self.train_button, self.live_check, self.progress))
@@ -169,7 +175,9 @@ class PixelClassifierWidget(QWidget):
         self.output_combo = QComboBox()
         self.output_combo.addItems(OUTPUTS)
         self.export_edit = QLineEdit("{nickname}_{result_type}.tif")
-        self.export_edit.setToolTip("Path on the server, relative to its data root; may use {nickname}, {result_type}")
+        self.export_edit.setToolTip(
+            "Path on the server, relative to its data root; may use {nickname}, {result_type}"
+        )
         self.export_button = QPushButton("Export")
         self.export_button.clicked.connect(self.export)
         export = QHBoxLayout()
@@ -183,26 +191,16 @@ class PixelClassifierWidget(QWidget):
 
         body = QWidget()
         column = QVBoxLayout(body)
-        for title, layout in (
+        for title, content in (
             ("Server", server),
             ("Project", project),
             ("Images", images),
-            ("Classes", None),
-            ("Features (filter x scale, sigma in pixels)", None),
+            ("Classes", self.class_list),
+            ("Features (filter x scale, sigma in pixels)", self.feature_matrix),
             ("Classifier", training),
             ("Export", export),
         ):
-            box = QGroupBox(title)
-            if title == "Classes":
-                inner = QVBoxLayout()
-                inner.addWidget(self.class_list)
-                layout = inner
-            elif title.startswith("Features"):
-                inner = QVBoxLayout()
-                inner.addWidget(self.feature_matrix)
-                layout = inner
-            box.setLayout(layout)
-            column.addWidget(box)
+            column.addWidget(_group(title, content))
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -218,7 +216,13 @@ class PixelClassifierWidget(QWidget):
         has_image = has_project and self.image is not None
         for w in (self.create_button, self.open_button, self.project_edit):
             w.setEnabled(self.connected)
-        for w in (self.upload_button, self.add_path_button, self.class_list, self.feature_matrix, self.classifier_combo):
+        for w in (
+            self.upload_button,
+            self.add_path_button,
+            self.class_list,
+            self.feature_matrix,
+            self.classifier_combo,
+        ):
             w.setEnabled(has_project)
         for w in (self.refresh_button, self.train_button, self.export_button, self.image_combo):
             w.setEnabled(has_image)
@@ -229,7 +233,9 @@ class PixelClassifierWidget(QWidget):
         self.status.setStyleSheet("color: #e05050;" if error else "")
         self.status.setText(text)
 
-    def _run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None, *, key: str | None = None) -> None:
+    def _run(
+        self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None, *, key: str | None = None
+    ) -> None:
         self.jobs.submit(fn, on_done, self._on_error, key=key)
 
     def _on_error(self, exc: BaseException) -> None:
@@ -256,10 +262,12 @@ class PixelClassifierWidget(QWidget):
         self._reconnecting = True
         connection = self.connection
 
+        image = self.image
+
         def attempt() -> Any:
             project = connection.reconnect(timeout=0.8)
-            labels = project.get_labels(self.image) if project is not None and self.image is not None else None
-            return project, labels
+            labels = project.get_labels(image) if project is not None and image is not None else None
+            return project, image, labels
 
         def failed(exc: BaseException) -> None:
             self._reconnecting = False
@@ -272,18 +280,12 @@ class PixelClassifierWidget(QWidget):
         self._reconnecting = False
         self._reconnect_timer.stop()
         self.connected = True
-        project, labels = result
-        if labels is not None and self.mirror is not None:
-            # the server's labels are the truth; only boxes painted while away are pushed again
-            self.mirror.replace(labels)
-            unsent, self._unsent = self._unsent, []
-            for image, region in unsent:
-                if image == self.image:
-                    self._push(self.mirror.diff(self.labels_layer.data, region))
+        _, image, labels = result
+        if labels is not None and self.link is not None and self.link.image == image:
+            self.link.resync(labels)  # the server's labels, plus what was painted while away
         self.show_status(f"Reconnected to {self.connection.describe()}.")
         self._set_enabled()
-        self._label_version += 1
-        self._schedule_live()
+        self.live.changed()
 
     # ================================================================== connection and project
     def connect_remote(self, address: str | None = None, token: str | None = None) -> None:
@@ -372,7 +374,11 @@ class PixelClassifierWidget(QWidget):
 
         current = self.layer_combo.currentText()
         self.layer_combo.clear()
-        names = [layer.name for layer in self.viewer.layers if isinstance(layer, Image) and not layer.name.startswith(PREFIX)]
+        names = [
+            layer.name
+            for layer in self.viewer.layers
+            if isinstance(layer, Image) and not layer.name.startswith(PREFIX)
+        ]
         self.layer_combo.addItems(names)
         if current in names:
             self.layer_combo.setCurrentText(current)
@@ -382,7 +388,12 @@ class PixelClassifierWidget(QWidget):
         project = self.project
         axes = layer_axes(layer)
         if project is None or not axes:
-            self.show_status("Open a project first." if project is None else f"Layer {layer.name!r} is not 2D/3D grey or RGB.", error=True)
+            self.show_status(
+                "Open a project first."
+                if project is None
+                else f"Layer {layer.name!r} is not 2D/3D grey or RGB.",
+                error=True,
+            )
             return
         pixels = np.asarray(layer.data)
         name = layer.name
@@ -433,7 +444,9 @@ class PixelClassifierWidget(QWidget):
 
         self._run(work, lambda result: self._on_image_loaded(name, *result))
 
-    def _on_image_loaded(self, name: str, info: dict[str, Any], pixels: np.ndarray | None, labels: np.ndarray) -> None:
+    def _on_image_loaded(
+        self, name: str, info: dict[str, Any], pixels: np.ndarray | None, labels: np.ndarray
+    ) -> None:
         self._forget_image()
         self.image = name
         self.image_combo.setCurrentText(name)
@@ -441,7 +454,6 @@ class PixelClassifierWidget(QWidget):
             self.image_layers = show_image(self.viewer, name, pixels)
             self._source_layers[name] = self.image_layers[0]
         reference = self._source_layers[name]
-        self.mirror = LabelMirror(labels)
         layer = self.viewer.add_labels(
             np.array(labels, copy=True), name=f"{name} labels", scale=reference.scale[-labels.ndim :],
             translate=reference.translate[-labels.ndim :],
@@ -450,22 +462,26 @@ class PixelClassifierWidget(QWidget):
         layer.brush_size = 5
         layer.mode = "paint"
         layer.selected_label = max(self.class_list.current_index(), 1)
-        layer.events.paint.connect(self._on_paint)
-        self.labels_layer = layer
+        self.link = LabelLink(
+            layer, name, labels, self.jobs, project=lambda: self.project, online=lambda: self.connected,
+            on_sent=self.live.changed, on_error=self._on_error,
+        )  # fmt: skip
         self.viewer.layers.selection.active = layer
-        self._label_version += 1
-        self.show_status(f"Showing {name} {info['shape'][:-1]} ({info['axes']}); paint with the class selected above.")
+        self.show_status(
+            f"Showing {name} {info['shape'][:-1]} ({info['axes']}); paint with the class selected above."
+        )
         self._set_enabled()
-        self._schedule_live()
+        self.live.changed()
 
     def _forget_image(self) -> None:
         """Remove the widget's layers of the shown image (not layers the user added)."""
-        self.predictions.clear()
+        self.live.forget()
+        if self.link is not None:
+            self.link.detach()
         for layer in [self.labels_layer, *self.image_layers]:
             if layer is not None and layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
-        self.labels_layer, self.image_layers, self.mirror, self.image = None, [], None, None
-        self._shown_region = None
+        self.link, self.image_layers, self.image = None, [], None
 
     # ================================================================== classes
     def _set_classes(self, classes: list[dict[str, Any]]) -> None:
@@ -493,69 +509,18 @@ class PixelClassifierWidget(QWidget):
     def _on_classes_changed(self, result: Any) -> None:
         classes, labels = result
         self._set_classes(classes)
-        if labels is not None:
-            self._replace_labels(labels)
-        self._label_version += 1
-        self._schedule_live()
+        if labels is not None and self.link is not None:
+            self.link.pull(labels)
+        self.live.changed()
 
     # ================================================================== labels
-    def _on_paint(self, event: Any) -> None:
-        """A napari paint event: note the changed box; the diff is taken once napari wrote the pixels.
-
-        napari emits the event before it writes a single click's pixels, so the comparison runs from
-        the event loop (a zero-delay timer), which also merges a burst of events into one upload.
-        """
-        if self.mirror is None:
-            return
-        region = changed_region(getattr(event, "value", None), self.mirror.shape)
-        self._dirty_regions.append(region)
-        if not self._paint_timer.isActive():
-            self._paint_timer.start()
-
-    def _flush_paint(self) -> None:
-        """Send what changed in the noted boxes (erasing included) to the server."""
-        regions, self._dirty_regions = self._dirty_regions, []
-        layer, mirror, image = self.labels_layer, self.mirror, self.image
-        if layer is None or mirror is None or image is None or not regions:
-            return
-        region = None if any(r is None for r in regions) else _union(regions)
-        change = mirror.diff(layer.data, region)
-        if change.empty:
-            return
-        if not self.connected:
-            mirror.accept(change)  # sent on reconnect, from the unsent boxes
-            self._unsent.append((image, change.region))
-            return
-        self._push(change)
-
-    def _push(self, change: LabelChange) -> None:
-        project, image, mirror = self.project, self.image, self.mirror
-        if change.empty or project is None or image is None or mirror is None:
-            return
-        mirror.accept(change)  # jobs run in order, so later diffs build on this one
-
-        def failed(exc: BaseException) -> None:
-            if is_connection_lost(exc):
-                self._unsent.append((image, change.region))
-            self._on_error(exc)
-
-        self.jobs.submit(lambda: change.send(project, image), lambda _: self._after_labels(), failed)
-
-    def _after_labels(self) -> None:
-        self._label_version += 1
-        self._schedule_live()
-
-    def _replace_labels(self, labels: np.ndarray) -> None:
-        if self.labels_layer is None or self.mirror is None:
-            return
-        self.mirror.replace(labels)
-        self.labels_layer.data = np.array(labels, copy=True)
-
     def refresh(self) -> None:
-        """Fetch classes and the shown image's labels from the server (after our own pending changes)."""
-        project, image = self.project, self.image
-        if project is None or image is None:
+        """Send local label edits the server has not seen (e.g. undone strokes), then fetch the
+        classes and the shown image's labels from the server (e.g. painted in another window)."""
+        project, image, link = self.project, self.image, self.link
+        if project is None or image is None or link is None:
             return
+        link.push_local()
 
         def work() -> Any:
             return project.classes, project.get_labels(image)
@@ -563,10 +528,10 @@ class PixelClassifierWidget(QWidget):
         def done(result: Any) -> None:
             classes, labels = result
             self._set_classes(classes)
-            self._replace_labels(labels)
-            self._label_version += 1
+            if self.link is link:
+                link.pull(labels)
             self.show_status(f"Refreshed classes and labels of {image} from the server.")
-            self._schedule_live()
+            self.live.changed()
 
         self._run(work, done)
 
@@ -580,17 +545,13 @@ class PixelClassifierWidget(QWidget):
         project, selection = self.project, self.feature_matrix.selection()
         if project is None:
             return
-        self._run(lambda: project.select_features(selection), lambda _: self._after_model_change())
+        self._run(lambda: project.select_features(selection), lambda _: self.live.changed())
 
     def _on_classifier_chosen(self, index: int) -> None:
         project, name = self.project, self.classifier_combo.itemData(index)
         if project is None or not name:
             return
-        self._run(lambda: project.set_classifier(name), lambda _: self._after_model_change())
-
-    def _after_model_change(self) -> None:
-        self._label_version += 1
-        self._schedule_live()
+        self._run(lambda: project.set_classifier(name), lambda _: self.live.changed())
 
     # ================================================================== training and live update
     def train(self) -> None:
@@ -598,79 +559,36 @@ class PixelClassifierWidget(QWidget):
         project = self.project
         if project is None:
             return
-        version = self._label_version
+        version = self.live.version
         self.progress.setValue(0)
         self.show_status("Training ...")
 
         def report(fraction: float, message: str) -> None:
-            self.jobs.post(lambda _: self.progress.setValue(int(round(fraction * 100))), None)
+            self.jobs.post(lambda _: self.progress.setValue(round(fraction * 100)), None)
 
         def work() -> dict[str, Any]:
             return project.train(progress=report)
 
         def done(summary: dict[str, Any]) -> None:
-            self._trained_version = max(self._trained_version, version)
+            self.live.note_trained(version)
             self.progress.setValue(100)
             self.show_status(f"Trained: {_train_text(summary)}")
-            self._schedule_live()
+            self.live.schedule()
 
         self._run(work, done, key="train")
 
-    def set_live(self, on: bool) -> None:
-        """Switch live update on (retrain when needed, predict the visible region) or off."""
-        if self.live_check.isChecked() != on:
-            self.live_check.setChecked(on)  # re-enters through the toggled signal
-            return
-        if on:
-            self._shown_region = None
-            self._schedule_live()
-        else:
-            self.predictions.clear()
-            self.last_prediction = None
-
-    def _on_camera(self, event: Any = None) -> None:
-        if self.live_check.isChecked():
-            self._camera_timer.start()
-
-    def _camera_settled(self) -> None:
-        self._schedule_live(only_if_moved=True)
-
-    def _schedule_live(self, only_if_moved: bool = False) -> None:
+    def _live_context(self) -> tuple[Any, str, Any] | None:
         project, image, layer = self.project, self.image, self.labels_layer
-        if not self.live_check.isChecked() or not self.connected or project is None or image is None or layer is None:
-            return
-        region = visible_region(self.viewer, layer, layer.data.shape)
-        if only_if_moved and region == self._shown_region and self._shown_version == self._label_version:
-            return
-        version = self._label_version
-
-        def work() -> dict[str, Any]:
-            summary = None
-            if version != self._trained_version:
-                summary = project.train()
-                self._trained_version = version
-            probabilities = project.predict(image, region=region, output="probabilities")
-            segmentation = project.predict(image, region=region, output="segmentation")
-            uncertainty = project.predict(image, region=region, output="uncertainty")
-            return {
-                "image": image, "region": region, "version": version, "summary": summary, "classes": project.classes,
-                "probabilities": probabilities, "segmentation": segmentation, "uncertainty": uncertainty,
-            }  # fmt: skip
-
-        self._run(work, self._on_live_result, key="live")
+        if not self.connected or project is None or image is None or layer is None:
+            return None
+        return project, image, layer
 
     def _on_live_result(self, result: dict[str, Any]) -> None:
-        if result["image"] != self.image or not self.live_check.isChecked() or self.labels_layer is None:
-            return  # the user moved on while this was computed
-        self._shown_region, self._shown_version = result["region"], result["version"]
-        self.last_prediction = result
-        self.predictions.update(
-            self.labels_layer, result["region"], result["classes"], result["probabilities"],
-            result["segmentation"], result["uncertainty"],
-        )  # fmt: skip
         self.labels_layer.refresh()
         if result["summary"] is not None:
-            self.show_status(f"Live: retrained ({_train_text(result['summary'])}); showing {_region_text(result['region'])}.")
+            self.show_status(
+                f"Live: retrained ({_train_text(result['summary'])}); showing {_region_text(result['region'])}."
+            )
 
     # ================================================================== export
     def export(self) -> None:
@@ -680,20 +598,25 @@ class PixelClassifierWidget(QWidget):
             return
         output, path = self.output_combo.currentText(), self.export_edit.text().strip()
         self.show_status(f"Exporting {output} of {image} ...")
-        self._run(lambda: project.export(image, path, output=output), lambda written: self.show_status(f"Exported {written}"))
+        self._run(
+            lambda: project.export(image, path, output=output),
+            lambda written: self.show_status(f"Exported {written}"),
+        )
 
     # ================================================================== shutdown
     def shutdown(self) -> None:
         """Stop the worker and close the connection (stopping the embedded server, saving the project)."""
         self._reconnect_timer.stop()
-        self._camera_timer.stop()
+        self.live.stop()
+        if self.link is not None:
+            self.link.detach()
         self.jobs.close()
         if self.connection is not None:
             self.connection.close()
             self.connection = None
         self.connected = False
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
 
@@ -707,11 +630,14 @@ def _row(*widgets: QWidget) -> QWidget:
     return holder
 
 
-def _union(regions: list[tuple[slice, ...]]) -> tuple[slice, ...]:
-    """Smallest box holding every box of ``regions``."""
-    return tuple(
-        slice(min(r[d].start for r in regions), max(r[d].stop for r in regions)) for d in range(len(regions[0]))
-    )
+def _group(title: str, content: QLayout | QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    if isinstance(content, QWidget):
+        layout = QVBoxLayout()
+        layout.addWidget(content)
+        content = layout
+    box.setLayout(content)
+    return box
 
 
 def _project_state(project: Any) -> dict[str, Any]:
