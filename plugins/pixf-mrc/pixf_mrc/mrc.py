@@ -103,7 +103,9 @@ class MrcWriter:
 
         self.path = path
         self.shape, self.dtype, self.axes = shape, dtype, axes
-        self._order = [axes.index(a) for a in ("zyx" if len(axes) == 3 else "yx")]
+        # writer axes in the file's order; a single channel axis (size 1) goes last and is dropped
+        self._order = [axes.index(a) for a in ("zyx" if "z" in axes else "yx")]
+        self._channel = axes.index("c") if "c" in axes else None
         disk_shape = tuple(shape[i] for i in self._order)
         self._temp = f"{path}.{os.getpid()}.partial"
         self._mrc = mrcfile.new_mmap(self._temp, shape=disk_shape, mrc_mode=mrcfile.utils.mode_from_dtype(dtype),
@@ -124,7 +126,11 @@ class MrcWriter:
             raise ValidationError(f"data of shape {np.shape(value)} does not fit region {target} of {self.path!r}") from None
         if array.dtype.kind == "f" and self.dtype.kind != "f":
             raise ValidationError(f"cannot store float values in the {self.dtype} MRC output {self.path!r}")
-        self._mrc.data[tuple(key[i] for i in self._order)] = np.transpose(array, self._order).astype(self.dtype)
+        if self._channel is None:
+            disk = np.transpose(array, self._order)
+        else:
+            disk = np.transpose(array, self._order + [self._channel])[..., 0]
+        self._mrc.data[tuple(key[i] for i in self._order)] = disk.astype(self.dtype)
 
     def close(self) -> None:
         """Compute the header statistics, flush and move the file into place."""
@@ -157,6 +163,8 @@ class MrcWriter:
 def create_mrc(path: str, shape: Sequence[int], dtype: Any, axes: str | None, *, voxel_size: float = 1.0) -> MrcWriter:
     """Create an MRC output for a 2D image (``yx``) or a 3D volume (``zyx``), axes in any order.
 
+    A channel axis of size 1 (``yxc``, ``zyxc``: e.g. pixframework's uncertainty output) is dropped.
+
     :param voxel_size: voxel edge in ångström, written to the header.
     :raises ValidationError: channels, other dimensionalities, or a dtype MRC cannot store exactly.
     """
@@ -168,8 +176,14 @@ def create_mrc(path: str, shape: Sequence[int], dtype: Any, axes: str | None, *,
         raise ValidationError(f"MRC stores {', '.join(DTYPES)} pixels, not {dtype}; convert first (e.g. to float32)")
     shape = tuple(int(n) for n in shape)
     axes = axes or ("yx" if len(shape) == 2 else "zyx")
-    if sorted(axes) not in (sorted("yx"), sorted("zyx")) or len(axes) != len(shape):
-        raise ValidationError(f"MRC stores yx images or zyx volumes without channels; got axes {axes!r} for shape {shape}")
+    spatial = axes.replace("c", "")
+    if sorted(spatial) not in (sorted("yx"), sorted("zyx")) or len(axes) != len(shape) or axes.count("c") > 1:
+        raise ValidationError(f"MRC stores yx images or zyx volumes; got axes {axes!r} for shape {shape}")
+    if "c" in axes and shape[axes.index("c")] != 1:
+        raise ValidationError(
+            f"MRC stores one channel, not {shape[axes.index('c')]} (axes {axes!r}); write one file per channel "
+            "or use tiff, zarr, ome-zarr or h5"
+        )
     if min(shape) < 1:
         raise ValidationError(f"cannot write an empty image of shape {shape}")
     if not voxel_size > 0:

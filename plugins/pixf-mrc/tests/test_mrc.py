@@ -59,7 +59,7 @@ def test_axes_in_any_order_are_stored_as_zyx(tmp_path) -> None:
 @pytest.mark.parametrize(
     "shape, dtype, axes, message",
     [
-        ((10, 10, 3), "uint16", "yxc", "without channels"),
+        ((10, 10, 3), "uint16", "yxc", "one channel, not 3"),
         ((10, 10), "uint8", "yx", "not uint8"),
         ((10, 10), "float64", "yx", "convert first"),
     ],
@@ -67,6 +67,12 @@ def test_axes_in_any_order_are_stored_as_zyx(tmp_path) -> None:
 def test_what_mrc_cannot_store_is_refused(tmp_path, shape, dtype, axes, message) -> None:
     with pytest.raises(ValidationError, match=message):
         create_mrc(str(tmp_path / "x.mrc"), shape, dtype, axes)
+
+
+def test_a_single_channel_axis_is_dropped(tmp_path) -> None:
+    uncertainty = np.random.default_rng(2).random((4, 16, 18, 1)).astype(np.float32)
+    path = write_image(tmp_path / "u.mrc", uncertainty, "zyxc")
+    np.testing.assert_array_equal(read_image(path), uncertainty[..., 0])
 
 
 def test_failed_write_leaves_the_old_file(tmp_path) -> None:
