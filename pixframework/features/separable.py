@@ -25,35 +25,6 @@ from .kernels import half_kernel
 from .workers import parallel_for
 
 
-@numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def _filter_row(row, h, r, antisymmetric, buf, out):  # pragma: no cover - compiled
-    n = row.shape[0]
-    for x in range(n):
-        buf[r + x] = row[x]
-    if r < n:
-        for j in range(1, r + 1):
-            buf[r - j] = row[j]
-            buf[r + n - 1 + j] = row[n - 1 - j]
-    else:  # kernel wider than the row: reflect repeatedly
-        for j in range(1, r + 1):
-            buf[r - j] = row[_mirror(-j, n)]
-            buf[r + n - 1 + j] = row[_mirror(n - 1 + j, n)]
-    h0 = h[0]
-    centre = buf[r : r + n]
-    for x in range(n):
-        out[x] = h0 * centre[x]
-    for j in range(1, r + 1):
-        hj = h[j]
-        plus = buf[r + j : r + j + n]
-        minus = buf[r - j : r - j + n]
-        if antisymmetric:
-            for x in range(n):
-                out[x] += hj * (plus[x] - minus[x])
-        else:
-            for x in range(n):
-                out[x] += hj * (plus[x] + minus[x])
-
-
 @numba.njit(nogil=True, cache=True, inline="always")
 def _first_ring_row(y0, n_rows, cr):  # pragma: no cover - compiled
     """First virtual row a chunk loads: 0 at the top border (rows -cr..-1 are copied, see _mirror_top)."""
@@ -115,65 +86,90 @@ def _taps3(o0, o1, o2, plus, minus, h0, h1, h2, s0, s1, s2):  # pragma: no cover
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
-def _column_group(lines, centre_slot, slots, dst, p, y, col_h, col_r, col_sign, members, k):  # pragma: no cover
-    """Up to 3 outputs filtering the same ring rows: each tap pair is loaded once for all of them.
+def _tap_pair(lines, in_ring, centre, j, plus_slot, minus_slot, n):  # pragma: no cover - compiled
+    """The two input lines at offsets +j and -j: ring rows (column pass) or buffer windows (row pass)."""
+    if in_ring:
+        return lines[plus_slot], lines[minus_slot]
+    return lines[0, centre + j : centre + j + n], lines[0, centre - j : centre - j + n]
 
-    ``members`` lists output indices sorted by radius: taps 1..r0 update all outputs, taps up to
-    r1 the last two, taps up to r2 the last one.
+
+@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
+def _group_taps(o0, o1, o2, k, lines, in_ring, centre, h, radius, sign, members):  # pragma: no cover
+    """Up to 3 outputs ``o*`` filtering the same input: each tap pair is loaded once for all of them.
+
+    ``lines`` is the ring ``(slots, n)`` with the centre row at slot ``centre`` (column pass), or a
+    padded row ``(1, n + 2 pad)`` with the centre at offset ``centre`` (row pass). ``members`` are
+    kernel indices sorted by radius (``h``, ``radius``, ``sign`` tables; sign -1 = antisymmetric):
+    taps 1..r0 update all outputs, taps up to r1 the last two, taps up to r2 the last one.
     """
+    n = o0.shape[0]
+    slots = lines.shape[0]
     m0 = members[0]
     m1 = members[min(1, k - 1)]
     m2 = members[min(2, k - 1)]
-    o0 = dst[m0, p, y]
-    o1 = dst[m1, p, y]
-    o2 = dst[m2, p, y]
-    centre = lines[centre_slot]
+    middle = lines[centre] if in_ring else lines[0, centre : centre + n]
     for q in range(k):
-        out = dst[members[q], p, y]
-        h0 = col_h[members[q], 0]
-        for x in range(centre.shape[0]):
-            out[x] = h0 * centre[x]
-    if centre.shape[0] < _SHARED_MIN_COLS:
-        # short rows: the overlap checks of a 5-array loop cost more than the loads it saves
+        out = o0 if q == 0 else (o1 if q == 1 else o2)
+        h0 = h[members[q], 0]
+        for x in range(n):
+            out[x] = h0 * middle[x]
+    if n < _SHARED_MIN_COLS:
+        # short lines: the overlap checks of a 5-array loop cost more than the loads it saves
         for q in range(k):
             m = members[q]
-            out = dst[m, p, y]
-            plus_slot = centre_slot
-            minus_slot = centre_slot
-            for j in range(1, col_r[m] + 1):
+            out = o0 if q == 0 else (o1 if q == 1 else o2)
+            plus_slot = centre
+            minus_slot = centre
+            for j in range(1, radius[m] + 1):
                 plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
                 minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
-                _taps1(out, lines[plus_slot], lines[minus_slot], col_h[m, j], col_sign[m])
+                plus, minus = _tap_pair(lines, in_ring, centre, j, plus_slot, minus_slot, n)
+                _taps1(out, plus, minus, h[m, j], sign[m])
         return
-    plus_slot = centre_slot
-    minus_slot = centre_slot
+    plus_slot = centre
+    minus_slot = centre
     done = 0  # taps applied so far
     for stage in range(k):
-        # outputs still active in this stage: members[stage:], all with radius >= col_r[members[stage]]
-        upto = col_r[members[stage]]
+        # outputs still active in this stage: members[stage:], all with radius >= radius[members[stage]]
+        upto = radius[members[stage]]
         active = k - stage
         for j in range(done + 1, upto + 1):
             # ring slots of rows y + j and y - j, wrapped without a division per tap
             plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
             minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
-            plus = lines[plus_slot]
-            minus = lines[minus_slot]
+            plus, minus = _tap_pair(lines, in_ring, centre, j, plus_slot, minus_slot, n)
             if active == 3:
-                _taps3(o0, o1, o2, plus, minus, col_h[m0, j], col_h[m1, j], col_h[m2, j],
-                       col_sign[m0], col_sign[m1], col_sign[m2])
+                _taps3(o0, o1, o2, plus, minus, h[m0, j], h[m1, j], h[m2, j], sign[m0], sign[m1], sign[m2])
             elif active == 2:
                 if k == 3:
-                    _taps2(o1, o2, plus, minus, col_h[m1, j], col_h[m2, j], col_sign[m1], col_sign[m2])
+                    _taps2(o1, o2, plus, minus, h[m1, j], h[m2, j], sign[m1], sign[m2])
                 else:
-                    _taps2(o0, o1, plus, minus, col_h[m0, j], col_h[m1, j], col_sign[m0], col_sign[m1])
+                    _taps2(o0, o1, plus, minus, h[m0, j], h[m1, j], sign[m0], sign[m1])
             else:
-                _taps1(o2, plus, minus, col_h[m2, j], col_sign[m2])
+                _taps1(o2, plus, minus, h[m2, j], sign[m2])
         done = max(done, upto)
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def _pad_row(row, pad, padded):  # pragma: no cover - compiled
+    """``padded[0, pad - k]`` and ``padded[0, pad + n - 1 + k]`` mirror ``row`` (no edge repeat)."""
+    n = row.shape[0]
+    line = padded[0]
+    for x in range(n):
+        line[pad + x] = row[x]
+    if pad < n:
+        for j in range(1, pad + 1):
+            line[pad - j] = row[j]
+            line[pad + n - 1 + j] = row[n - 1 - j]
+    else:  # wider than the row: reflect repeatedly
+        for j in range(1, pad + 1):
+            line[pad - j] = row[_mirror(-j, n)]
+            line[pad + n - 1 + j] = row[_mirror(n - 1 + j, n)]
+
+
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_sign, groups, group_ring, group_size, dst,
-          chunks_per_plane, start, stop):  # pragma: no cover - compiled
+def _bank(src, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r, col_sign, groups, group_ring,
+          group_size, dst, chunks_per_plane, start, stop):  # pragma: no cover - compiled
     # src (planes, rows, cols); dst (outputs, planes, rows, cols); items are (plane, row chunk) pairs
     n_rows = src.shape[1]
     n_cols = src.shape[2]
@@ -186,7 +182,7 @@ def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_sign, groups, group_rin
         rr = max(rr, row_r[i])
     slots = 2 * cr + 1
     ring = np.empty((n_ring, slots, n_cols), np.float32)
-    buf = np.empty(n_cols + 2 * rr, np.float32)
+    padded = np.empty((1, n_cols + 2 * rr), np.float32)
     chunk_rows = (n_rows + chunks_per_plane - 1) // chunks_per_plane
     for item in range(start, stop):
         p = item // chunks_per_plane
@@ -201,17 +197,24 @@ def _bank(src, row_h, row_r, row_anti, col_h, col_r, col_sign, groups, group_rin
             if twin >= 0:
                 _copy_slot(ring, twin % slots, slot)
             else:
-                source_row = plane[_mirror(v, n_rows)]
-                for i in range(n_ring):
-                    _filter_row(source_row, row_h[i], row_r[i], row_anti[i], buf, ring[i, slot])
+                _pad_row(plane[_mirror(v, n_rows)], rr, padded)
+                for g in range(row_groups.shape[0]):
+                    k = row_group_size[g]
+                    members = row_groups[g]
+                    _group_taps(ring[members[0], slot], ring[members[min(1, k - 1)], slot],
+                                ring[members[min(2, k - 1)], slot], k, padded, False, rr,
+                                row_h, row_r, row_sign, members)
             if first == 0 and v == cr:
                 _mirror_top(ring, cr, slots)
             y = v - cr
             if y < y0:
                 continue
             for g in range(groups.shape[0]):
-                _column_group(ring[group_ring[g]], y % slots, slots, dst, p, y, col_h, col_r, col_sign,
-                              groups[g], group_size[g])
+                k = group_size[g]
+                members = groups[g]
+                _group_taps(dst[members[0], p, y], dst[members[min(1, k - 1)], p, y],
+                            dst[members[min(2, k - 1)], p, y], k, ring[group_ring[g]], True, y % slots,
+                            col_h, col_r, col_sign, members)
 
 
 def _pack(halves: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -220,6 +223,22 @@ def _pack(halves: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     for i, h in enumerate(halves):
         table[i, : len(h)] = h
     return table, np.array([len(h) - 1 for h in halves], np.int64)
+
+
+def _groups(inputs: Sequence[int], radius: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kernels reading the same input, in groups of up to 3 sorted by radius: (members, input, size)."""
+    lists = []
+    for source in dict.fromkeys(inputs):
+        same = sorted((i for i in range(len(inputs)) if inputs[i] == source), key=lambda i: radius[i])
+        lists += [(source, same[i : i + 3]) for i in range(0, len(same), 3)]
+    members = np.zeros((len(lists), 3), np.int64)
+    for g, (_, group) in enumerate(lists):
+        members[g, : len(group)] = group
+    return (
+        members,
+        np.array([source for source, _ in lists], np.int64),
+        np.array([len(group) for _, group in lists], np.int64),
+    )
 
 
 def separable_bank(
@@ -252,26 +271,20 @@ def separable_bank(
         col_halves.append(half_kernel(sy, oy))
         col_anti.append(oy % 2 == 1)
     row_h, row_r = _pack([half_kernel(s, o) for s, o in rows])
-    row_anti = np.array([o % 2 == 1 for _, o in rows])
+    row_sign = np.array([-1.0 if o % 2 else 1.0 for _, o in rows], np.float32)
     col_h, col_r = _pack(col_halves)
     col_sign = np.array([-1.0 if anti else 1.0 for anti in col_anti], np.float32)
-    # outputs on the same ring in groups of up to 3, each sorted by radius (shared tap loads)
-    member_lists = []
-    for ring in range(len(rows)):
-        on_ring = sorted((o for o in range(len(col_src)) if col_src[o] == ring), key=lambda o: col_r[o])
-        member_lists += [(ring, on_ring[i : i + 3]) for i in range(0, len(on_ring), 3)]
-    groups = np.zeros((len(member_lists), 3), np.int64)
-    for g, (_, members) in enumerate(member_lists):
-        groups[g, : len(members)] = members
-    group_ring = np.array([ring for ring, _ in member_lists], np.int64)
-    group_size = np.array([len(members) for _, members in member_lists], np.int64)
+    # row kernels (all read the same padded row) and outputs on the same ring go in groups of up
+    # to 3, sorted by radius, so each tap pair is loaded once per group
+    row_groups, _, row_group_size = _groups([0] * len(rows), row_r)
+    groups, group_ring, group_size = _groups(col_src, col_r)
     planes, n_rows = cube.shape[0], cube.shape[1]
     # each chunk re-primes its ring (2 r rows), so chunks must be much taller than the radius
     per_plane = 1 if planes >= 2 * threads else max(1, min(2 * threads, n_rows // max(16, 4 * int(col_r.max()))))
     parallel_for(
         lambda a, b: _bank(
-            cube, row_h, row_r, row_anti, col_h, col_r, col_sign, groups, group_ring, group_size, dst,
-            per_plane, a, b,
+            cube, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r, col_sign, groups, group_ring,
+            group_size, dst, per_plane, a, b,
         ),
         planes * per_plane, threads,
     )

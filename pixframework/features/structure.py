@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ValidationError
 from .convolve import _mirror
 from .kernels import half_kernel
-from .separable import _bottom_mirror, _copy_slot, _filter_row, _first_ring_row, _mirror_top
+from .separable import _bottom_mirror, _copy_slot, _first_ring_row, _group_taps, _mirror_top, _pad_row
 from .workers import parallel_for
 
 
@@ -27,8 +27,14 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
     slots = 2 * r + 1
     ring = np.empty((3, slots, n_cols), np.float32)
     products = np.empty((3, n_cols), np.float32)
+    padded = np.empty((3, 1, n_cols + 2 * r), np.float32)
     smoothed = np.empty((3, n_cols), np.float32)
-    buf = np.empty(n_cols + 2 * r, np.float32)
+    # one smoothing kernel, symmetric: tables in the layout _group_taps reads
+    table = np.empty((1, r + 1), np.float32)
+    table[0, :] = h
+    radii = np.full(1, r, np.int64)
+    sign = np.ones(1, np.float32)
+    member = np.zeros(3, np.int64)
     chunk_rows = (n_rows + chunks - 1) // chunks
     for item in range(start, stop):
         y0 = item * chunk_rows
@@ -51,30 +57,17 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
                     xx[x] = b[x] * b[x]
                     yx[x] = a[x] * b[x]
                 for c in range(3):
-                    _filter_row(products[c], h, r, False, buf, ring[c, slot])
+                    _pad_row(products[c], r, padded[c])
+                    target = ring[c, slot]
+                    _group_taps(target, target, target, 1, padded[c], False, r, table, radii, sign, member)
             if first == 0 and v == r:
                 _mirror_top(ring, r, slots)
             y = v - r
             if y < y0:
                 continue
-            centre_slot = y % slots
             for c in range(3):
-                lines = ring[c]
                 acc = smoothed[c]
-                centre = lines[centre_slot]
-                h0 = h[0]
-                for x in range(n_cols):
-                    acc[x] = h0 * centre[x]
-                plus_slot = centre_slot
-                minus_slot = centre_slot
-                for j in range(1, r + 1):
-                    plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
-                    minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
-                    hj = h[j]
-                    plus = lines[plus_slot]
-                    minus = lines[minus_slot]
-                    for x in range(n_cols):
-                        acc[x] += hj * (plus[x] + minus[x])
+                _group_taps(acc, acc, acc, 1, ring[c], True, y % slots, table, radii, sign, member)
             syy = smoothed[0]
             sxx = smoothed[1]
             syx = smoothed[2]
