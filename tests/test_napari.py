@@ -240,6 +240,17 @@ def test_two_windows_see_each_others_labels_after_refresh(
         wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed"))
         np.testing.assert_array_equal(labels_a.data, b.labels_layer.data)
 
+        # napari's undo emits no paint event: Refresh sends such local edits before it pulls
+        before_undo = labels_a.data.copy()
+        labels_a.paint((40, 40), 2)
+        settle(qtbot, a)
+        labels_a.undo()
+        np.testing.assert_array_equal(labels_a.data, before_undo)
+        a.refresh()
+        wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed") and a.jobs.idle)
+        np.testing.assert_array_equal(a.project.get_labels("cells"), before_undo)
+        np.testing.assert_array_equal(labels_a.data, before_undo)
+
 
 def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, data_root: Path) -> None:
     image, _ = cells((48, 56), seed=6)
@@ -313,3 +324,89 @@ def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, 
         lambda: "127.0.0.1:1" in widget.status.text() and "Connecting" not in widget.status.text(),
     )
     assert not widget.connected
+
+
+def test_live_update_follows_the_viewport_and_the_plane(
+    qtbot: Any, make_widget: Any, data_root: Path
+) -> None:
+    from pixframework.napari.viewport import camera_of
+
+    volume = np.stack([cells((60, 72), seed=s)[0] for s in (1, 2, 3)])
+    truth = np.stack([cells((60, 72), seed=s)[1] for s in (1, 2, 3)])
+    with running_server(data_root) as (_, address):
+        viewer, widget = make_widget()
+        labels = open_with_image(qtbot, widget, viewer, address, volume)
+        assert labels.data.shape == (3, 60, 72)
+        assert widget.in_2d_check.isEnabled()  # a 3D image: ilastik's "in 2D" is offered
+        widget.select_features(FEATURES[:3], in_2d=True)  # 3 planes are too thin for 3D filters
+        settle(qtbot, widget)
+        assert {e.in_2d for e in widget.project.features.entries} == {True}
+        labels.n_edit_dim = 2
+        for z in range(3):
+            viewer.dims.set_current_step(0, z)
+            for value in (1, 2):
+                points = np.argwhere(truth[z] == value)
+                for y, x in points[:: max(1, len(points) // 6)][:6]:
+                    labels.paint((z, y, x), value)
+        settle(qtbot, widget)
+        assert set(np.unique(widget.project.get_labels("cells"))) == {0, 1, 2}
+
+        widget.live.whole_plane_pixels = 100  # treat the planes as large: predict what the camera shows
+        viewer.canvas.size = (40, 50)  # screen pixels (height, width)
+        camera = camera_of(viewer)
+        camera.zoom = 2.0
+        camera.center = (1, 30, 20)
+        viewer.dims.set_current_step(0, 1)
+        widget.live_check.setChecked(True)
+        wait_for(qtbot, widget, lambda: widget.last_prediction is not None)
+        result = widget.last_prediction
+        z, ys, xs = result["region"]
+        assert z == slice(1, 2) and 0 < ys.stop - ys.start < 60 and 0 <= xs.start < 20 < xs.stop < 72
+        assert ys.start <= 30 < ys.stop
+        height, width = ys.stop - ys.start, xs.stop - xs.start
+        assert result["probabilities"].shape == (1, height, width, 2)
+        layer = next(layer for layer in viewer.layers if layer.name == "pixf probability Label 1")
+        assert layer.data.shape == (1, height, width)
+        np.testing.assert_allclose(layer.translate, (1, ys.start, xs.start))
+
+        viewer.dims.set_current_step(0, 2)  # another plane: predicted again, once the view settles
+        wait_for(qtbot, widget, lambda: widget.last_prediction["region"][0] == slice(2, 3))
+        seg = widget.last_prediction["segmentation"][0]
+        y0, x0 = widget.last_prediction["region"][1].start, widget.last_prediction["region"][2].start
+        expected = truth[2, y0 : y0 + seg.shape[0], x0 : x0 + seg.shape[1]]
+        assert (seg == expected).mean() > 0.7
+
+
+def test_token_is_sent_and_a_wrong_one_is_reported(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+    with running_server(data_root, token="s3cret") as (_, address):
+        _, widget = make_widget()
+        widget.token_edit.setText("wrong")
+        widget.connect_remote(address)
+        wait_for(qtbot, widget, lambda: "Connecting" not in widget.status.text())
+        assert not widget.connected and "token" in widget.status.text().lower()
+        widget.token_edit.setText("s3cret")
+        qtbot.mouseClick(widget.connect_button, _left())
+        wait_for(qtbot, widget, lambda: widget.connected)
+        widget.open_project("t.pixf", create=True)
+        wait_for(qtbot, widget, lambda: len(widget.classes) == 2)
+
+
+def test_job_queue_runs_in_order_and_keeps_only_the_last_keyed_job(qtbot: Any) -> None:
+    import threading
+
+    from pixframework.napari.jobs import JobQueue
+
+    jobs = JobQueue()
+    gate, ran, results, errors = threading.Event(), [], [], []
+    jobs.submit(gate.wait)
+    for i in range(5):
+        jobs.submit(lambda i=i: ran.append(("live", i)), key="live")
+        jobs.submit(lambda i=i: ran.append(("label", i)))
+    jobs.submit(lambda: 1 / 0, on_error=errors.append)
+    jobs.submit(lambda: 42, on_done=results.append)
+    gate.set()
+    qtbot.waitUntil(lambda: results == [42], timeout=5000)
+    jobs.close()
+    # labels in order; of the burst of live requests only the last one ran, after the labels before it
+    assert ran == [("label", 0), ("label", 1), ("label", 2), ("label", 3), ("live", 4), ("label", 4)]
+    assert len(errors) == 1 and isinstance(errors[0], ZeroDivisionError)

@@ -104,3 +104,15 @@ def test_visible_region_follows_camera_and_plane() -> None:
     camera.center = (0, -5000, -5000)  # looking beside the image: still a valid region
     region = visible_region(viewer, layer, layer.data.shape)
     assert all(0 <= s.start < s.stop for s in region)
+
+
+def test_the_npe2_manifest_offers_the_dock_widget() -> None:
+    npe2 = pytest.importorskip("npe2")
+    manager = npe2.PluginManager.instance()
+    manager.discover()
+    manifest = manager.get_manifest("pixframework")
+    (widget,) = manifest.contributions.widgets
+    command = next(c for c in manifest.contributions.commands if c.id == widget.command)
+    assert command.python_name == "pixframework.napari.widget:PixelClassifierWidget"
+    module, _, name = command.python_name.partition(":")
+    assert getattr(__import__(module, fromlist=[name]), name).__name__ == name

@@ -70,6 +70,25 @@ class FeatureMatrix(QTableWidget):
         rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
         self.setMinimumHeight(rows + self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth() + 2)
 
+    def set_ndim(self, ndim: int) -> None:
+        """Disable the rows of filters that do not support ``ndim`` spatial dimensions (the server's
+        selection is left as it is: it reports an unsupported entry when it is used)."""
+        self._updating = True
+        try:
+            for row, spec in enumerate(self._filters):
+                supported = ndim in spec.get("dims", (2, 3))
+                for column, scale in enumerate(self._scales):
+                    item = self.item(row, column)
+                    allowed = supported and scale >= float(spec.get("min_scale", 0.0)) - 1e-9
+                    flags = Qt.ItemFlag.ItemIsUserCheckable | (
+                        Qt.ItemFlag.ItemIsEnabled if allowed else Qt.ItemFlag.NoItemFlags
+                    )
+                    item.setFlags(flags)
+                    if not supported:
+                        item.setToolTip(f"{spec['name']} does not support {ndim}D images")
+        finally:
+            self._updating = False
+
     def set_selection(self, entries: Iterable[tuple[str, float]]) -> None:
         """Tick exactly the given ``(filter, scale)`` pairs (others are cleared; unknown ones ignored)."""
         wanted = {(name, round(float(scale), 6)) for name, scale in entries}

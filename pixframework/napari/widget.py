@@ -158,6 +158,15 @@ class PixelClassifierWidget(QWidget):
 
         self.feature_matrix = FeatureMatrix()
         self.feature_matrix.selection_changed.connect(self._on_features_changed)
+        self.in_2d_check = QCheckBox("Compute in 2D (per z-plane)")
+        self.in_2d_check.setToolTip(
+            "For 3D images: filter each z-plane in yx (ilastik's 'in 2D'), e.g. for thin stacks"
+        )
+        self.in_2d_check.clicked.connect(self._on_features_changed)
+        self.in_2d_check.setEnabled(False)
+        features = QVBoxLayout()
+        features.addWidget(self.feature_matrix)
+        features.addWidget(self.in_2d_check)
 
         self.classifier_combo = QComboBox()
         self.classifier_combo.activated.connect(self._on_classifier_chosen)
@@ -196,7 +205,7 @@ class PixelClassifierWidget(QWidget):
             ("Project", project),
             ("Images", images),
             ("Classes", self.class_list),
-            ("Features (filter x scale, sigma in pixels)", self.feature_matrix),
+            ("Features (filter x scale, sigma in pixels)", features),
             ("Classifier", training),
             ("Export", export),
         ):
@@ -288,14 +297,19 @@ class PixelClassifierWidget(QWidget):
         self.live.changed()
 
     # ================================================================== connection and project
-    def connect_remote(self, address: str | None = None, token: str | None = None) -> None:
-        """Connect to a ``pixf serve`` server (default: the address and token fields)."""
+    def connect_remote(self, address: str | None = None, token: str | None = None, tls: Any = False) -> None:
+        """Connect to a ``pixf serve`` server (default: the address and token fields).
+
+        :param tls: as :func:`pixframework.connect`: ``True`` for system CAs, or a CA certificate path.
+        """
         address = address or self.address_edit.text()
         token = token if token is not None else self.token_edit.text().strip() or None
         self.address_edit.setText(address)
         self.show_status(f"Connecting to {address} ...")
         timeout = self.connect_timeout
-        self._run(lambda: Connection.remote(address, token=token, timeout=timeout), self._on_connected)
+        self._run(
+            lambda: Connection.remote(address, token=token, tls=tls, timeout=timeout), self._on_connected
+        )
 
     def start_embedded(self, data_root: str | None = None) -> None:
         """Start a server in this process on 127.0.0.1 (default data root: the field, else a temporary one)."""
@@ -359,6 +373,7 @@ class PixelClassifierWidget(QWidget):
             self.image_combo.setCurrentText(self.image)
         self._set_classes(state["classes"])
         self.feature_matrix.set_selection((e["filter"], e["scale"]) for e in state["features"])
+        self.in_2d_check.setChecked(any(e.get("in_2d") for e in state["features"]))
         index = self.classifier_combo.findData(state["classifier"])
         if index >= 0:
             self.classifier_combo.setCurrentIndex(index)
@@ -467,6 +482,8 @@ class PixelClassifierWidget(QWidget):
             on_sent=self.live.changed, on_error=self._on_error,
         )  # fmt: skip
         self.viewer.layers.selection.active = layer
+        self.feature_matrix.set_ndim(labels.ndim)
+        self.in_2d_check.setEnabled(labels.ndim == 3)
         self.show_status(
             f"Showing {name} {info['shape'][:-1]} ({info['axes']}); paint with the class selected above."
         )
@@ -536,13 +553,20 @@ class PixelClassifierWidget(QWidget):
         self._run(work, done)
 
     # ================================================================== features and classifier
-    def select_features(self, entries: list[tuple[str, float]]) -> None:
-        """Tick exactly ``entries`` (``(filter, sigma)``) in the matrix and send the selection."""
+    def select_features(self, entries: list[tuple[str, float]], *, in_2d: bool | None = None) -> None:
+        """Tick exactly ``entries`` (``(filter, sigma)``) in the matrix and send the selection.
+
+        :param in_2d: also set "compute in 2D" (3D images only); ``None`` keeps the checkbox as it is.
+        """
         self.feature_matrix.set_selection(entries)
+        if in_2d is not None:
+            self.in_2d_check.setChecked(in_2d)
         self._on_features_changed()
 
     def _on_features_changed(self) -> None:
-        project, selection = self.project, self.feature_matrix.selection()
+        in_2d = self.in_2d_check.isEnabled() and self.in_2d_check.isChecked()
+        project = self.project
+        selection = [(name, scale, in_2d) for name, scale in self.feature_matrix.selection()]
         if project is None:
             return
         self._run(lambda: project.select_features(selection), lambda _: self.live.changed())
