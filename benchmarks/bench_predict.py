@@ -186,7 +186,7 @@ def main() -> None:
     print(f"ours vs scikit-learn, same layout (wall): engine layout {sk.wall / mine.wall:.2f}x, "
           f"C-contiguous {sk_c.wall / mine_c.wall:.2f}x; by CPU seconds: {sk.cpu / mine.cpu:.2f}x, "
           f"{sk_c.cpu / mine_c.cpu:.2f}x; ours vs XGBoost (wall): {booster.wall / mine.wall:.2f}x")
-    bound = numba.get_num_threads() * (X.shape[1] * (DEFAULT_BLOCK + 16) * 4 + DEFAULT_BLOCK * (8 * len(ours.classes) + 8))
+    bound = numba.get_num_threads() * (X.shape[1] * (DEFAULT_BLOCK + 16) * 4 + DEFAULT_BLOCK * 10 * len(ours.classes))
     print(f"our scratch memory by construction: {bound / 2**20:.1f} MB ({numba.get_num_threads()} threads x one "
           f"{DEFAULT_BLOCK}-pixel block), independent of the number of pixels")
 
