@@ -18,6 +18,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         output_names=gabor.output_names,
         dims=(2,),
         min_scale=0.7,
+        derivatives=lambda ndim: [(0, 0)],
     ),
     FilterSpec(
         name="local_binary_patterns",
@@ -38,6 +39,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         halo=variance.halo,
         dims=(2, 3),
         min_scale=0.7,
+        derivatives=lambda ndim: [(0,) * ndim],
     ),
     FilterSpec(
         name="membrane_projections",
