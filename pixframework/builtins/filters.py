@@ -132,65 +132,33 @@ def _difference_halo(scale: float, ndim: int) -> int:
     return max(kernel_radius(scale, 0), kernel_radius(INNER_SCALE_RATIO * scale, 0))
 
 
+def _smoothing_orders(ndim: int) -> list[tuple[int, ...]]:
+    return [(0,) * ndim]
+
+
+def _spec(name: str, title: str, description: str, compute: Any, halo: Any, derivatives: Any, *,
+          eigenvalues: bool = False, min_scale: float = DERIVATIVE_MIN_SCALE) -> FilterSpec:
+    """A built-in filter spec; eigenvalue filters have one output per spatial dimension."""
+    extra: dict[str, Any] = {"n_outputs": lambda ndim: ndim, "output_names": _eigen_names} if eigenvalues else {}
+    return FilterSpec(name=name, title=title, description=description, compute=compute, halo=halo,
+                      derivatives=derivatives, min_scale=min_scale, **extra)
+
+
 FILTERS: tuple[FilterSpec, ...] = (
-    FilterSpec(
-        name="gaussian_smoothing",
-        title="Gaussian Smoothing",
-        description="Gaussian smoothing G_s * f (kernel sums to 1, radius ceil(3 s)).",
-        compute=gaussian_smoothing,
-        halo=_radius_halo(0),
-        derivatives=lambda ndim: [(0,) * ndim],
-        min_scale=0.3,
-    ),
-    FilterSpec(
-        name="laplacian_of_gaussian",
-        title="Laplacian of Gaussian",
-        description="Sum of second Gaussian derivatives along each axis at scale s.",
-        compute=laplacian_of_gaussian,
-        halo=_radius_halo(2),
-        derivatives=lambda ndim: _unit_orders(ndim, 2),
-        min_scale=DERIVATIVE_MIN_SCALE,
-    ),
-    FilterSpec(
-        name="gaussian_gradient_magnitude",
-        title="Gaussian Gradient Magnitude",
-        description="Length of the Gaussian gradient at scale s.",
-        compute=gaussian_gradient_magnitude,
-        halo=_radius_halo(1),
-        derivatives=lambda ndim: _unit_orders(ndim, 1),
-        min_scale=DERIVATIVE_MIN_SCALE,
-    ),
-    FilterSpec(
-        name="difference_of_gaussians",
-        title="Difference of Gaussians",
-        description="G_s * f - G_{s/2} * f.",
-        compute=difference_of_gaussians,
-        halo=_difference_halo,
-        derivatives=lambda ndim: [(0,) * ndim],
-        min_scale=DERIVATIVE_MIN_SCALE,
-    ),
-    FilterSpec(
-        name="structure_tensor_eigenvalues",
-        title="Structure Tensor Eigenvalues",
-        description="Eigenvalues (descending) of the gradient outer product at s smoothed at s/2.",
-        compute=structure_tensor_eigenvalues,
-        halo=_structure_tensor_halo,
-        derivatives=lambda ndim: _unit_orders(ndim, 1),
-        n_outputs=lambda ndim: ndim,
-        output_names=_eigen_names,
-        min_scale=DERIVATIVE_MIN_SCALE,
-    ),
-    FilterSpec(
-        name="hessian_of_gaussian_eigenvalues",
-        title="Hessian of Gaussian Eigenvalues",
-        description="Eigenvalues (descending) of the Hessian of Gaussian at scale s.",
-        compute=hessian_of_gaussian_eigenvalues,
-        halo=_radius_halo(2),
-        derivatives=_hessian_orders,
-        n_outputs=lambda ndim: ndim,
-        output_names=_eigen_names,
-        min_scale=DERIVATIVE_MIN_SCALE,
-    ),
+    _spec("gaussian_smoothing", "Gaussian Smoothing", "Gaussian smoothing G_s * f (kernel sums to 1, radius ceil(3 s)).",
+          gaussian_smoothing, _radius_halo(0), _smoothing_orders, min_scale=0.3),
+    _spec("laplacian_of_gaussian", "Laplacian of Gaussian", "Sum of second Gaussian derivatives along each axis at s.",
+          laplacian_of_gaussian, _radius_halo(2), lambda ndim: _unit_orders(ndim, 2)),
+    _spec("gaussian_gradient_magnitude", "Gaussian Gradient Magnitude", "Length of the Gaussian gradient at scale s.",
+          gaussian_gradient_magnitude, _radius_halo(1), lambda ndim: _unit_orders(ndim, 1)),
+    _spec("difference_of_gaussians", "Difference of Gaussians", "G_s * f - G_{s/2} * f.",
+          difference_of_gaussians, _difference_halo, _smoothing_orders),
+    _spec("structure_tensor_eigenvalues", "Structure Tensor Eigenvalues",
+          "Eigenvalues (descending) of the gradient outer product at s smoothed at s/2.",
+          structure_tensor_eigenvalues, _structure_tensor_halo, lambda ndim: _unit_orders(ndim, 1), eigenvalues=True),
+    _spec("hessian_of_gaussian_eigenvalues", "Hessian of Gaussian Eigenvalues",
+          "Eigenvalues (descending) of the Hessian of Gaussian at scale s.",
+          hessian_of_gaussian_eigenvalues, _radius_halo(2), _hessian_orders, eigenvalues=True),
 )
 
 

@@ -19,6 +19,7 @@ import numba
 import numpy as np
 
 from ..errors import ValidationError
+from .lines import group_taps, mirror, mirror_pad, taps1
 from .workers import parallel_for
 
 #: columns per chunk of a column pass: 2r+1 input rows of a chunk (r <= 40: 324 KB) fit in L2
@@ -27,51 +28,20 @@ _COLUMN_CHUNK = 1024
 _MIN_ROWS_PER_TASK = 8
 
 
-@numba.njit(nogil=True, cache=True, inline="always")
-def _mirror(i: int, n: int) -> int:
-    """Index ``i`` folded into ``[0, n)`` by mirroring without repeating the edge (period ``2n - 2``)."""
-    if n == 1:
-        return 0
-    period = 2 * (n - 1)
-    i = abs(i) % period
-    if i >= n:
-        i = period - i
-    return i
-
-
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
 def _correlate_rows(src, h, antisymmetric, dst, start, stop):  # pragma: no cover - compiled
     # along the last axis of 2D (rows, cols) arrays; src may be dst (the row is copied first)
     n_cols = src.shape[1]
     r = h.shape[0] - 1
-    buf = np.empty(n_cols + 2 * r, np.float32)
-    h0 = h[0]
+    padded = np.empty((1, n_cols + 2 * r), np.float32)
+    table = h.reshape((1, r + 1))
+    radii = np.full(1, r, np.int64)
+    sign = np.full(1, -1.0 if antisymmetric else 1.0, np.float32)
+    member = np.zeros(3, np.int64)
     for i in range(start, stop):
-        row = src[i]
-        for x in range(n_cols):
-            buf[r + x] = row[x]
-        if r < n_cols:
-            for j in range(1, r + 1):
-                buf[r - j] = row[j]
-                buf[r + n_cols - 1 + j] = row[n_cols - 1 - j]
-        else:  # kernel wider than the row: reflect repeatedly
-            for j in range(1, r + 1):
-                buf[r - j] = row[_mirror(-j, n_cols)]
-                buf[r + n_cols - 1 + j] = row[_mirror(n_cols - 1 + j, n_cols)]
+        mirror_pad(src[i], r, padded)
         out = dst[i]
-        centre = buf[r : r + n_cols]
-        for x in range(n_cols):
-            out[x] = h0 * centre[x]
-        for j in range(1, r + 1):
-            hj = h[j]
-            plus = buf[r + j : r + j + n_cols]
-            minus = buf[r - j : r - j + n_cols]
-            if antisymmetric:
-                for x in range(n_cols):
-                    out[x] += hj * (plus[x] - minus[x])
-            else:
-                for x in range(n_cols):
-                    out[x] += hj * (plus[x] + minus[x])
+        group_taps(out, out, out, 1, padded, False, r, table, radii, sign, member)
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
@@ -84,26 +54,20 @@ def _correlate_columns(src, h, antisymmetric, dst, start, stop):  # pragma: no c
     n_cols = src.shape[2]
     r = h.shape[0] - 1
     h0 = h[0]
+    sign = np.float32(-1.0 if antisymmetric else 1.0)
     for x0 in range(0, n_cols, _COLUMN_CHUNK):
         x1 = min(x0 + _COLUMN_CHUNK, n_cols)
-        n = x1 - x0
         for i in range(start, stop):
             p = i // n_rows
             y = i - p * n_rows
             out = dst[p, y, x0:x1]
             centre = src[p, y, x0:x1]
-            for x in range(n):
+            for x in range(x1 - x0):
                 out[x] = h0 * centre[x]
             for j in range(1, r + 1):
-                hj = h[j]
-                plus = src[p, _mirror(y + j, n_rows), x0:x1]
-                minus = src[p, _mirror(y - j, n_rows), x0:x1]
-                if antisymmetric:
-                    for x in range(n):
-                        out[x] += hj * (plus[x] - minus[x])
-                else:
-                    for x in range(n):
-                        out[x] += hj * (plus[x] + minus[x])
+                plus = src[p, mirror(y + j, n_rows), x0:x1]
+                minus = src[p, mirror(y - j, n_rows), x0:x1]
+                taps1(out, plus, minus, h[j], sign)
 
 
 def correlate_axis(

@@ -44,85 +44,27 @@ _SIN_COEFFICIENTS = tuple((-1.0) ** k / math.factorial(2 * k + 1) for k in range
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
-def _horner15(c, x):  # pragma: no cover - compiled
-    # fixed trip count, so LLVM unrolls it and the pixel loop around it vectorises
-    acc = c[14]
-    for k in range(13, -1, -1):
+def _horner(c, x):  # pragma: no cover - compiled
+    # c is a tuple: its length is a compile-time constant, so LLVM unrolls this loop and the
+    # pixel loop around it vectorises
+    acc = c[len(c) - 1]
+    for k in range(len(c) - 2, -1, -1):
         acc = acc * x + c[k]
     return acc
-
-
-@numba.njit(nogil=True, cache=True, inline="always")
-def _horner9(c, x):  # pragma: no cover - compiled
-    acc = c[8]
-    for k in range(7, -1, -1):
-        acc = acc * x + c[k]
-    return acc
-
-
-#: pixels per block where inputs are copied to a small buffer first, so outputs may alias inputs
-#: and the loop still vectorises (LLVM's overlap check would otherwise fall back to scalar code,
-#: measured 7x slower)
-_BLOCK = 512
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
 def _eigen2(a, b, c, out0, out1):  # pragma: no cover - compiled
     # [[a, b], [b, c]]
-    buf = np.empty((3, _BLOCK), np.float32)
-    for start in range(0, a.shape[0], _BLOCK):
-        stop = min(start + _BLOCK, a.shape[0])
-        n = stop - start
-        ta = buf[0, :n]
-        tb = buf[1, :n]
-        tc = buf[2, :n]
-        sa = a[start:stop]
-        sb = b[start:stop]
-        sc = c[start:stop]
-        for i in range(n):
-            ta[i] = sa[i]
-            tb[i] = sb[i]
-            tc[i] = sc[i]
-        o0 = out0[start:stop]
-        o1 = out1[start:stop]
-        for i in range(n):
-            aa = np.float64(ta[i])
-            bb = np.float64(tb[i])
-            cc = np.float64(tc[i])
-            half_trace = 0.5 * (aa + cc)
-            half_diff = 0.5 * (aa - cc)
-            radius = math.sqrt(half_diff * half_diff + bb * bb)
-            o0[i] = half_trace + radius
-            o1[i] = half_trace - radius
-
-
-@numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def _eigen3_aliased(a00, a11, a22, a01, a02, a12, out0, out1, out2, asin_c, cos_c, sin_c):  # pragma: no cover
-    # copies each block of inputs first (about 30% slower than _eigen3 on separate arrays)
-    buf = np.empty((6, _BLOCK), np.float32)
-    for start in range(0, a00.shape[0], _BLOCK):
-        stop = min(start + _BLOCK, a00.shape[0])
-        n = stop - start
-        t00 = buf[0, :n]
-        t11 = buf[1, :n]
-        t22 = buf[2, :n]
-        t01 = buf[3, :n]
-        t02 = buf[4, :n]
-        t12 = buf[5, :n]
-        s00 = a00[start:stop]
-        s11 = a11[start:stop]
-        s22 = a22[start:stop]
-        s01 = a01[start:stop]
-        s02 = a02[start:stop]
-        s12 = a12[start:stop]
-        for i in range(n):
-            t00[i] = s00[i]
-            t11[i] = s11[i]
-            t22[i] = s22[i]
-            t01[i] = s01[i]
-            t02[i] = s02[i]
-            t12[i] = s12[i]
-        _eigen3(t00, t11, t22, t01, t02, t12, out0[start:stop], out1[start:stop], out2[start:stop], asin_c, cos_c, sin_c)
+    for i in range(a.shape[0]):
+        aa = np.float64(a[i])
+        bb = np.float64(b[i])
+        cc = np.float64(c[i])
+        half_trace = 0.5 * (aa + cc)
+        half_diff = 0.5 * (aa - cc)
+        radius = math.sqrt(half_diff * half_diff + bb * bb)
+        out0[i] = half_trace + radius
+        out1[i] = half_trace - radius
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
@@ -148,11 +90,11 @@ def _eigen3(a00, a11, a22, a01, a02, a12, out0, out1, out2, asin_c, cos_c, sin_c
         r = min(1.0, max(-1.0, r))
         # acos(r) = 2 asin(sqrt((1-r)/2)) for r >= 0, pi - 2 asin(sqrt((1+r)/2)) for r < 0
         s2 = 0.5 * (1.0 - abs(r))
-        two_thirds_asin = (2.0 / 3.0) * math.sqrt(s2) * _horner15(asin_c, s2)
+        two_thirds_asin = (2.0 / 3.0) * math.sqrt(s2) * _horner(asin_c, s2)
         phi = two_thirds_asin if r >= 0.0 else math.pi / 3.0 - two_thirds_asin
         phi2 = phi * phi
-        cos_phi = _horner9(cos_c, phi2)
-        sin_phi = phi * _horner9(sin_c, phi2)
+        cos_phi = _horner(cos_c, phi2)
+        sin_phi = phi * _horner(sin_c, phi2)
         big = q + 2.0 * p * cos_phi
         # 2p cos(phi + 2pi/3) = -p (cos + sqrt(3) sin)
         small = q - p * (cos_phi + 1.7320508075688772 * sin_phi)
@@ -171,11 +113,9 @@ def symmetric_eigenvalues(components: Sequence[np.ndarray], outs: Sequence[np.nd
     """
     if len(components) == 3 and len(outs) == 2:
         a00, a11, a01 = components
-        run_pixels(_eigen2, [a00, a01, a11, *outs], threads)
+        run_pixels(_eigen2, [a00, a01, a11], outs, threads)
     elif len(components) == 6 and len(outs) == 3:
-        aliased = any(np.shares_memory(o, c) for o in outs for c in components)
-        kernel = _eigen3_aliased if aliased else _eigen3
-        run_pixels(kernel, [*components, *outs], threads, ASIN_COEFFICIENTS, _COS_COEFFICIENTS, _SIN_COEFFICIENTS)
+        run_pixels(_eigen3, components, outs, threads, ASIN_COEFFICIENTS, _COS_COEFFICIENTS, _SIN_COEFFICIENTS)
     else:
         raise ValidationError(
             f"symmetric_eigenvalues takes 3 components and 2 outputs (2D) or 6 and 3 (3D), "

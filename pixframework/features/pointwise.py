@@ -7,7 +7,7 @@ before it is written).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numba
 import numpy as np
@@ -32,14 +32,34 @@ def flat_views(arrays: Sequence[np.ndarray], shape: tuple[int, ...] | None = Non
     return flat
 
 
-def run_pixels(kernel, arrays: Sequence[np.ndarray], threads: int, *constants: object) -> None:
-    """Run ``kernel(*flat_array_chunks, *constants)`` over all pixels, in parallel chunks."""
-    flat = flat_views(arrays)
-    # kernels get sliced arrays and loop from 0: with a known non-negative index numba skips
-    # negative-index wraparound and LLVM vectorises the loop
-    parallel_for(
-        lambda a, b: kernel(*[f[a:b] for f in flat], *constants), flat[0].shape[0], threads, MIN_PIXELS_PER_TASK
-    )
+#: pixels per block when an output is also an input (inputs are copied block by block first)
+ALIASED_BLOCK = 1 << 14
+
+
+def run_pixels(
+    kernel, inputs: Sequence[np.ndarray], outputs: Sequence[np.ndarray], threads: int, *constants: object
+) -> None:
+    """Run ``kernel(*input_chunks, *output_chunks, *constants)`` over all pixels, in parallel chunks.
+
+    Kernels loop over 1D chunks from index 0, so numba skips negative-index handling and LLVM
+    vectorises them. Outputs may be inputs: those inputs are then copied block by block before
+    the kernel sees them (LLVM's overlap check would otherwise fall back to scalar code, measured
+    7x slower).
+    """
+    flat_in = flat_views(inputs)
+    flat_out = flat_views(outputs, tuple(inputs[0].shape) if inputs else None)
+    aliased = [any(np.shares_memory(a, o) for o in flat_out) for a in flat_in]
+
+    def body(start: int, stop: int) -> None:
+        if not any(aliased):
+            kernel(*[f[start:stop] for f in flat_in], *[f[start:stop] for f in flat_out], *constants)
+            return
+        for a in range(start, stop, ALIASED_BLOCK):
+            b = min(a + ALIASED_BLOCK, stop)
+            ins = [f[a:b].copy() if copy else f[a:b] for f, copy in zip(flat_in, aliased)]
+            kernel(*ins, *[f[a:b] for f in flat_out], *constants)
+
+    parallel_for(body, flat_out[0].shape[0], threads, MIN_PIXELS_PER_TASK)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -50,16 +70,8 @@ def _copy(a, out):  # pragma: no cover - compiled
 
 @numba.njit(nogil=True, cache=True)
 def _subtract(a, b, out):  # pragma: no cover - compiled
-    # in blocks through a small buffer, so ``out`` may be ``b`` and the loop still vectorises
-    buf = np.empty(512, np.float32)
-    for start in range(0, a.shape[0], 512):
-        stop = min(start + 512, a.shape[0])
-        tb = buf[: stop - start]
-        tb[:] = b[start:stop]
-        ta = a[start:stop]
-        to = out[start:stop]
-        for i in range(stop - start):
-            to[i] = ta[i] - tb[i]
+    for i in range(a.shape[0]):
+        out[i] = a[i] - b[i]
 
 
 @numba.njit(nogil=True, cache=True)
@@ -112,31 +124,32 @@ def _products3(gz, gy, gx, zz, yy, xx, zy, zx, yx):  # pragma: no cover - compil
 
 def copy(a: np.ndarray, out: np.ndarray, threads: int = 1) -> np.ndarray:
     """``out[...] = a``."""
-    run_pixels(_copy, [a, out], threads)
+    run_pixels(_copy, [a], [out], threads)
     return out
 
 
 def subtract(a: np.ndarray, b: np.ndarray, out: np.ndarray, threads: int = 1) -> np.ndarray:
     """``out = a - b``."""
-    run_pixels(_subtract, [a, b, out], threads)
+    run_pixels(_subtract, [a, b], [out], threads)
     return out
+
+
+def _by_count(what: str, kernels: dict[int, Any], arrays: Sequence[np.ndarray]) -> Any:
+    kernel = kernels.get(len(arrays))
+    if kernel is None:
+        raise ValidationError(f"{what} takes {' or '.join(map(str, kernels))} arrays, got {len(arrays)}")
+    return kernel
 
 
 def add(arrays: Sequence[np.ndarray], out: np.ndarray, threads: int = 1) -> np.ndarray:
     """``out = sum(arrays)`` for 2 or 3 arrays."""
-    kernel = {2: _add2, 3: _add3}.get(len(arrays))
-    if kernel is None:
-        raise ValidationError(f"add takes 2 or 3 arrays, got {len(arrays)}")
-    run_pixels(kernel, [*arrays, out], threads)
+    run_pixels(_by_count("add", {2: _add2, 3: _add3}, arrays), arrays, [out], threads)
     return out
 
 
 def magnitude(components: Sequence[np.ndarray], out: np.ndarray, threads: int = 1) -> np.ndarray:
     """``out = sqrt(sum(c**2))`` for 2 or 3 vector components."""
-    kernel = {2: _magnitude2, 3: _magnitude3}.get(len(components))
-    if kernel is None:
-        raise ValidationError(f"magnitude takes 2 or 3 components, got {len(components)}")
-    run_pixels(kernel, [*components, out], threads)
+    run_pixels(_by_count("magnitude", {2: _magnitude2, 3: _magnitude3}, components), components, [out], threads)
     return out
 
 
@@ -151,7 +164,7 @@ def outer_products(gradient: Sequence[np.ndarray], outs: Sequence[np.ndarray], t
     kernel = {2: _products2, 3: _products3}.get(n)
     if kernel is None or len(outs) != n * (n + 1) // 2:
         raise ValidationError(f"outer_products takes 2 or 3 components and n(n+1)/2 outputs, got {n}, {len(outs)}")
-    run_pixels(kernel, [*gradient, *outs], threads)
+    run_pixels(kernel, gradient, outs, threads)
 
 
 @numba.njit(nogil=True, cache=True)

@@ -20,151 +20,10 @@ import numba
 import numpy as np
 
 from ..errors import ValidationError
-from .convolve import _mirror
+from .lines import group_taps, mirror, mirror_pad
+from .ring import bottom_mirror, copy_slot, first_ring_row, mirror_top
 from .kernels import half_kernel
 from .workers import parallel_for
-
-
-@numba.njit(nogil=True, cache=True, inline="always")
-def _first_ring_row(y0, n_rows, cr):  # pragma: no cover - compiled
-    """First virtual row a chunk loads: 0 at the top border (rows -cr..-1 are copied, see _mirror_top)."""
-    return 0 if (y0 == 0 and cr < n_rows) else y0 - cr
-
-
-@numba.njit(nogil=True, cache=True, inline="always")
-def _bottom_mirror(v, n_rows, cr):  # pragma: no cover - compiled
-    """Real row whose ring row equals virtual row ``v`` below the image and is still in the ring, else -1."""
-    if cr < n_rows and v >= n_rows:
-        return 2 * (n_rows - 1) - v
-    return -1
-
-
-@numba.njit(nogil=True, cache=True)
-def _copy_slot(ring, source, target):  # pragma: no cover - compiled
-    for i in range(ring.shape[0]):
-        a = ring[i, source]
-        b = ring[i, target]
-        for x in range(a.shape[0]):
-            b[x] = a[x]
-
-
-@numba.njit(nogil=True, cache=True)
-def _mirror_top(ring, cr, slots):  # pragma: no cover - compiled
-    """Virtual rows -1..-cr are real rows 1..cr (loaded just before): copy instead of filtering again."""
-    for k in range(1, cr + 1):
-        _copy_slot(ring, k % slots, (-k) % slots)
-
-
-#: row length from which outputs sharing a ring are accumulated together
-_SHARED_MIN_COLS = 512
-
-
-@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
-def _taps1(o0, plus, minus, h0, s0):  # pragma: no cover - compiled
-    # s = +1: symmetric tap pair (plus + minus); s = -1: antisymmetric (plus - minus)
-    for x in range(o0.shape[0]):
-        o0[x] += h0 * (plus[x] + s0 * minus[x])
-
-
-@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
-def _taps2(o0, o1, plus, minus, h0, h1, s0, s1):  # pragma: no cover - compiled
-    for x in range(o0.shape[0]):
-        p = plus[x]
-        m = minus[x]
-        o0[x] += h0 * (p + s0 * m)
-        o1[x] += h1 * (p + s1 * m)
-
-
-@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
-def _taps3(o0, o1, o2, plus, minus, h0, h1, h2, s0, s1, s2):  # pragma: no cover - compiled
-    for x in range(o0.shape[0]):
-        p = plus[x]
-        m = minus[x]
-        o0[x] += h0 * (p + s0 * m)
-        o1[x] += h1 * (p + s1 * m)
-        o2[x] += h2 * (p + s2 * m)
-
-
-@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
-def _tap_pair(lines, in_ring, centre, j, plus_slot, minus_slot, n):  # pragma: no cover - compiled
-    """The two input lines at offsets +j and -j: ring rows (column pass) or buffer windows (row pass)."""
-    if in_ring:
-        return lines[plus_slot], lines[minus_slot]
-    return lines[0, centre + j : centre + j + n], lines[0, centre - j : centre - j + n]
-
-
-@numba.njit(nogil=True, cache=True, fastmath={"contract"}, inline="always")
-def _group_taps(o0, o1, o2, k, lines, in_ring, centre, h, radius, sign, members):  # pragma: no cover
-    """Up to 3 outputs ``o*`` filtering the same input: each tap pair is loaded once for all of them.
-
-    ``lines`` is the ring ``(slots, n)`` with the centre row at slot ``centre`` (column pass), or a
-    padded row ``(1, n + 2 pad)`` with the centre at offset ``centre`` (row pass). ``members`` are
-    kernel indices sorted by radius (``h``, ``radius``, ``sign`` tables; sign -1 = antisymmetric):
-    taps 1..r0 update all outputs, taps up to r1 the last two, taps up to r2 the last one.
-    """
-    n = o0.shape[0]
-    slots = lines.shape[0]
-    m0 = members[0]
-    m1 = members[min(1, k - 1)]
-    m2 = members[min(2, k - 1)]
-    middle = lines[centre] if in_ring else lines[0, centre : centre + n]
-    for q in range(k):
-        out = o0 if q == 0 else (o1 if q == 1 else o2)
-        h0 = h[members[q], 0]
-        for x in range(n):
-            out[x] = h0 * middle[x]
-    if n < _SHARED_MIN_COLS:
-        # short lines: the overlap checks of a 5-array loop cost more than the loads it saves
-        for q in range(k):
-            m = members[q]
-            out = o0 if q == 0 else (o1 if q == 1 else o2)
-            plus_slot = centre
-            minus_slot = centre
-            for j in range(1, radius[m] + 1):
-                plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
-                minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
-                plus, minus = _tap_pair(lines, in_ring, centre, j, plus_slot, minus_slot, n)
-                _taps1(out, plus, minus, h[m, j], sign[m])
-        return
-    plus_slot = centre
-    minus_slot = centre
-    done = 0  # taps applied so far
-    for stage in range(k):
-        # outputs still active in this stage: members[stage:], all with radius >= radius[members[stage]]
-        upto = radius[members[stage]]
-        active = k - stage
-        for j in range(done + 1, upto + 1):
-            # ring slots of rows y + j and y - j, wrapped without a division per tap
-            plus_slot = plus_slot + 1 if plus_slot + 1 < slots else 0
-            minus_slot = minus_slot - 1 if minus_slot > 0 else slots - 1
-            plus, minus = _tap_pair(lines, in_ring, centre, j, plus_slot, minus_slot, n)
-            if active == 3:
-                _taps3(o0, o1, o2, plus, minus, h[m0, j], h[m1, j], h[m2, j], sign[m0], sign[m1], sign[m2])
-            elif active == 2:
-                if k == 3:
-                    _taps2(o1, o2, plus, minus, h[m1, j], h[m2, j], sign[m1], sign[m2])
-                else:
-                    _taps2(o0, o1, plus, minus, h[m0, j], h[m1, j], sign[m0], sign[m1])
-            else:
-                _taps1(o2, plus, minus, h[m2, j], sign[m2])
-        done = max(done, upto)
-
-
-@numba.njit(nogil=True, cache=True, inline="always")
-def _pad_row(row, pad, padded):  # pragma: no cover - compiled
-    """``padded[0, pad - k]`` and ``padded[0, pad + n - 1 + k]`` mirror ``row`` (no edge repeat)."""
-    n = row.shape[0]
-    line = padded[0]
-    for x in range(n):
-        line[pad + x] = row[x]
-    if pad < n:
-        for j in range(1, pad + 1):
-            line[pad - j] = row[j]
-            line[pad + n - 1 + j] = row[n - 1 - j]
-    else:  # wider than the row: reflect repeatedly
-        for j in range(1, pad + 1):
-            line[pad - j] = row[_mirror(-j, n)]
-            line[pad + n - 1 + j] = row[_mirror(n - 1 + j, n)]
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
@@ -189,30 +48,30 @@ def _bank(src, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r,
         y0 = (item % chunks_per_plane) * chunk_rows
         y1 = min(n_rows, y0 + chunk_rows)
         plane = src[p]
-        first = _first_ring_row(y0, n_rows, cr)
+        first = first_ring_row(y0, n_rows, cr)
         for v in range(first, y1 + cr):
             # ring row for virtual row v (mirrored at the borders: a copy when the row is at hand)
             slot = v % slots
-            twin = _bottom_mirror(v, n_rows, cr)
+            twin = bottom_mirror(v, n_rows, cr)
             if twin >= 0:
-                _copy_slot(ring, twin % slots, slot)
+                copy_slot(ring, twin % slots, slot)
             else:
-                _pad_row(plane[_mirror(v, n_rows)], rr, padded)
+                mirror_pad(plane[mirror(v, n_rows)], rr, padded)
                 for g in range(row_groups.shape[0]):
                     k = row_group_size[g]
                     members = row_groups[g]
-                    _group_taps(ring[members[0], slot], ring[members[min(1, k - 1)], slot],
+                    group_taps(ring[members[0], slot], ring[members[min(1, k - 1)], slot],
                                 ring[members[min(2, k - 1)], slot], k, padded, False, rr,
                                 row_h, row_r, row_sign, members)
             if first == 0 and v == cr:
-                _mirror_top(ring, cr, slots)
+                mirror_top(ring, cr, slots)
             y = v - cr
             if y < y0:
                 continue
             for g in range(groups.shape[0]):
                 k = group_size[g]
                 members = groups[g]
-                _group_taps(dst[members[0], p, y], dst[members[min(1, k - 1)], p, y],
+                group_taps(dst[members[0], p, y], dst[members[min(1, k - 1)], p, y],
                             dst[members[min(2, k - 1)], p, y], k, ring[group_ring[g]], True, y % slots,
                             col_h, col_r, col_sign, members)
 

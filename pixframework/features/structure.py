@@ -15,9 +15,9 @@ import numba
 import numpy as np
 
 from ..errors import ValidationError
-from .convolve import _mirror
 from .kernels import half_kernel
-from .separable import _bottom_mirror, _copy_slot, _first_ring_row, _group_taps, _mirror_top, _pad_row
+from .lines import group_taps, mirror, mirror_pad
+from .ring import bottom_mirror, copy_slot, first_ring_row, mirror_top
 from .workers import parallel_for
 
 
@@ -39,14 +39,14 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
     for item in range(start, stop):
         y0 = item * chunk_rows
         y1 = min(n_rows, y0 + chunk_rows)
-        first = _first_ring_row(y0, n_rows, r)
+        first = first_ring_row(y0, n_rows, r)
         for v in range(first, y1 + r):
             slot = v % slots
-            twin = _bottom_mirror(v, n_rows, r)
+            twin = bottom_mirror(v, n_rows, r)
             if twin >= 0:
-                _copy_slot(ring, twin % slots, slot)
+                copy_slot(ring, twin % slots, slot)
             else:
-                source = _mirror(v, n_rows)
+                source = mirror(v, n_rows)
                 a = gy[source]
                 b = gx[source]
                 yy = products[0]
@@ -57,17 +57,17 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
                     xx[x] = b[x] * b[x]
                     yx[x] = a[x] * b[x]
                 for c in range(3):
-                    _pad_row(products[c], r, padded[c])
+                    mirror_pad(products[c], r, padded[c])
                     target = ring[c, slot]
-                    _group_taps(target, target, target, 1, padded[c], False, r, table, radii, sign, member)
+                    group_taps(target, target, target, 1, padded[c], False, r, table, radii, sign, member)
             if first == 0 and v == r:
-                _mirror_top(ring, r, slots)
+                mirror_top(ring, r, slots)
             y = v - r
             if y < y0:
                 continue
             for c in range(3):
                 acc = smoothed[c]
-                _group_taps(acc, acc, acc, 1, ring[c], True, y % slots, table, radii, sign, member)
+                group_taps(acc, acc, acc, 1, ring[c], True, y % slots, table, radii, sign, member)
             syy = smoothed[0]
             sxx = smoothed[1]
             syx = smoothed[2]
