@@ -93,19 +93,17 @@ def structure_tensor_eigenvalues(src: FilterInput, scale: float, out: np.ndarray
         # fused products, smoothing and eigenvalues: only the two output planes touch memory
         structure_tensor_eigenvalues_2d(gradient[0], gradient[1], inner, out[0], out[1], threads)
         return
-    n_components = ndim * (ndim + 1) // 2
-    # products in scratch planes, smoothed into the output planes (diagonal) and one more plane per
-    # off-diagonal entry; the eigenvalues then overwrite the output planes in place
-    products = [_scratch(src) for _ in range(n_components)]
-    extra = [_scratch(src) for _ in range(n_components - ndim)]
+    # tensor components: the diagonal in the output planes, the rest in scratch planes; each is
+    # smoothed in place, then the eigenvalues overwrite the output planes
+    extra = [_scratch(src) for _ in range(ndim * (ndim - 1) // 2)]
     try:
-        pointwise.outer_products(gradient, products, threads)
-        smoothed = [out[i] for i in range(ndim)] + extra
-        for product, target in zip(products, smoothed):
-            src.smooth(product, inner, out=target)
-        eigen.symmetric_eigenvalues(smoothed, [out[i] for i in range(ndim)], threads)
+        tensor = [out[i] for i in range(ndim)] + extra
+        pointwise.outer_products(gradient, tensor, threads)
+        for component in tensor:
+            src.smooth(component, inner, out=component)
+        eigen.symmetric_eigenvalues(tensor, [out[i] for i in range(ndim)], threads)
     finally:
-        for plane in products + extra:
+        for plane in extra:
             _release(src, plane)
 
 

@@ -69,7 +69,7 @@ class DerivativeCache:
     Derivatives are computed in groups: the smoothing alone, and all first and second
     derivatives together (gradient and Hessian share their row passes; filters use them that
     way), each group in one fused sweep over the data (:func:`~pixframework.features.separable.separable_bank`). In 3D the (y, x)
-    part is fused and cached per ``(o_y, o_x)``, then one z pass gives each derivative.
+    parts are fused, then one z pass gives each derivative.
 
     Arrays returned by :meth:`derivative` are read-only views, valid until :meth:`clear`.
     """
@@ -172,16 +172,17 @@ class DerivativeCache:
         if self.ndim == 2:
             separable_bank(self.data, [(sigma, oy, sigma, ox) for oy, ox in orders], stack, self.threads)
         else:
-            planes = [(oy, ox) for _, oy, ox in orders]
-            missing = list(dict.fromkeys(p for p in planes if ("yx", sigma, p) not in self._cache))
-            if missing:
-                staged = self._stack(len(missing))
-                separable_bank(self.data, [(sigma, oy, sigma, ox) for oy, ox in missing], staged, self.threads)
-                for plane_order, array in zip(missing, staged):
-                    self._cache[("yx", sigma, plane_order)] = array
-            for (oz, oy, ox), target in zip(orders, stack):
-                stage = self._cache[("yx", sigma, (oy, ox))]
-                correlate_axis(stage, half_kernel(sigma, oz), oz % 2 == 1, 0, target, self.threads)
+            # the (y, x) parts in one fused sweep, then a z pass each; the (y, x) parts are not
+            # kept (memory: they are as big as the derivatives themselves)
+            planes = list(dict.fromkeys((oy, ox) for _, oy, ox in orders))
+            staged = self.pool.take((len(planes), *self.data.shape))
+            try:
+                separable_bank(self.data, [(sigma, oy, sigma, ox) for oy, ox in planes], staged, self.threads)
+                for (oz, oy, ox), target in zip(orders, stack):
+                    stage = staged[planes.index((oy, ox))]
+                    correlate_axis(stage, half_kernel(sigma, oz), oz % 2 == 1, 0, target, self.threads)
+            finally:
+                self.pool.give(staged)
         for order, array in zip(orders, stack):
             self._cache[(sigma, order)] = array
 
