@@ -90,6 +90,12 @@ def resolve(kind: type[SpecT], spec_or_name: SpecT | str, registry: Registry | N
     return spec_table(registry, label)[spec.name], registry
 
 
+def is_installed(spec: Any) -> bool:
+    """Whether the process-wide registry (what dispatch and projects use) holds this very declaration."""
+    found = spec_table(get_registry(), spec.kind).get(spec.name)
+    return found is not None and _same(found, spec)
+
+
 def _same(a: Any, b: Any) -> bool:
     """Whether two specs are the same declaration (the registry fills in ``plugin``)."""
     return replace(a, plugin="") == replace(b, plugin="")

@@ -11,9 +11,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import NotFound, PixfError, ValidationError
-from ..registry import Registry, get_registry
+from ..registry import Registry
 from ..specs import FormatSpec, ImageReader
-from ._support import fail, resolve
+from ._support import fail, is_installed, resolve
 
 #: (axes, shape, dtype) written and read back; a format refuses what it cannot store (ValidationError)
 CASES: tuple[tuple[str, tuple[int, ...], str], ...] = (
@@ -88,7 +88,7 @@ def check_format(
             written = _check_round_trips(spec, folder, tolerance)
             _check_lazy(spec, folder, lazy)
             _check_parameters(spec, folder)
-            if written and get_registry().formats.get(spec.name) is spec:
+            if written and is_installed(spec):
                 _check_dispatch(spec, written)
         if spec.open is not None:
             _check_bad_files(spec, folder)
