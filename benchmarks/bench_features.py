@@ -15,6 +15,7 @@ pure-scipy route). Prints best-of-N wall times, ratios (peer / ours) and the pea
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import threading
@@ -35,6 +36,7 @@ class PeakRSS:
     """Samples the resident set size in a thread while the block runs (kernels release the GIL)."""
 
     def __enter__(self) -> "PeakRSS":
+        gc.collect()
         self.start = rss_bytes()
         self.peak = self.start
         self._stop = threading.Event()
@@ -181,7 +183,7 @@ def bench_2d(size: int, repeats: int) -> None:
     )
     with PeakRSS() as mem:
         result = compute_features(image, selection)
-    extra = mem.peak - mem.start - out_bytes
+    extra = max(0, mem.peak - mem.start - out_bytes)
     del result
 
     print(f"2D {size}x{size} float32, default set ({n} channels), {cpus} cores")
@@ -210,7 +212,7 @@ def bench_3d(size: int, repeats: int) -> None:
         t = time.perf_counter()
         result = compute_features(image, selection, axes="zyx")
         first = time.perf_counter() - t
-    extra = mem.peak - mem.start - out_bytes
+    extra = max(0, mem.peak - mem.start - out_bytes)
     del result
     ours = first
     if repeats > 1:  # 3D runs are long: at most two more
