@@ -475,15 +475,11 @@ class Client:
         reply = self._rpc.call(self._rpc.features.ListFilters, features_pb2.ListFiltersRequest())
         filters = [
             {
-                "name": f.name,
-                "title": f.title,
-                "description": f.description,
-                "plugin": f.plugin,
+                **_plugin_fields(f),
                 "dims": [int(d) for d in f.dims],
                 "min_scale": float(f.min_scale),
                 "n_outputs_2d": int(f.n_outputs_2d),
                 "n_outputs_3d": int(f.n_outputs_3d),
-                "parameters": [_parameter(p) for p in f.parameters],
             }
             for f in reply.filters
         ]
@@ -492,16 +488,7 @@ class Client:
     def list_classifiers(self) -> list[dict[str, Any]]:
         """Classifier plugins of the server: ``[{"name", "title", "description", "plugin", "parameters"}]``."""
         reply = self._rpc.call(self._rpc.classifiers.ListClassifiers, classifiers_pb2.ListClassifiersRequest())
-        return [
-            {
-                "name": c.name,
-                "title": c.title,
-                "description": c.description,
-                "plugin": c.plugin,
-                "parameters": [_parameter(p) for p in c.parameters],
-            }
-            for c in reply.classifiers
-        ]
+        return [_plugin_fields(c) for c in reply.classifiers]
 
 
 def connect(
@@ -544,6 +531,12 @@ def connect(
         channel.close()
         raise
     return client
+
+
+def _plugin_fields(info: Any) -> dict[str, Any]:
+    """Fields shared by FilterInfo and ClassifierInfo messages."""
+    fields = {f: getattr(info, f) for f in ("name", "title", "description", "plugin")}
+    return {**fields, "parameters": [_parameter(p) for p in info.parameters]}
 
 
 def _parameter(info: Any) -> dict[str, Any]:

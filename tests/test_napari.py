@@ -47,13 +47,6 @@ def offscreen_qt() -> Iterator[None]:
 
 
 @pytest.fixture
-def data_root(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
 def make_widget(qtbot: Any) -> Iterator[Any]:
     """Factory of (viewer, widget) pairs, shut down after the test."""
     from napari.components import ViewerModel
@@ -124,9 +117,9 @@ def _left() -> Any:
 # --------------------------------------------------------------------------- tests
 
 
-def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     image, truth = cells((96, 112), seed=4)
-    with running_server(data_root) as (_, address):
+    with running_server(tmp_path) as (_, address):
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, image)
         widget.select_features(FEATURES[:-1])
@@ -177,16 +170,16 @@ def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, data_r
         qtbot.mouseClick(widget.export_button, _left())
         wait_for(qtbot, widget, lambda: widget.status.text().startswith("Exported"))
         assert widget.status.text() == "Exported out/cells_seg.npy"
-        written = np.load(data_root / "out" / "cells_seg.npy", allow_pickle=False)
+        written = np.load(tmp_path / "out" / "cells_seg.npy", allow_pickle=False)
         assert written.squeeze().shape == (96, 112)
 
         widget.live_check.setChecked(False)
         assert not any(layer.name.startswith("pixf ") for layer in viewer.layers)
 
 
-def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     image, _ = cells((48, 48), seed=2)
-    with running_server(data_root) as (_, address):
+    with running_server(tmp_path) as (_, address):
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, image)
         widget.class_list.add_requested.emit("debris")
@@ -213,10 +206,10 @@ def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, data_ro
 
 
 def test_two_windows_see_each_others_labels_after_refresh(
-    qtbot: Any, make_widget: Any, data_root: Path
+    qtbot: Any, make_widget: Any, tmp_path: Path
 ) -> None:
     image, truth = cells((64, 64), seed=5)
-    with running_server(data_root) as (_, address):
+    with running_server(tmp_path) as (_, address):
         viewer_a, a = make_widget()
         labels_a = open_with_image(qtbot, a, viewer_a, address, image)
         viewer_b, b = make_widget()
@@ -252,9 +245,9 @@ def test_two_windows_see_each_others_labels_after_refresh(
         np.testing.assert_array_equal(labels_a.data, before_undo)
 
 
-def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, data_root: Path) -> None:
+def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     image, _ = cells((48, 56), seed=6)
-    server, port = create_server("127.0.0.1:0", data_root=data_root)
+    server, port = create_server("127.0.0.1:0", data_root=tmp_path)
     server.start()
     address = f"127.0.0.1:{port}"
     viewer, widget = make_widget()
@@ -269,7 +262,7 @@ def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, 
     labels.paint((40, 10), 1)  # the widget knows it is offline: kept for later
     settle(qtbot, widget)
 
-    server, port = create_server(address, data_root=data_root)  # back on the same address
+    server, port = create_server(address, data_root=tmp_path)  # back on the same address
     server.start()
     try:
         wait_for(qtbot, widget, lambda: widget.status.text().startswith("Reconnected"))
@@ -303,8 +296,8 @@ def test_embedded_server_starts_and_stops_with_the_widget(
         connect(address, timeout=0.5)
 
 
-def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, data_root: Path) -> None:
-    with running_server(data_root) as (_, address):
+def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
+    with running_server(tmp_path) as (_, address):
         _, widget = make_widget()
         widget.connect_remote(address)
         wait_for(qtbot, widget, lambda: widget.connected)
@@ -326,14 +319,12 @@ def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, 
     assert not widget.connected
 
 
-def test_live_update_follows_the_viewport_and_the_plane(
-    qtbot: Any, make_widget: Any, data_root: Path
-) -> None:
+def test_live_update_follows_the_viewport_and_the_plane(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     from pixframework.napari.viewport import camera_of
 
     volume = np.stack([cells((60, 72), seed=s)[0] for s in (1, 2, 3)])
     truth = np.stack([cells((60, 72), seed=s)[1] for s in (1, 2, 3)])
-    with running_server(data_root) as (_, address):
+    with running_server(tmp_path) as (_, address):
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, volume)
         assert labels.data.shape == (3, 60, 72)
@@ -377,8 +368,8 @@ def test_live_update_follows_the_viewport_and_the_plane(
         assert (seg == expected).mean() > 0.7
 
 
-def test_token_is_sent_and_a_wrong_one_is_reported(qtbot: Any, make_widget: Any, data_root: Path) -> None:
-    with running_server(data_root, token="s3cret") as (_, address):
+def test_token_is_sent_and_a_wrong_one_is_reported(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
+    with running_server(tmp_path, token="s3cret") as (_, address):
         _, widget = make_widget()
         widget.token_edit.setText("wrong")
         widget.connect_remote(address)
