@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ import tifffile
 from test_server_support import running_server
 
 from pixframework.client import connect
-from pixframework.errors import PixfError, PluginError
+from pixframework.errors import PluginError
 from pixframework.project import Project
 from pixframework.registry import reset_registry
 
@@ -233,45 +233,45 @@ def test_pixf_predict_names_a_classifier_failing_at_prediction(site: Path, tmp_p
 # --------------------------------------------------------------------------- over gRPC
 
 
-def test_grpc_names_the_plugin_and_the_server_stays_up(site: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def remote(site: Path, tmp_path: Path) -> Iterator[tuple[Any, Any, str]]:
+    """(client, remote project with labels, image name) on a real server on 127.0.0.1."""
     root = tmp_path / "data"
     root.mkdir()
     with running_server(root) as (_, address), connect(address) as client:
         project = client.create_project("p.pixf")
-        name = _labelled(project)
-        for filter_name, message in FILTER_MESSAGES.items():
-            project.select_features([("gaussian_smoothing", 1.0), (filter_name, 1.0)])
-            with pytest.raises(PluginError) as excinfo:
-                project.train()
-            assert excinfo.value.plugin == FILTER_PLUGIN and message in str(excinfo.value)
-        project.select_features([("gaussian_smoothing", 1.0)])
-        project.set_classifier("flaky", mode="fit_raises")
-        with pytest.raises(PluginError, match="fit exploded") as excinfo:
+        yield client, project, _labelled(project)
+
+
+def test_grpc_names_the_plugin_and_the_server_stays_up(remote: tuple[Any, Any, str]) -> None:
+    client, project, name = remote
+    for filter_name, message in FILTER_MESSAGES.items():
+        project.select_features([("gaussian_smoothing", 1.0), (filter_name, 1.0)])
+        with pytest.raises(PluginError) as excinfo:
             project.train()
-        assert excinfo.value.plugin == CLASSIFIER_PLUGIN
-        # the server is still up and the same session still works
-        project.set_classifier("random_forest", n_estimators=5, threads=1)
+        assert excinfo.value.plugin == FILTER_PLUGIN and message in str(excinfo.value)
+    project.select_features([("gaussian_smoothing", 1.0)])
+    project.set_classifier("flaky", mode="fit_raises")
+    with pytest.raises(PluginError, match="fit exploded") as excinfo:
         project.train()
-        segmentation = project.predict(name, output="segmentation")
-        assert segmentation.shape == (40, 48) and set(np.unique(segmentation)) <= {1, 2}
-        assert client.server_info()
+    assert excinfo.value.plugin == CLASSIFIER_PLUGIN
+    # the server is still up and the same session still works
+    project.set_classifier("random_forest", n_estimators=5, threads=1)
+    project.train()
+    segmentation = project.predict(name, output="segmentation")
+    assert segmentation.shape == (40, 48) and set(np.unique(segmentation)) <= {1, 2}
+    assert client.server_info()
 
 
 @pytest.mark.xfail(strict=True, reason=PREDICT_NOT_WRAPPED)
-def test_grpc_names_a_classifier_failing_at_prediction(site: Path, tmp_path: Path) -> None:
-    root = tmp_path / "data"
-    root.mkdir()
-    with running_server(root) as (_, address), connect(address) as client:
-        project = client.create_project("p.pixf")
-        name = _labelled(project)
-        project.select_features([("gaussian_smoothing", 1.0)])
-        project.set_classifier("flaky", mode="predict_raises")
-        project.train()
-        try:
-            with pytest.raises(PluginError) as excinfo:
-                project.predict(name)
-            assert excinfo.value.plugin == CLASSIFIER_PLUGIN
-        finally:
-            assert client.server_info()  # up either way
-        with pytest.raises(PixfError):
+def test_grpc_names_a_classifier_failing_at_prediction(remote: tuple[Any, Any, str]) -> None:
+    client, project, name = remote
+    project.select_features([("gaussian_smoothing", 1.0)])
+    project.set_classifier("flaky", mode="predict_raises")
+    project.train()
+    try:
+        with pytest.raises(PluginError) as excinfo:
             project.predict(name)
+        assert excinfo.value.plugin == CLASSIFIER_PLUGIN
+    finally:
+        assert client.server_info()  # up either way

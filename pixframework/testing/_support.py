@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Callable, NoReturn, TypeVar
 
 import pluggy
 
@@ -24,6 +24,25 @@ def fail(spec: Any, message: str) -> NoReturn:
     """Raise the AssertionError every check uses: ``<kind> '<name>' (plugin '<p>'): <message>``."""
     plugin = f" (plugin {spec.plugin!r})" if getattr(spec, "plugin", "") else ""
     raise AssertionError(f"{spec.kind} {spec.name!r}{plugin}: {message}")
+
+
+def expect_error(
+    spec: Any,
+    expected: type[BaseException] | tuple[type[BaseException], ...],
+    call: Callable[[], Any],
+    what: str,
+    hint: str = "",
+) -> None:
+    """Fail unless ``call()`` raises one of ``expected``; ``what`` describes the call (``"opening a missing file"``)."""
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    names = " or ".join(k.__name__ for k in kinds)
+    try:
+        call()
+    except kinds:
+        return
+    except Exception as exc:
+        fail(spec, f"{what} must raise {names}, got {type(exc).__name__}: {exc}")
+    fail(spec, f"{what} must raise {names}, but it succeeded{'; ' + hint if hint else ''}")
 
 
 def _one_spec_plugin(spec: Any) -> SimpleNamespace:

@@ -10,10 +10,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import NotFound, PixfError, ValidationError
+from ..errors import CorruptData, NotFound, PixfError, ValidationError
 from ..registry import Registry
 from ..specs import FormatSpec, ImageReader
-from ._support import fail, is_installed, resolve
+from ._support import expect_error, fail, is_installed, resolve
 
 #: (axes, shape, dtype) written and read back; a format refuses what it cannot store (ValidationError)
 CASES: tuple[tuple[str, tuple[int, ...], str], ...] = (
@@ -239,25 +239,12 @@ def _check_dispatch(spec: FormatSpec, path: str) -> None:
 def _check_bad_files(spec: FormatSpec, folder: Path) -> None:
     assert spec.open is not None
     missing = _name(spec, folder, "missing")
-    try:
-        spec.open(missing)
-    except NotFound:
-        pass
-    except Exception as exc:
-        fail(spec, f"opening a missing file must raise NotFound, got {type(exc).__name__}: {exc}")
-    else:
-        fail(spec, f"opening the missing file {missing!r} succeeded")
+    expect_error(spec, NotFound, lambda: spec.open(missing), "opening a missing file")
     garbage = _name(spec, folder, "garbage")
     with open(garbage, "wb") as fh:
         fh.write(np.random.default_rng(3).bytes(512))
-    try:
-        spec.open(garbage).close()
-    except PixfError:
-        pass
-    except Exception as exc:
-        fail(spec, f"opening a garbage file must raise CorruptData or ValidationError, got {type(exc).__name__}: {exc}")
-    else:
-        fail(spec, "opening a file of random bytes succeeded; check the file's structure at open")
+    expect_error(spec, (CorruptData, ValidationError), lambda: spec.open(garbage).close(),
+                 "opening a file of random bytes", "check the file's structure at open")  # fmt: skip
     if spec.sniff is not None:
         for path in (missing, garbage):
             try:
@@ -268,14 +255,9 @@ def _check_bad_files(spec: FormatSpec, folder: Path) -> None:
             except Exception as exc:
                 fail(spec, f"sniff must never raise, but raised {type(exc).__name__}: {exc}")
     if spec.create is not None:
-        try:
-            spec.create(_name(spec, folder, "complex"), (8, 8), np.complex64, "yx")
-        except ValidationError:
-            pass
-        except Exception as exc:
-            fail(spec, f"create with dtype complex64 must raise ValidationError, got {type(exc).__name__}: {exc}")
-        else:
-            fail(spec, "create accepted dtype complex64; refuse dtypes the format cannot store with a ValidationError")
+        complex_image = lambda: spec.create(_name(spec, folder, "complex"), (8, 8), np.complex64, "yx")  # noqa: E731
+        expect_error(spec, ValidationError, complex_image, "create with dtype complex64",
+                     "refuse dtypes the format cannot store")  # fmt: skip
 
 
 def _check_sample(spec: FormatSpec, path: str, lazy: bool | None) -> None:
