@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -22,12 +23,15 @@ from skimage import data as skdata
 from test_server_support import running_server
 
 from pixframework.client import connect
+from pixframework.server.app import create_server
 
 REPO = Path(__file__).resolve().parents[1]
 BRIDGE = REPO / "plugins" / "fiji-bridge"
 BUILD = BRIDGE / "build"
 JAR = BUILD / "pixframework_bridge.jar"
-IJ_JAR = Path(os.environ.get("JAVA_JARS", "/usr/share/java")) / "ij.jar"
+SHADED_JAR = BUILD / "pixframework_bridge-all.jar"
+JAVA_JARS = Path(os.environ.get("JAVA_JARS", "/usr/share/java"))
+IJ_JAR = JAVA_JARS / "ij.jar"
 TOKEN = "fiji-test-token"
 
 #: the prediction box (x, y, width, height) and the labelled rectangles: (class, x, y, width, height);
@@ -42,6 +46,8 @@ JAVA_TIMEOUT = 180
 def _sources_newer_than_jar() -> bool:
     if not JAR.exists() or not (BUILD / "test-classes").exists():
         return True
+    if (JAVA_JARS / "jarjar.jar").exists() and not SHADED_JAR.exists():
+        return True
     built = JAR.stat().st_mtime
     inputs = [BRIDGE / "build.sh", BRIDGE / "plugins.config", *BRIDGE.glob("src/**/*.java"),
               *(REPO / "protos").glob("**/*.proto")]  # fmt: skip
@@ -50,7 +56,7 @@ def _sources_newer_than_jar() -> bool:
 
 @pytest.fixture(scope="module")
 def bridge() -> str:
-    """Class path of ImageJ, the bridge, its dependencies and the test driver (building them if needed)."""
+    """Class path of ImageJ, the bridge, its dependency jars and the test driver (building them if needed)."""
     if shutil.which("javac") is None or shutil.which("java") is None:
         pytest.skip("no JDK: apt-get install default-jdk-headless (see plugins/fiji-bridge/build.sh)")
     if _sources_newer_than_jar():
@@ -197,14 +203,21 @@ print("macro done");
 """
 
 
+@pytest.mark.parametrize("layout", ["separate jars", "one shaded jar"])
 def test_headless_macro_gives_the_python_segmentation(bridge: str, servers: dict, python_results: dict,
-                                                      tmp_path: Path) -> None:  # fmt: skip
+                                                      tmp_path: Path, layout: str) -> None:  # fmt: skip
+    """The macro form, headless, with the jars laid out as for ImageJ 1.x or as the single jar for Fiji."""
+    classpath = bridge
+    if layout == "one shaded jar":
+        if not SHADED_JAR.exists():
+            pytest.skip("pixframework_bridge-all.jar not built (apt-get install libjarjar-java)")
+        classpath = os.pathsep.join([str(IJ_JAR), str(SHADED_JAR)])
     tifffile.imwrite(tmp_path / "coins.tif", skdata.coins())
     rois = "\n".join(
         f'makeRectangle({x}, {y}, {w}, {h}); Roi.setName("{name}"); Overlay.addSelection;' for name, x, y, w, h in ROIS
     )
     (tmp_path / "batch.ijm").write_text(MACRO % {"address": servers["address"], "rois": rois})
-    done = _java(bridge, "org.pixframework.fiji.HeadlessBatch", str(tmp_path / "batch.ijm"), f"{tmp_path}/",
+    done = _java(classpath, "org.pixframework.fiji.HeadlessBatch", str(tmp_path / "batch.ijm"), f"{tmp_path}/",
                  cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0 and "macro done" in done.stdout, done.stdout + done.stderr
     segmentation = tifffile.imread(tmp_path / "macro_segmentation.tif")
@@ -231,3 +244,59 @@ print("after the error");
     assert "after the error" not in output
     _no_stack_trace(output)
 
+
+
+def test_tls_connects_or_says_clearly_why_not(bridge: str, tmp_path: Path) -> None:
+    """TLS needs ALPN; Debian's Netty 4.1.48 cannot do it with the JDK's TLS, so there the user must get
+    a clear message pointing to an SSH tunnel (with an ALPN-capable Netty the connection must work)."""
+    from test_server_security import _self_signed
+
+    cert, key = _self_signed(tmp_path)
+    (tmp_path / "ca.pem").write_bytes(cert)
+    root = tmp_path / "data"
+    root.mkdir()
+    server, port = create_server("localhost:0", data_root=root, tls_cert=cert, tls_key=key, token=TOKEN)
+    server.start()
+    try:
+        probe = ("org.pixframework.fiji.test.BridgeProbe", "connect")
+        done = _java(bridge, *probe, f"server=localhost:{port} token={TOKEN} tls={tmp_path / 'ca.pem'}", cwd=tmp_path)
+        result = done.stdout.strip().splitlines()[-1]
+        if result == "OK":
+            assert "TLS" in done.stdout
+        else:
+            assert result.startswith("FAILED: TLS is not available") and "SSH tunnel" in result, done.stdout
+        _no_stack_trace(done.stdout + done.stderr)
+        plain = _java(bridge, *probe, f"server=localhost:{port} token={TOKEN} timeout=3", cwd=tmp_path)
+        assert "FAILED: No pixframework server answered at localhost:" in plain.stdout, plain.stdout + plain.stderr
+        _no_stack_trace(plain.stdout + plain.stderr)
+    finally:
+        server.stop(grace=0)
+
+
+def test_a_session_the_server_closed_is_reopened(bridge: str, tmp_path: Path) -> None:
+    """ImageJ may sit idle longer than the server's idle timeout: the next command opens the project again."""
+    root = tmp_path / "data"
+    root.mkdir()
+    with running_server(root) as (server, address):
+        probe = subprocess.Popen(
+            ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", "expiry",
+             address, "idle.pixf"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            seen = []
+            for line in probe.stdout:  # ImageJ's log lines come first
+                seen.append(line)
+                if line.startswith(("OPENED ", "FAILED")):
+                    break
+            assert seen and seen[-1].startswith("OPENED "), "".join(seen)
+            first = seen[-1].split()[1]
+            assert server.sessions.reap_idle(now=time.time() + 10 * server.sessions.idle_timeout) == [first]
+            out, _ = probe.communicate("go\n", timeout=JAVA_TIMEOUT)
+        finally:
+            probe.kill()
+            probe.wait()
+    reopened = next((line for line in out.splitlines() if line.startswith("REOPENED ")), None)
+    assert reopened is not None, out
+    second, summary = reopened.split(" ", 2)[1:]
+    assert second != first and '"images": []' in summary, out

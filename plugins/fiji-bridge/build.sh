@@ -8,10 +8,13 @@
 #        libgeronimo-annotation-1.3-spec-java libperfmark-java
 #
 # Produces, under plugins/fiji-bridge/build/:
-#   pixframework_bridge.jar   the plugin (commands + Java stubs generated from protos/pixframework/v1)
-#   lib/*.jar                 the runtime dependencies (gRPC, Netty, protobuf, Guava, ...)
-#   classpath.txt             those dependencies as one class path (':'-separated)
-#   test-classes/             the test driver used by tests/test_fiji_bridge.py
+#   pixframework_bridge.jar      the plugin (commands + Java stubs generated from protos/pixframework/v1)
+#   lib/*.jar                    the runtime dependencies (gRPC, Netty, protobuf, Guava, ...)
+#   classpath.txt                those dependencies as one class path (':'-separated)
+#   pixframework_bridge-all.jar  plugin and dependencies in one jar, the dependencies moved to
+#                                org.pixframework.shaded.* so they cannot clash with Fiji's own
+#                                Guava/protobuf/gRPC (only when libjarjar-java is installed)
+#   test-classes/                the test driver used by tests/test_fiji_bridge.py
 #
 # JAVA_JARS overrides where the dependency jars are looked up (default /usr/share/java).
 set -euo pipefail
@@ -74,3 +77,43 @@ find "$here/src/test/java" -name '*.java' > "$build/test-sources.txt"
 javac "${javac_flags[@]}" -cp "$compile_cp:$build/pixframework_bridge.jar" -d "$build/test-classes" @"$build/test-sources.txt"
 
 echo "built $build/pixframework_bridge.jar ($(ls "$build/lib" | wc -l) dependency jars in $build/lib)"
+
+# One self-contained jar for Fiji: merge everything, then relocate the dependencies' packages.
+jarjar="$jars/jarjar.jar"
+if [[ ! -f "$jarjar" ]]; then
+  echo "no $jarjar (apt-get install libjarjar-java): skipped pixframework_bridge-all.jar"
+  exit 0
+fi
+shade="$build/shade"
+mkdir -p "$shade/merged" "$shade/services/META-INF/services"
+for j in "${lib_cp[@]}" "$build/pixframework_bridge.jar"; do
+  rm -rf "$shade/one" && mkdir "$shade/one"
+  (cd "$shade/one" && unzip -qo "$j")
+  # Service registrations of several jars may share a file name: concatenate them, do not overwrite.
+  if [[ -d "$shade/one/META-INF/services" ]]; then
+    for service in "$shade/one/META-INF/services"/*; do
+      cat "$service" >> "$shade/services/$(basename "$service")"
+      echo >> "$shade/services/$(basename "$service")"
+    done
+  fi
+  rm -rf "$shade/one/META-INF" "$shade/one/module-info.class"  # manifests, signatures, services (merged above)
+  cp -r "$shade/one/." "$shade/merged/"
+done
+relocated=(com.google io.grpc io.netty io.perfmark io.opencensus)
+: > "$shade/rules.txt"
+for package in "${relocated[@]}"; do
+  echo "rule $package.** org.pixframework.shaded.$package.@1" >> "$shade/rules.txt"
+done
+jar cf "$shade/merged.jar" -C "$shade/merged" .
+java -jar "$jarjar" process "$shade/rules.txt" "$shade/merged.jar" "$build/pixframework_bridge-all.jar"
+# jarjar moves classes but not META-INF/services: rename those files and the class names inside them.
+pattern="^($(IFS='|'; echo "${relocated[*]//./\.}"))\\."
+for service in "$shade/services"/*; do
+  [[ -f "$service" ]] || continue
+  name="$(basename "$service" | sed -E "s/$pattern/org.pixframework.shaded.\\1./")"
+  grep -v '^[[:space:]]*\(#\|$\)' "$service" | sed -E "s/$pattern/org.pixframework.shaded.\\1./" \
+    > "$shade/services/META-INF/services/$name"
+done
+jar uf "$build/pixframework_bridge-all.jar" -C "$shade/services" META-INF/services
+rm -rf "$shade"
+echo "built $build/pixframework_bridge-all.jar (dependencies relocated under org.pixframework.shaded)"

@@ -93,7 +93,13 @@ public final class BridgeClient implements AutoCloseable {
         if (tls == null || tls.trim().isEmpty()) {
             builder.usePlaintext();
         } else if ("system".equals(tls.trim())) {
-            builder.useTransportSecurity();
+            try {
+                builder.sslContext(GrpcSslContexts.forClient().build());
+            } catch (SSLException e) {
+                throw BridgeException.input("cannot set up TLS: " + e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                throw noTls(e);
+            }
         } else {
             File ca = new File(tls.trim());
             if (!ca.isFile()) {
@@ -103,6 +109,8 @@ public final class BridgeClient implements AutoCloseable {
                 builder.sslContext(GrpcSslContexts.forClient().trustManager(ca).build());
             } catch (SSLException | IllegalArgumentException e) {
                 throw BridgeException.input("cannot use " + ca + " as a TLS CA certificate: " + e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                throw noTls(e);
             }
         }
         ManagedChannel channel;
@@ -112,6 +120,13 @@ public final class BridgeClient implements AutoCloseable {
             throw BridgeException.input("'" + address + "' is not a server address (use host:port): " + e.getMessage());
         }
         return new BridgeClient(address, channel, token, timeoutSeconds);
+    }
+
+    /** TLS needs ALPN, which some Netty builds (Debian's 4.1.48) cannot do with the JDK's TLS. */
+    private static BridgeException noTls(UnsupportedOperationException e) {
+        return new BridgeException("Unsupported", "TLS is not available with the Netty library this bridge runs on ("
+                + e.getMessage() + "). Reach the server through an SSH tunnel instead "
+                + "(ssh -L 50051:127.0.0.1:50051 workstation, then connect to 127.0.0.1:50051 without tls).");
     }
 
     /** The address given to {@link #connect}. */

@@ -1,0 +1,56 @@
+package org.pixframework.fiji.test;
+
+import ij.Macro;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import org.pixframework.fiji.BridgeCommand;
+import org.pixframework.fiji.BridgeState;
+import org.pixframework.fiji.ConnectCommand;
+import org.pixframework.fiji.ProjectCommand;
+import org.pixframework.fiji.ProjectSession;
+
+/**
+ * Small checks driven step by step from tests/test_fiji_bridge.py:
+ * <ul>
+ * <li>{@code connect <macro options>}: run pixframework Connect, print "OK" or "FAILED: message";</li>
+ * <li>{@code expiry <server> <project>}: open the project, print "OPENED session-id", wait for a line on
+ * stdin (meanwhile the test lets the server forget the session), then use the project again and print
+ * "REOPENED session-id project-summary".</li>
+ * </ul>
+ */
+public final class BridgeProbe {
+    private BridgeProbe() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Thread.currentThread().setName("Run$_bridge-probe");  // where ImageJ looks up macro options
+        if ("connect".equals(args[0])) {
+            System.out.println(run(new ConnectCommand(), args[1]) ? "OK" : "FAILED: " + BridgeCommand.lastError());
+        } else if ("expiry".equals(args[0])) {
+            if (!run(new ProjectCommand(), "server=" + args[1] + " project=" + args[2] + " mode=open_or_create")) {
+                System.out.println("FAILED: " + BridgeCommand.lastError());
+                System.exit(1);
+            }
+            ProjectSession session = BridgeState.project("", "", "");
+            System.out.println("OPENED " + session.sessionId());
+            System.out.flush();
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String summary = session.summaryJson();
+            System.out.println("REOPENED " + session.sessionId() + " " + summary);
+        }
+        System.exit(0);
+    }
+
+    private static boolean run(ij.plugin.PlugIn command, String options) {
+        int before = BridgeCommand.errorCount();
+        Macro.setOptions(Thread.currentThread(), options);
+        try {
+            command.run("");
+        } finally {
+            Macro.setOptions(Thread.currentThread(), null);
+        }
+        return BridgeCommand.errorCount() == before;
+    }
+}
