@@ -302,7 +302,9 @@ def _prefetch(group: _Group, src: DerivativeCache) -> None:
         except Exception as exc:
             raise PluginError(job.spec.plugin, f"filter {job.spec.name!r} declares bad derivatives: {exc}") from exc
         orders += declared
-    if orders:
+    # a single derivative is better left to the filter's own request, which may write it
+    # straight into its output plane
+    if len(set(orders)) > 1:
         src.prefetch(group.scale, orders)
 
 
