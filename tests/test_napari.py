@@ -22,6 +22,7 @@ from test_server_support import running_server
 
 from pixframework.client import connect
 from pixframework.errors import PixfError
+from pixframework.project import Project
 from pixframework.server.app import create_server
 from pixframework.synthetic import cells
 
@@ -288,6 +289,13 @@ def test_embedded_server_starts_and_stops_with_the_widget(
     address = widget.connection.address
     widget.open_project("local.pixf", create=True)
     wait_for(qtbot, widget, lambda: widget.project is not None and len(widget.classes) == 2)
+    widget.class_list.add_requested.emit("debris")
+    wait_for(qtbot, widget, lambda: len(widget.classes) == 3)
+    qtbot.mouseClick(widget.save_button, _left())
+    wait_for(qtbot, widget, lambda: widget.status.text() == "Saved local.pixf.")
+    saved = Project.open(tmp_path / "local.pixf")  # what is on disk now, read beside the server
+    assert [c["name"] for c in saved.classes] == ["Label 1", "Label 2", "debris"]
+    saved.close(save=False)
     with connect(address) as other:  # a real server: scripts can join it
         assert any(s["path"] == "local.pixf" for s in other.sessions())
     widget.shutdown()

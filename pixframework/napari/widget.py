@@ -119,10 +119,15 @@ class PixelClassifierWidget(QWidget):
         self.open_button = QPushButton("Open")
         self.create_button.clicked.connect(lambda: self.open_project(create=True))
         self.open_button.clicked.connect(lambda: self.open_project(create=False))
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip(
+            "Save the project on the server (it is also saved when the widget closes)"
+        )
+        self.save_button.clicked.connect(self.save)
         project = QHBoxLayout()
         project.addWidget(self.project_edit, 1)
-        project.addWidget(self.create_button)
-        project.addWidget(self.open_button)
+        for button in (self.create_button, self.open_button, self.save_button):
+            project.addWidget(button)
 
         self.layer_combo = QComboBox()
         self.upload_button = QPushButton("Add layer")
@@ -228,6 +233,7 @@ class PixelClassifierWidget(QWidget):
         for w in (
             self.upload_button,
             self.add_path_button,
+            self.save_button,
             self.class_list,
             self.feature_matrix,
             self.classifier_combo,
@@ -614,7 +620,13 @@ class PixelClassifierWidget(QWidget):
                 f"Live: retrained ({_train_text(result['summary'])}); showing {_region_text(result['region'])}."
             )
 
-    # ================================================================== export
+    # ================================================================== saving and export
+    def save(self) -> None:
+        """Save the project on the server (atomic)."""
+        project = self.project
+        if project is not None:
+            self._run(project.save, lambda _: self.show_status(f"Saved {self.connection.project_path}."))
+
     def export(self) -> None:
         """Predict the whole shown image on the server and write it to the export path (on the server)."""
         project, image = self.project, self.image
