@@ -15,6 +15,7 @@ mean and standard deviation, so only texture tells them apart), plus the feature
     pip install ./plugins/pixf-texture
     python benchmarks/bench_texture.py              # 5 mosaics per variant
     python benchmarks/bench_texture.py --mosaics 2  # quick look
+    python benchmarks/bench_texture.py --ablation   # also: the default set plus one texture filter at a time
 """
 
 from __future__ import annotations
@@ -82,21 +83,28 @@ def sparse_labels(truth: np.ndarray, seed: int, disks_per_texture: int = 6, radi
     return labels
 
 
-def accuracy(image: np.ndarray, truth: np.ndarray, labels: np.ndarray, selection: FeatureSelection) -> tuple[float, float]:
+def accuracy(
+    image: np.ndarray, truth: np.ndarray, labels: np.ndarray, selection: FeatureSelection
+) -> tuple[float, float]:
     """(pixel accuracy on unlabelled pixels, seconds to compute the features)."""
     started = time.perf_counter()
     features = compute_features(image, selection, axes="yx")
     seconds = time.perf_counter() - started
     flat = features.reshape(-1, features.shape[-1])
     mask = labels.ravel() > 0
-    model = train_model("random_forest", flat[mask], labels.ravel()[mask], {"n_estimators": 100, "random_state": 0})
+    model = train_model(
+        "random_forest", flat[mask], labels.ravel()[mask], {"n_estimators": 100, "random_state": 0}
+    )
     predicted = np.asarray(model.classes)[model.predict_proba(flat[~mask]).argmax(axis=1)]
     return float(np.mean(predicted == truth.ravel()[~mask])), seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mosaics", type=int, default=5, help="mosaics per variant (different layouts and labels)")
+    parser.add_argument(
+        "--mosaics", type=int, default=5, help="mosaics per variant (different layouts and labels)"
+    )
+    parser.add_argument("--ablation", action="store_true", help="also add one texture filter at a time")
     args = parser.parse_args()
     registry = get_registry()
     missing = sorted({name for name, _ in TEXTURE_ENTRIES} - set(registry.filters))
@@ -105,25 +113,34 @@ def main() -> None:
     default = FeatureSelection.default(registry)
     extended = FeatureSelection([*default.entries, *TEXTURE_ENTRIES], registry)
     print(f"features: default {default.n_features(2)} channels, with texture plugin {extended.n_features(2)}")
+    selections = {"default": default, "texture": extended}
+    if args.ablation:
+        for name in dict.fromkeys(name for name, _ in TEXTURE_ENTRIES):
+            entries = [e for e in TEXTURE_ENTRIES if e[0] == name]
+            selections[f"+{name}"] = FeatureSelection([*default.entries, *entries], registry)
     for equalise in (False, True):
-        results = {"default": [], "texture": []}
-        times = {"default": [], "texture": []}
+        results: dict[str, list[float]] = {key: [] for key in selections}
+        times: dict[str, list[float]] = {key: [] for key in selections}
         for seed in range(args.mosaics):
             image, truth = mosaic(seed, equalise)
             labels = sparse_labels(truth, seed)
-            for key, selection in (("default", default), ("texture", extended)):
+            for key, selection in selections.items():
                 acc, seconds = accuracy(image, truth, labels, selection)
                 results[key].append(acc)
                 times[key].append(seconds)
         variant = "brightness equalised" if equalise else "textures as bundled"
         labelled = 100 * np.mean(sparse_labels(mosaic(0, equalise)[1], 0) > 0)
         print(f"\n{variant} ({args.mosaics} mosaics, {labelled:.2f} % of pixels labelled):")
-        for key in results:
-            r = np.asarray(results[key])
-            print(f"  {key:8s} accuracy {r.mean():.3f} (min {r.min():.3f}, max {r.max():.3f})")
+        for key, values in results.items():
+            r = np.asarray(values)
+            ratio = min(times[key]) / min(times["default"])
+            print(
+                f"  {key:24s} accuracy {r.mean():.3f} (min {r.min():.3f}, max {r.max():.3f}), feature time x{ratio:.2f}"
+            )
         gain = np.asarray(results["texture"]) - np.asarray(results["default"])
-        print(f"  texture plugin gain: {gain.mean():+.3f} (better on {int(np.sum(gain > 0))} of {len(gain)} mosaics)")
-        print(f"  feature time ratio texture/default: {min(times['texture']) / min(times['default']):.2f} (best of runs)")
+        print(
+            f"  texture plugin gain: {gain.mean():+.3f} (better on {int(np.sum(gain > 0))} of {len(gain)} mosaics)"
+        )
 
 
 if __name__ == "__main__":

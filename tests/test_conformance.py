@@ -4,21 +4,26 @@ the bug it is written for (one deliberately broken plugin per bug)."""
 from __future__ import annotations
 
 import pickle
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pytest
 
 from pixframework.errors import CorruptData, NotFound, ValidationError
 from pixframework.io.reader import ArrayReader
-from pixframework.registry import get_plugin_manager, Registry
+from pixframework.registry import Registry, get_plugin_manager
 from pixframework.specs import ClassifierSpec, FilterSpec, FormatSpec
 from pixframework.testing import check_classifier, check_filter, check_format
 
 BUILTINS = Registry(get_plugin_manager(env={}))
 #: fewer trees / rounds keep the suite fast; the contract does not depend on them
-FAST = {"random_forest": {"n_estimators": 15}, "extra_trees": {"n_estimators": 15}, "xgboost": {"n_estimators": 15}}
+FAST = {
+    "random_forest": {"n_estimators": 15},
+    "extra_trees": {"n_estimators": 15},
+    "xgboost": {"n_estimators": 15},
+}
 LOSSY = {"jpeg": 12.0}
 
 
@@ -27,7 +32,9 @@ def test_builtin_filters_conform(name: str) -> None:
     check_filter(name, registry=BUILTINS)
 
 
-@pytest.mark.parametrize("name", [n for n, s in BUILTINS.classifiers.items() if s.plugin.startswith("builtin")])
+@pytest.mark.parametrize(
+    "name", [n for n, s in BUILTINS.classifiers.items() if s.plugin.startswith("builtin")]
+)
 def test_builtin_classifiers_conform(name: str) -> None:
     check_classifier(name, params=FAST.get(name), registry=BUILTINS)
 
@@ -38,7 +45,11 @@ def test_builtin_formats_conform(name: str) -> None:
 
 
 def test_every_builtin_is_covered() -> None:
-    plugins = {s.plugin for table in (BUILTINS.filters, BUILTINS.classifiers, BUILTINS.formats) for s in table.values()}
+    plugins = {
+        s.plugin
+        for table in (BUILTINS.filters, BUILTINS.classifiers, BUILTINS.formats)
+        for s in table.values()
+    }
     assert {"builtin-filters", "builtin-classifiers", "builtin-formats"} <= plugins
 
 
@@ -59,7 +70,9 @@ def _local_mean(src: Any, scale: float, out: np.ndarray) -> None:
 
 
 def _mean_filter(**changes: Any) -> FilterSpec:
-    spec = FilterSpec(name="local_mean", title="Local mean", compute=_local_mean, halo=lambda s, n: int(np.ceil(3 * s)))
+    spec = FilterSpec(
+        name="local_mean", title="Local mean", compute=_local_mean, halo=lambda s, n: int(np.ceil(3 * s))
+    )
     return replace(spec, **changes)
 
 
@@ -90,8 +103,14 @@ def _two_channels_for_one(src: Any, scale: float, out: np.ndarray) -> np.ndarray
     [
         (_mean_filter(halo=lambda s, n: 1), "the declared halo .* is too small"),
         (_mean_filter(compute=_partial, halo=lambda s, n: 0), "left NaN in out"),
-        (_mean_filter(compute=_local_contrast, halo=lambda s, n: 2 * int(np.ceil(3 * s))), "constant image .* NaN or infinite"),
-        (_mean_filter(compute=_noisy, halo=lambda s, n: 0), "differs from the engine's result|two identical runs differ"),
+        (
+            _mean_filter(compute=_local_contrast, halo=lambda s, n: 2 * int(np.ceil(3 * s))),
+            "constant image .* NaN or infinite",
+        ),
+        (
+            _mean_filter(compute=_noisy, halo=lambda s, n: 0),
+            "differs from the engine's result|two identical runs differ",
+        ),
         (_mean_filter(compute=_two_channels_for_one), "returned shape"),
     ],
     ids=["small halo", "unwritten output", "nan on constant", "not deterministic", "wrong shape"],
@@ -136,7 +155,11 @@ class CentroidModel:
         return None
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        meta = {"classifier": "centroid", "classes": list(self.classes), "feature_names": list(self.feature_names)}
+        meta = {
+            "classifier": "centroid",
+            "classes": list(self.classes),
+            "feature_names": list(self.feature_names),
+        }
         if self.bug == "pickled":
             return meta, {"model": np.frombuffer(pickle.dumps(self.centres.tolist()), np.uint8)}
         if self.bug == "object meta":
@@ -156,7 +179,9 @@ def _fit(bug: str) -> Any:
 def _load(bug: str) -> Any:
     def load(meta: dict, arrays: Mapping[str, np.ndarray]) -> CentroidModel:
         centres = arrays.get("centres")
-        if bug != "trusting load" and (centres is None or centres.ndim != 2 or len(centres) != len(meta.get("classes", ()))):
+        if bug != "trusting load" and (
+            centres is None or centres.ndim != 2 or len(centres) != len(meta.get("classes", ()))
+        ):
             raise CorruptData("centroid state is corrupt")
         return CentroidModel(meta.get("classes", ()), meta.get("feature_names", ()), centres, bug)
 
@@ -227,7 +252,9 @@ def _raw_format(bug: str = "") -> FormatSpec:
 
         return Writer()
 
-    return FormatSpec(name="raw-image", title="Raw image", extensions=(".pixraw",), open=open_raw, create=create_raw)
+    return FormatSpec(
+        name="raw-image", title="Raw image", extensions=(".pixraw",), open=open_raw, create=create_raw
+    )
 
 
 def test_a_correct_format_not_installed_passes() -> None:
@@ -235,7 +262,11 @@ def test_a_correct_format_not_installed_passes() -> None:
 
 
 @pytest.mark.parametrize(
-    "bug, message", [("transposed", "reader reports"), ("raw errors", "random bytes must raise CorruptData or ValidationError, got ValueError")]
+    "bug, message",
+    [
+        ("transposed", "reader reports"),
+        ("raw errors", "random bytes must raise CorruptData or ValidationError, got ValueError"),
+    ],
 )
 def test_format_bugs_are_caught(bug: str, message: str) -> None:
     with pytest.raises(AssertionError, match=message):

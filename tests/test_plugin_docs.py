@@ -19,7 +19,9 @@ from pixframework.specs import ClassifierSpec, FilterSpec, FormatSpec
 from pixframework.testing import check_classifier, check_filter, check_format
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins"
-HOOKS = {name: fn for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("pixf_")}
+HOOKS = {
+    name: fn for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("pixf_")
+}
 CHECKS = {FilterSpec: check_filter, ClassifierSpec: check_classifier, FormatSpec: check_format}
 
 
@@ -36,7 +38,7 @@ def _spec_class(hook: str) -> type:
 
 
 def _python_blocks(text: str) -> list[str]:
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
 def test_hooks_exist() -> None:

@@ -12,10 +12,10 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent / "plugins"
 #: distribution -> (entry point = plugin name, what it provides)

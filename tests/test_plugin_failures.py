@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 import tifffile
+from plugin_dist import write_distribution
 from test_server_support import running_server
 
 from pixframework.client import connect
@@ -24,12 +26,10 @@ from pixframework.errors import PluginError
 from pixframework.project import Project
 from pixframework.registry import reset_registry
 
-from plugin_dist import write_distribution
-
 FILTER_PLUGIN = "misbehaving-filters"
 CLASSIFIER_PLUGIN = "misbehaving-classifier"
 
-FILTERS = '''
+FILTERS = """
 import numpy as np
 from pixframework.hookspecs import hookimpl
 from pixframework.specs import FilterSpec
@@ -48,9 +48,9 @@ def _nan_output(src, scale, out):
 def pixf_register_filters():
     return [FilterSpec(name=n, title=n, compute=f, halo=lambda s, d: 0)
             for n, f in (("explodes", _explodes), ("wrong_shape", _wrong_shape), ("nan_output", _nan_output))]
-'''
+"""
 
-CLASSIFIER = '''
+CLASSIFIER = """
 import numpy as np
 from pixframework.errors import CorruptData
 from pixframework.hookspecs import hookimpl
@@ -96,7 +96,7 @@ def _load(meta, arrays):
 def pixf_register_classifiers():
     return [ClassifierSpec(name="flaky", title="Flaky", fit=_fit, load=_load,
                            parameters=(Parameter("mode", "ok", "str", "how to misbehave", choices=MODES),))]
-'''
+"""
 
 #: what the core must say for each misbehaving filter
 FILTER_MESSAGES = {
@@ -122,7 +122,9 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         {FILTER_PLUGIN: "misbehaving_filters", CLASSIFIER_PLUGIN: "misbehaving_classifier"},
     )  # fmt: skip
     monkeypatch.syspath_prepend(str(root))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    )
     reset_registry()
     yield root
     reset_registry()
@@ -144,7 +146,9 @@ def _labelled(project) -> str:
     return name
 
 
-def _project(path: Path, features: list, classifier: tuple[str, dict] | None = None, train: bool = False) -> str:
+def _project(
+    path: Path, features: list, classifier: tuple[str, dict] | None = None, train: bool = False
+) -> str:
     with Project.create(path) as project:
         name = _labelled(project)
         project.select_features(features)
@@ -183,7 +187,9 @@ def test_a_classifier_whose_fit_raises_is_named(site: Path, tmp_path: Path) -> N
         _labelled(project)
         project.select_features([("gaussian_smoothing", 1.0)])
         project.set_classifier("flaky", mode="fit_raises")
-        with pytest.raises(PluginError, match="training 'flaky' failed: RuntimeError: fit exploded") as excinfo:
+        with pytest.raises(
+            PluginError, match="training 'flaky' failed: RuntimeError: fit exploded"
+        ) as excinfo:
             project.train()
     assert excinfo.value.plugin == CLASSIFIER_PLUGIN
 
@@ -218,12 +224,17 @@ def test_pixf_train_names_a_failing_classifier_plugin(site: Path, tmp_path: Path
     _project(tmp_path / "p.pixf", [("gaussian_smoothing", 1.0)], ("flaky", {"mode": "fit_raises"}))
     result = pixf("train", "--project", str(tmp_path / "p.pixf"))
     assert result.returncode == 1, result.stderr
-    assert f"pixf: error: plugin '{CLASSIFIER_PLUGIN}': training 'flaky' failed: RuntimeError: fit exploded" in result.stderr
+    assert (
+        f"pixf: error: plugin '{CLASSIFIER_PLUGIN}': training 'flaky' failed: RuntimeError: fit exploded"
+        in result.stderr
+    )
 
 
 @pytest.mark.xfail(strict=True, reason=PREDICT_NOT_WRAPPED)
 def test_pixf_predict_names_a_classifier_failing_at_prediction(site: Path, tmp_path: Path) -> None:
-    _project(tmp_path / "p.pixf", [("gaussian_smoothing", 1.0)], ("flaky", {"mode": "predict_raises"}), train=True)
+    _project(
+        tmp_path / "p.pixf", [("gaussian_smoothing", 1.0)], ("flaky", {"mode": "predict_raises"}), train=True
+    )
     tifffile.imwrite(tmp_path / "new.tif", _image())
     result = pixf("predict", "--project", str(tmp_path / "p.pixf"), str(tmp_path / "new.tif"))
     assert result.returncode == 1, result.stderr

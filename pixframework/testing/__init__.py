@@ -17,4 +17,4 @@ from .classifiers import blobs, check_classifier
 from .filters import check_filter, texture_image
 from .formats import check_format, sample_data
 
-__all__ = ["check_filter", "check_classifier", "check_format", "texture_image", "blobs", "sample_data"]
+__all__ = ["blobs", "check_classifier", "check_filter", "check_format", "sample_data", "texture_image"]

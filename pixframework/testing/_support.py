@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any, Callable, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pluggy
 
@@ -17,7 +18,11 @@ from ..specs import ClassifierSpec, FilterSpec, FormatSpec
 SpecT = TypeVar("SpecT", FilterSpec, ClassifierSpec, FormatSpec)
 
 #: hook that returns each kind of spec
-_HOOK = {FilterSpec: "pixf_register_filters", ClassifierSpec: "pixf_register_classifiers", FormatSpec: "pixf_register_formats"}
+_HOOK = {
+    FilterSpec: "pixf_register_filters",
+    ClassifierSpec: "pixf_register_classifiers",
+    FormatSpec: "pixf_register_formats",
+}
 
 
 def fail(spec: Any, message: str) -> NoReturn:
@@ -76,7 +81,9 @@ def spec_table(registry: Registry, kind: str) -> dict[str, Any]:
     return {"filter": registry.filters, "classifier": registry.classifiers, "format": registry.formats}[kind]
 
 
-def resolve(kind: type[SpecT], spec_or_name: SpecT | str, registry: Registry | None) -> tuple[SpecT, Registry]:
+def resolve(
+    kind: type[SpecT], spec_or_name: SpecT | str, registry: Registry | None
+) -> tuple[SpecT, Registry]:
     """The spec to check and a registry in which it is found under its name.
 
     :param spec_or_name: a spec object, or the name of an installed spec of this kind.
@@ -94,7 +101,9 @@ def resolve(kind: type[SpecT], spec_or_name: SpecT | str, registry: Registry | N
             )
         return table[spec_or_name], registry
     if not isinstance(spec_or_name, kind):
-        raise AssertionError(f"expected a {kind.__name__} or a {label} name, got {type(spec_or_name).__name__}")
+        raise AssertionError(
+            f"expected a {kind.__name__} or a {label} name, got {type(spec_or_name).__name__}"
+        )
     spec = spec_or_name
     try:
         spec.validate()

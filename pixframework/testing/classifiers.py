@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,10 @@ def blobs(classes: tuple[int, ...], n_per_class: int = 60, seed: int = 0) -> tup
 
 
 def check_classifier(
-    spec_or_name: ClassifierSpec | str, *, params: Mapping[str, Any] | None = None, registry: Registry | None = None
+    spec_or_name: ClassifierSpec | str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
 ) -> None:
     """Check a classifier plugin against the contract of :class:`~pixframework.specs.ClassifierSpec`.
 
@@ -77,12 +81,19 @@ def _fit(spec: ClassifierSpec, X: np.ndarray, y: np.ndarray, params: dict[str, A
     reports: list[tuple[float, str]] = []
     names = [f"f{i}" for i in range(X.shape[1])]
     try:
-        model = train_model(spec, X, y, params, names, lambda fraction, message: reports.append((fraction, message)))
+        model = train_model(
+            spec, X, y, params, names, lambda fraction, message: reports.append((fraction, message))
+        )
     except PixfError as exc:
         fail(spec, f"training on {len(y)} samples of classes {sorted(set(y.tolist()))} failed: {exc}")
     for fraction, message in reports:
-        if not (isinstance(fraction, (int, float)) and -1e-9 <= fraction <= 1 + 1e-9) or not isinstance(message, str):
-            fail(spec, f"progress must be called with a fraction in 0..1 and a message, got ({fraction!r}, {message!r})")
+        if not (isinstance(fraction, (int, float)) and -1e-9 <= fraction <= 1 + 1e-9) or not isinstance(
+            message, str
+        ):
+            fail(
+                spec,
+                f"progress must be called with a fraction in 0..1 and a message, got ({fraction!r}, {message!r})",
+            )
     if model.classifier != spec.name:
         fail(spec, f"model.classifier is {model.classifier!r}; it must be the spec's name {spec.name!r}")
     return model
@@ -98,12 +109,17 @@ def _check_predictions(spec: ClassifierSpec, model: Model, X: np.ndarray, y: np.
         fail(spec, "predict_proba returned values outside 0..1 (or NaN)")
     sums = proba.sum(axis=1, dtype=np.float64)
     if np.abs(sums - 1).max() > 1e-4:
-        fail(spec, f"probabilities must sum to 1 per row; found sums from {sums.min():.6f} to {sums.max():.6f}")
+        fail(
+            spec, f"probabilities must sum to 1 per row; found sums from {sums.min():.6f} to {sums.max():.6f}"
+        )
     accuracy = float(np.mean(np.asarray(model.classes)[proba.argmax(axis=1)] == y))
     if accuracy < 0.9:
         fail(spec, f"only {accuracy:.0%} training accuracy on well separated clusters (expected >= 90 %)")
     planes = np.ascontiguousarray(X.T)  # the engine's channel-first storage, seen as (n, F)
-    for label, variant in (("Fortran-ordered features", planes.T), ("float64 features", X.astype(np.float64))):
+    for label, variant in (
+        ("Fortran-ordered features", planes.T),
+        ("float64 features", X.astype(np.float64)),
+    ):
         other = _predict(spec, model, variant, label)
         if not np.allclose(other, proba, atol=1e-5):
             fail(spec, f"predict_proba on {label} differs from C-ordered float32 features")
@@ -158,10 +174,17 @@ def _check_state(spec: ClassifierSpec, model: Model, X: np.ndarray, proba: np.nd
         fail(spec, "the loaded model has other feature names than the saved one")
     if not np.array_equal(_predict(spec, again, X, "features after a state round trip"), proba):
         fail(spec, "the model loaded from its saved state predicts differently from the trained model")
-    expect_error(spec, CorruptData, lambda: spec.load({"classifier": spec.name}, {}), "load with empty metadata")
+    expect_error(
+        spec, CorruptData, lambda: spec.load({"classifier": spec.name}, {}), "load with empty metadata"
+    )
     for key in names:
         partial = {k: v for k, v in loaded.items() if k != key}
-        expect_error(spec, CorruptData, lambda: spec.load(json.loads(text), partial), f"load without array {key!r}")
+        expect_error(
+            spec,
+            CorruptData,
+            lambda partial=partial: spec.load(json.loads(text), partial),
+            f"load without array {key!r}",
+        )
 
 
 def _check_array(spec: ClassifierSpec, key: Any, value: Any) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,9 @@ def check_filter(
             continue
         for scale in scales:
             if scale < spec.min_scale:
-                fail(spec, f"scale {scale} given to the check is below the filter's min_scale {spec.min_scale}")
+                fail(
+                    spec, f"scale {scale} given to the check is below the filter's min_scale {spec.min_scale}"
+                )
             _check_at(spec, registry, ndim, float(scale))
     low = spec.min_scale / 2
     if low > 0.01:
@@ -85,7 +88,9 @@ def _shape(ndim: int, halo: int, scale: float) -> tuple[int, ...]:
     return tuple(edge + 3 * axis for axis in range(ndim))
 
 
-def _compute(spec: FilterSpec, registry: Registry, image: np.ndarray, scale: float, what: str, **kwargs: Any) -> np.ndarray:
+def _compute(
+    spec: FilterSpec, registry: Registry, image: np.ndarray, scale: float, what: str, **kwargs: Any
+) -> np.ndarray:
     selection = FeatureSelection([(spec.name, scale)], registry)
     axes = "yx" if image.ndim == 2 else "zyx"
     try:
@@ -110,7 +115,9 @@ def _check_at(spec: FilterSpec, registry: Registry, ndim: int, scale: float) -> 
     where = f"{ndim}D {shape}"
     whole = _compute(spec, registry, image, scale, f"{where} image", threads=1)
     if whole.shape != (*shape, n) or whole.dtype != np.float32:
-        fail(spec, f"{where} at scale {scale}: expected float32 {(*shape, n)}, got {whole.dtype} {whole.shape}")
+        fail(
+            spec, f"{where} at scale {scale}: expected float32 {(*shape, n)}, got {whole.dtype} {whole.shape}"
+        )
     _check_direct(spec, image, scale, whole, where)
     again = _compute(spec, registry, image, scale, f"{where} image (second run)", threads=1)
     if not np.array_equal(again, whole):
@@ -119,7 +126,9 @@ def _check_at(spec: FilterSpec, registry: Registry, ndim: int, scale: float) -> 
     if not _close(threaded, whole):
         fail(spec, f"{where} at scale {scale}: results with 2 threads differ from 1 thread")
     for region in _regions(shape, halo):
-        tile = _compute(spec, registry, image, scale, f"{where} tile {_fmt(region)}", region=region, threads=1)
+        tile = _compute(
+            spec, registry, image, scale, f"{where} tile {_fmt(region)}", region=region, threads=1
+        )
         if not _close(tile, whole[region]):
             err = float(np.abs(tile - whole[region]).max())
             fail(
@@ -147,20 +156,37 @@ def _check_direct(spec: FilterSpec, image: np.ndarray, scale: float, whole: np.n
     if result is not None and result is not out:
         result = np.asarray(result)
         if result.shape != out.shape:
-            fail(spec, f"compute returned shape {result.shape}; it must write out of shape {out.shape} in place")
+            fail(
+                spec,
+                f"compute returned shape {result.shape}; it must write out of shape {out.shape} in place",
+            )
         out[...] = result
     if not np.all(np.isfinite(out)):
-        fail(spec, f"compute on a {where} image at scale {scale} left NaN in out: it must write every output value")
+        fail(
+            spec,
+            f"compute on a {where} image at scale {scale} left NaN in out: it must write every output value",
+        )
     if not _close(np.moveaxis(out, 0, -1), whole):
-        fail(spec, f"compute called directly on a {where} image at scale {scale} differs from the engine's result")
+        fail(
+            spec,
+            f"compute called directly on a {where} image at scale {scale} differs from the engine's result",
+        )
 
 
 def _check_refused(
-    spec: FilterSpec, registry: Registry, image: np.ndarray, what: str, selection: FeatureSelection | None = None
+    spec: FilterSpec,
+    registry: Registry,
+    image: np.ndarray,
+    what: str,
+    selection: FeatureSelection | None = None,
 ) -> None:
-    selection = selection if selection is not None else FeatureSelection([(spec.name, max(1.0, spec.min_scale))], registry)
+    selection = (
+        selection
+        if selection is not None
+        else FeatureSelection([(spec.name, max(1.0, spec.min_scale))], registry)
+    )
     axes = "yx" if image.ndim == 2 else "zyx"
-    compute = lambda: compute_features(image, selection, axes=axes, registry=registry, threads=1)  # noqa: E731
+    compute = lambda: compute_features(image, selection, axes=axes, registry=registry, threads=1)
     expect_error(spec, ValidationError, compute, f"computing on {what}", "it is not declared")
 
 

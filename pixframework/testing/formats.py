@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import tempfile
 import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,9 @@ def sample_data(shape: Sequence[int], dtype: Any, smooth: bool = False, seed: in
     top = 200.0 if dtype.kind == "f" else float(min(np.iinfo(dtype).max, 60000))
     if smooth:
         grids = np.meshgrid(*(np.linspace(0, 1, n) for n in shape), indexing="ij")
-        values = sum((0.2 + 0.1 * i) * g for i, g in enumerate(grids)) / (0.2 * len(shape) + 0.05 * len(shape) ** 2)
+        values = sum((0.2 + 0.1 * i) * g for i, g in enumerate(grids)) / (
+            0.2 * len(shape) + 0.05 * len(shape) ** 2
+        )
         return (values * top * 0.8 + top * 0.1).astype(dtype)
     values = rng.uniform(0, top, size=shape)
     return (values if dtype.kind == "f" else np.rint(values)).astype(dtype)
@@ -106,15 +109,21 @@ def _write(spec: FormatSpec, path: str, data: np.ndarray, axes: str, **options: 
     except ValidationError:
         return None
     except Exception as exc:
-        fail(spec, f"create({axes!r}, {data.shape}, {data.dtype}) raised {type(exc).__name__}: {exc}; "
-                   "refuse what the format cannot store with a ValidationError")
+        fail(
+            spec,
+            f"create({axes!r}, {data.shape}, {data.dtype}) raised {type(exc).__name__}: {exc}; "
+            "refuse what the format cannot store with a ValidationError",
+        )
     half = data.shape[0] // 2
     try:
         writer[(slice(0, half),) + (slice(None),) * (data.ndim - 1)] = data[:half]
         writer[(slice(half, data.shape[0]),) + (slice(None),) * (data.ndim - 1)] = data[half:]
         writer.close()
     except Exception as exc:
-        fail(spec, f"writing {axes!r} {data.shape} {data.dtype} in two regions raised {type(exc).__name__}: {exc}")
+        fail(
+            spec,
+            f"writing {axes!r} {data.shape} {data.dtype} in two regions raised {type(exc).__name__}: {exc}",
+        )
     return str(getattr(writer, "path", path))
 
 
@@ -137,7 +146,9 @@ def _check_round_trips(spec: FormatSpec, folder: Path, tolerance: float) -> str 
         if spec.open is not None:
             _check_read(spec, path, data, axes, tolerance)
     if first is None:
-        fail(spec, f"it refused every test case {[c[:2] + (c[2],) for c in CASES]}; it must store at least one")
+        fail(
+            spec, f"it refused every test case {[c[:2] + (c[2],) for c in CASES]}; it must store at least one"
+        )
     return first
 
 
@@ -163,8 +174,13 @@ def _check_read(spec: FormatSpec, path: str, data: np.ndarray, axes: str, tolera
             _compare(spec, part, whole[region], 0.0, f"region {region} of {what}")
             if part.flags.writeable:
                 part[...] = 0
-                _compare(spec, np.asarray(reader[region]), whole[region], 0.0,
-                         f"region {region} of {what} read again after changing the first result")
+                _compare(
+                    spec,
+                    np.asarray(reader[region]),
+                    whole[region],
+                    0.0,
+                    f"region {region} of {what} read again after changing the first result",
+                )
     finally:
         reader.close()
 
@@ -202,8 +218,11 @@ def _check_lazy(spec: FormatSpec, folder: Path, lazy: bool | None) -> None:
             return
         pixels = data.size * np.dtype(reader.dtype).itemsize
         if peak > pixels / 4:
-            fail(spec, f"opening a {LAZY_SHAPE} image allocated {peak / 2**20:.1f} MiB ({pixels / 2**20:.1f} MiB of "
-                       "pixels): open must read metadata only (or declare lazy = 'eager' on the reader class)")
+            fail(
+                spec,
+                f"opening a {LAZY_SHAPE} image allocated {peak / 2**20:.1f} MiB ({pixels / 2**20:.1f} MiB of "
+                "pixels): open must read metadata only (or declare lazy = 'eager' on the reader class)",
+            )
     finally:
         reader.close()
 
@@ -233,7 +252,9 @@ def _check_dispatch(spec: FormatSpec, path: str) -> None:
     except PixfError as exc:
         fail(spec, f"dispatch cannot find a format for its own file {path!r}: {exc}")
     if found.name != spec.name:
-        fail(spec, f"dispatch picks format {found.name!r} for its own file {path!r}; give the format a sniff()")
+        fail(
+            spec, f"dispatch picks format {found.name!r} for its own file {path!r}; give the format a sniff()"
+        )
 
 
 def _check_bad_files(spec: FormatSpec, folder: Path) -> None:
@@ -255,7 +276,7 @@ def _check_bad_files(spec: FormatSpec, folder: Path) -> None:
             except Exception as exc:
                 fail(spec, f"sniff must never raise, but raised {type(exc).__name__}: {exc}")
     if spec.create is not None:
-        complex_image = lambda: spec.create(_name(spec, folder, "complex"), (8, 8), np.complex64, "yx")  # noqa: E731
+        complex_image = lambda: spec.create(_name(spec, folder, "complex"), (8, 8), np.complex64, "yx")
         expect_error(spec, ValidationError, complex_image, "create with dtype complex64",
                      "refuse dtypes the format cannot store")  # fmt: skip
 

@@ -9,7 +9,8 @@ scikit-learn objects, so a tampered file can at worst be refused.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -131,7 +132,11 @@ def fit(
 
 
 def _check_meta(meta: Any) -> tuple[list[int], list[str]]:
-    if not isinstance(meta, Mapping) or meta.get("format") != STATE_FORMAT or meta.get("version") != STATE_VERSION:
+    if (
+        not isinstance(meta, Mapping)
+        or meta.get("format") != STATE_FORMAT
+        or meta.get("version") != STATE_VERSION
+    ):
         raise CorruptData(f"not a {STATE_FORMAT} version {STATE_VERSION} state")
     classes, names, params = meta.get("classes"), meta.get("feature_names"), meta.get("params")
     if (

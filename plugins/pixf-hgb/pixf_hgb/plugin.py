@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -13,16 +14,26 @@ PARAMETERS = (
     Parameter("max_iter", 100, "int", "boosting iterations (trees per class)", minimum=1, maximum=10_000),
     Parameter("learning_rate", 0.1, "float", "shrinkage of each tree", minimum=1e-4, maximum=1.0),
     Parameter("max_leaf_nodes", 31, "int", "leaves per tree", minimum=2, maximum=4096),
-    Parameter("max_depth", None, "int", "maximum tree depth (empty: no limit)", minimum=1, maximum=64, nullable=True),
+    Parameter(
+        "max_depth", None, "int", "maximum tree depth (empty: no limit)", minimum=1, maximum=64, nullable=True
+    ),
     Parameter("min_samples_leaf", 20, "int", "minimum samples in a leaf", minimum=1, maximum=1_000_000),
     Parameter("l2_regularization", 0.0, "float", "L2 penalty on leaf values", minimum=0.0, maximum=1e6),
-    Parameter("class_weight", "none", "str", "weigh classes by inverse frequency", choices=("none", "balanced")),
-    Parameter("random_state", 0, "int", "random seed (empty: random)", minimum=0, maximum=2**32 - 1, nullable=True),
-    Parameter("threads", 0, "int", "CPU threads for training and prediction (0: all cores)", minimum=0, maximum=4096),
+    Parameter(
+        "class_weight", "none", "str", "weigh classes by inverse frequency", choices=("none", "balanced")
+    ),
+    Parameter(
+        "random_state", 0, "int", "random seed (empty: random)", minimum=0, maximum=2**32 - 1, nullable=True
+    ),
+    Parameter(
+        "threads", 0, "int", "CPU threads for training and prediction (0: all cores)", minimum=0, maximum=4096
+    ),
 )
 
 
-def _fit(features: np.ndarray, labels: np.ndarray, params: dict, feature_names: Any, progress: Any = None) -> Any:
+def _fit(
+    features: np.ndarray, labels: np.ndarray, params: dict, feature_names: Any, progress: Any = None
+) -> Any:
     from .model import fit
 
     return fit(features, labels, params, feature_names, progress)

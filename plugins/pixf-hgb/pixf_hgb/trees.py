@@ -14,7 +14,7 @@ Layout (all trees of a model concatenated, node indices absolute):
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numba
 import numpy as np
@@ -37,7 +37,9 @@ def check_trees(arrays: Mapping[str, np.ndarray], n_features: int, n_columns: in
     for name in ARRAYS:
         a = arrays[name]
         if a.ndim != 1 or a.dtype.kind not in ("iu" if name in _INTEGER else "f"):
-            raise CorruptData(f"array {name!r} must be 1D {'integer' if name in _INTEGER else 'float'}, got {a.dtype} {a.shape}")
+            raise CorruptData(
+                f"array {name!r} must be 1D {'integer' if name in _INTEGER else 'float'}, got {a.dtype} {a.shape}"
+            )
         out[name] = np.ascontiguousarray(a, dtype=np.int64 if name in _INTEGER else np.float64)
     roots, feature, left, right = out["roots"], out["feature"], out["left"], out["right"]
     n_nodes = feature.size
@@ -47,7 +49,11 @@ def check_trees(arrays: Mapping[str, np.ndarray], n_features: int, n_columns: in
         raise CorruptData(f"need {n_columns} baseline values and a multiple of {n_columns} trees")
     if roots[0] != 0 or np.any(np.diff(roots) <= 0) or roots[-1] >= n_nodes:
         raise CorruptData("tree roots must start at 0 and increase, inside the node arrays")
-    if not np.all(np.isfinite(out["value"])) or not np.all(np.isfinite(out["baseline"])) or np.any(np.isnan(out["threshold"])):
+    if (
+        not np.all(np.isfinite(out["value"]))
+        or not np.all(np.isfinite(out["baseline"]))
+        or np.any(np.isnan(out["threshold"]))
+    ):
         raise CorruptData("leaf values, baseline and thresholds must be numbers")
     ends = np.append(roots[1:], n_nodes)
     tree_end = np.repeat(ends, ends - roots)  # first node after each node's tree
@@ -90,7 +96,9 @@ def raw_scores(X: np.ndarray, trees: Mapping[str, np.ndarray], threads: int | No
         for start in range(0, X.shape[0], _CHUNK_ROWS):
             chunk = np.ascontiguousarray(X[start : start + _CHUNK_ROWS], dtype=np.float32)
             if not np.isfinite(chunk).all():
-                raise ValidationError(f"features contain NaN or infinite values (rows {start}..{start + len(chunk) - 1})")
+                raise ValidationError(
+                    f"features contain NaN or infinite values (rows {start}..{start + len(chunk) - 1})"
+                )
             _scores(chunk, trees["roots"], trees["feature"], trees["threshold"], trees["left"], trees["right"],
                     trees["value"], trees["baseline"], out[start : start + _CHUNK_ROWS])  # fmt: skip
     finally:
@@ -109,7 +117,9 @@ def probabilities(scores: np.ndarray) -> np.ndarray:
 
 def from_sklearn(estimator: object) -> dict[str, np.ndarray]:
     """Tree arrays of a fitted scikit-learn ``HistGradientBoostingClassifier`` (numeric splits only)."""
-    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("feature", "threshold", "left", "right", "value")}
+    columns: dict[str, list[np.ndarray]] = {
+        name: [] for name in ("feature", "threshold", "left", "right", "value")
+    }
     roots, offset = [], 0
     for iteration in estimator._predictors:  # type: ignore[attr-defined]  # one predictor per class column
         for predictor in iteration:

@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from pixf_hgb.model import fit
+from pixf_hgb.plugin import PARAMETERS
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
@@ -15,8 +17,6 @@ from pixframework.errors import CorruptData, ValidationError
 from pixframework.project import Project
 from pixframework.registry import get_registry
 from pixframework.testing import blobs, check_classifier
-from pixf_hgb.model import fit
-from pixf_hgb.plugin import PARAMETERS
 
 NAME = "hist_gradient_boosting"
 FAST = {"max_iter": 20}
@@ -48,7 +48,9 @@ def test_predictions_equal_scikit_learns(n_classes: int) -> None:
     params = {p.name: p.default for p in PARAMETERS} | {"max_iter": 30, "threads": 1}
     model = fit(X, y, params, [f"f{i}" for i in range(X.shape[1])])
     with threadpool_limits(limits=1, user_api="openmp"):  # small data: threads only add start-up time
-        reference = HistGradientBoostingClassifier(max_iter=30, early_stopping=False, random_state=0).fit(X, y)
+        reference = HistGradientBoostingClassifier(max_iter=30, early_stopping=False, random_state=0).fit(
+            X, y
+        )
     test = np.random.default_rng(1).normal(size=(500, 8)).astype(np.float32)
     np.testing.assert_allclose(model.predict_proba(test), reference.predict_proba(test), atol=1e-6)
     assert model.classes == tuple(reference.classes_)
@@ -109,7 +111,7 @@ def test_bad_features_are_refused() -> None:
 
 
 def test_trains_and_predicts_in_a_project(tmp_path) -> None:
-    yy, xx = np.mgrid[:64, :80]
+    xx = np.mgrid[:64, :80][1]
     image = (100 + 80 * (xx > 40) + np.random.default_rng(0).normal(0, 5, (64, 80))).astype(np.float32)
     with Project.create(tmp_path / "p.pixf") as project:
         name = project.add_image(image, axes="yx")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -79,10 +80,10 @@ class MrcReader:
             self._mrc.close()
             self._mrc = None
 
-    def __enter__(self) -> "MrcReader":
+    def __enter__(self) -> MrcReader:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -118,12 +119,16 @@ class MrcWriter:
         key = key if isinstance(key, tuple) else (key,)
         key = key + (slice(None),) * (len(self.shape) - len(key))
         if len(key) != len(self.shape) or not all(isinstance(k, slice) for k in key):
-            raise ValidationError(f"write regions of {self.path!r} with one slice per axis ({self.axes}), got {key!r}")
+            raise ValidationError(
+                f"write regions of {self.path!r} with one slice per axis ({self.axes}), got {key!r}"
+            )
         target = tuple(len(range(*k.indices(n))) for k, n in zip(key, self.shape))
         try:
             array = np.broadcast_to(np.asarray(value), target)
         except ValueError:
-            raise ValidationError(f"data of shape {np.shape(value)} does not fit region {target} of {self.path!r}") from None
+            raise ValidationError(
+                f"data of shape {np.shape(value)} does not fit region {target} of {self.path!r}"
+            ) from None
         if array.dtype.kind == "f" and self.dtype.kind != "f":
             raise ValidationError(f"cannot store float values in the {self.dtype} MRC output {self.path!r}")
         if self._channel is None:
@@ -153,14 +158,16 @@ class MrcWriter:
         if os.path.exists(self._temp):
             os.remove(self._temp)
 
-    def __enter__(self) -> "MrcWriter":
+    def __enter__(self) -> MrcWriter:
         return self
 
-    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+    def __exit__(self, exc_type: Any, *rest: object) -> None:
         self.close() if exc_type is None else self.abort()
 
 
-def create_mrc(path: str, shape: Sequence[int], dtype: Any, axes: str | None, *, voxel_size: float = 1.0) -> MrcWriter:
+def create_mrc(
+    path: str, shape: Sequence[int], dtype: Any, axes: str | None, *, voxel_size: float = 1.0
+) -> MrcWriter:
     """Create an MRC output for a 2D image (``yx``) or a 3D volume (``zyx``), axes in any order.
 
     A channel axis of size 1 (``yxc``, ``zyxc``: e.g. pixframework's uncertainty output) is dropped.
@@ -173,7 +180,9 @@ def create_mrc(path: str, shape: Sequence[int], dtype: Any, axes: str | None, *,
     except TypeError:
         raise ValidationError(f"{dtype!r} is not a numpy dtype") from None
     if dtype.name not in DTYPES:
-        raise ValidationError(f"MRC stores {', '.join(DTYPES)} pixels, not {dtype}; convert first (e.g. to float32)")
+        raise ValidationError(
+            f"MRC stores {', '.join(DTYPES)} pixels, not {dtype}; convert first (e.g. to float32)"
+        )
     shape = tuple(int(n) for n in shape)
     axes = axes or ("yx" if len(shape) == 2 else "zyx")
     spatial = axes.replace("c", "")

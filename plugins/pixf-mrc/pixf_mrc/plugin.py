@@ -20,6 +20,8 @@ def pixf_register_formats() -> list[FormatSpec]:
             open=mrc.open_mrc,
             create=mrc.create_mrc,
             sniff=mrc.sniff,
-            parameters=(Parameter("voxel_size", 1.0, "float", "voxel edge in ångström (header)", minimum=1e-6),),
+            parameters=(
+                Parameter("voxel_size", 1.0, "float", "voxel edge in ångström (header)", minimum=1e-6),
+            ),
         )
     ]

@@ -4,17 +4,18 @@ metadata, atomic writes, bad files, and use through pixframework's dispatch and 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import mrcfile
 import numpy as np
 import pytest
+from pixf_mrc.mrc import create_mrc, open_mrc, sniff
 
 from pixframework.errors import CorruptData, NotFound, ValidationError
 from pixframework.io.dispatch import find_format, read_image, write_image
 from pixframework.project import Project
 from pixframework.registry import get_registry
 from pixframework.testing import check_format
-from pixf_mrc.mrc import create_mrc, open_mrc, sniff
 
 
 def test_installed_through_the_entry_point() -> None:
@@ -43,7 +44,8 @@ def test_reads_files_written_by_mrcfile(tmp_path) -> None:
 def test_files_written_here_open_in_mrcfile_with_valid_headers(tmp_path) -> None:
     image = (np.arange(40 * 50, dtype=np.uint16).reshape(40, 50) * 7) % 60000
     path = write_image(tmp_path / "image.mrc", image, "yx", voxel_size=4.5)
-    assert mrcfile.validate(path, print_file=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        assert mrcfile.validate(path, print_file=quiet)
     with mrcfile.open(path) as mrc:
         np.testing.assert_array_equal(mrc.data, image)
         assert float(mrc.voxel_size.x) == pytest.approx(4.5)
@@ -78,10 +80,9 @@ def test_a_single_channel_axis_is_dropped(tmp_path) -> None:
 def test_failed_write_leaves_the_old_file(tmp_path) -> None:
     path = str(tmp_path / "keep.mrc")
     write_image(path, np.ones((8, 8), np.float32), "yx")
-    with pytest.raises(RuntimeError):
-        with create_mrc(path, (8, 8), "float32", "yx") as writer:
-            writer[0:4, :] = 5
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), create_mrc(path, (8, 8), "float32", "yx") as writer:
+        writer[0:4, :] = 5
+        raise RuntimeError("interrupted")
     np.testing.assert_array_equal(read_image(path), np.ones((8, 8), np.float32))
     assert os.listdir(tmp_path) == ["keep.mrc"]
 
@@ -91,7 +92,7 @@ def test_bad_files(tmp_path) -> None:
         open_mrc(str(tmp_path / "missing.mrc"))
     good = write_image(tmp_path / "good.mrc", np.zeros((30, 40), np.float32), "yx")
     truncated = tmp_path / "truncated.mrc"
-    truncated.write_bytes(open(good, "rb").read()[:2000])
+    truncated.write_bytes(Path(good).read_bytes()[:2000])
     assert sniff(str(truncated))  # the header is fine ...
     with pytest.raises(CorruptData, match="truncated.mrc"):
         open_mrc(str(truncated))  # ... but the pixels are missing
@@ -109,5 +110,8 @@ def test_a_project_reads_mrc_volumes(tmp_path) -> None:
     with Project.create(tmp_path / "p.pixf") as project:
         name = project.add_image(path)
         info = project.image_info(name)
-        assert (tuple(info["shape"]), info["axes"]) == ((8, 24, 24, 1), "zyxc")  # axes from the file: a volume
+        assert (tuple(info["shape"]), info["axes"]) == (
+            (8, 24, 24, 1),
+            "zyxc",
+        )  # axes from the file: a volume
         np.testing.assert_array_equal(project.read_image(name)[..., 0], volume)

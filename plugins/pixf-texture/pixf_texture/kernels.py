@@ -14,7 +14,7 @@ MIRROR = cv2.BORDER_REFLECT_101
 
 def gaussian_radius(sigma: float) -> int:
     """Pixels a Gaussian of ``sigma`` reaches on each side: ``ceil(3 sigma)`` (as pixframework's smoothing)."""
-    return int(math.ceil(3.0 * float(sigma)))
+    return math.ceil(3.0 * float(sigma))
 
 
 def gaussian(sigma: float) -> np.ndarray:

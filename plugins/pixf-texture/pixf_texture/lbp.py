@@ -41,8 +41,10 @@ def _neighbour(padded: np.ndarray, pad: int, shape: tuple[int, int], dy: float, 
 
 def pattern_labels(image: np.ndarray, radius: float) -> np.ndarray:
     """Rotation-invariant uniform LBP label (0..9, uint8) of every pixel of a 2D image, mirrored at borders."""
-    pad = int(math.ceil(radius)) + 1
-    padded = np.pad(image.astype(np.float32, copy=False), pad, mode="reflect")  # numpy "reflect" is the mirror rule
+    pad = math.ceil(radius) + 1
+    padded = np.pad(
+        image.astype(np.float32, copy=False), pad, mode="reflect"
+    )  # numpy "reflect" is the mirror rule
     bits = []
     for p in range(N_NEIGHBOURS):
         angle = 2 * math.pi * p / N_NEIGHBOURS
@@ -66,7 +68,7 @@ def lbp_histogram(src: Any, scale: float, out: np.ndarray, **_: Any) -> None:
 
 def halo(scale: float, ndim: int) -> int:
     """Neighbour circle (plus one pixel for interpolation) plus the histogram window's radius."""
-    return int(math.ceil(scale)) + 1 + gaussian_radius(WINDOW_PER_SCALE * scale)
+    return math.ceil(scale) + 1 + gaussian_radius(WINDOW_PER_SCALE * scale)
 
 
 def output_names(ndim: int) -> list[str]:

@@ -7,14 +7,14 @@ import math
 
 import numpy as np
 import pytest
+from pixf_texture import gabor, lbp, membrane
+from pixf_texture.plugin import FILTERS
 from scipy import ndimage
 from skimage.feature import local_binary_pattern
 
 from pixframework.features import FeatureSelection, compute_features
 from pixframework.registry import get_registry
 from pixframework.testing import check_filter, texture_image
-from pixf_texture import gabor, lbp, membrane
-from pixf_texture.plugin import FILTERS
 
 NAMES = [spec.name for spec in FILTERS]
 
@@ -99,8 +99,12 @@ def test_local_variance_equals_the_formula(shape: tuple[int, ...], axes: str) ->
         return ndimage.gaussian_filter(a, scale, mode="mirror", truncate=math.ceil(3 * scale) / scale)
 
     expected = smooth((image - smooth(image)) ** 2)
-    np.testing.assert_allclose(features(image.astype(np.float32), "local_variance", scale, axes)[..., 0], expected,
-                               rtol=1e-3, atol=1e-2)
+    np.testing.assert_allclose(
+        features(image.astype(np.float32), "local_variance", scale, axes)[..., 0],
+        expected,
+        rtol=1e-3,
+        atol=1e-2,
+    )
 
 
 def test_local_variance_is_stable_for_bright_16_bit_images() -> None:
@@ -117,7 +121,9 @@ def test_membrane_projections_equal_direct_filtering() -> None:
                           for k in membrane.line_kernels(scale)])  # fmt: skip
     expected = np.stack([responses.mean(0), responses.std(0), np.median(responses, 0),
                          responses.max(0), responses.min(0)], axis=-1)  # fmt: skip
-    np.testing.assert_allclose(features(image.astype(np.float32), "membrane_projections", scale), expected, atol=2e-3)
+    np.testing.assert_allclose(
+        features(image.astype(np.float32), "membrane_projections", scale), expected, atol=2e-3
+    )
 
 
 def test_membrane_projections_light_up_thin_lines_of_any_direction() -> None:
