@@ -304,6 +304,35 @@ def test_embedded_server_starts_and_stops_with_the_widget(
         connect(address, timeout=0.5)
 
 
+def test_deleting_the_widget_saves_and_stops_the_embedded_server(qtbot: Any, tmp_path: Path) -> None:
+    """napari deletes dock widgets without a closeEvent: the project must still be saved."""
+    from napari.components import ViewerModel
+
+    from pixframework.napari.widget import PixelClassifierWidget
+
+    widget = PixelClassifierWidget(ViewerModel())
+    widget.start_embedded(str(tmp_path))
+    wait_for(qtbot, widget, lambda: widget.connected)
+    address = widget.connection.address
+    widget.open_project("kept.pixf", create=True)
+    wait_for(qtbot, widget, lambda: len(widget.classes) == 2)
+    widget.class_list.add_requested.emit("unsaved until the end")
+    wait_for(qtbot, widget, lambda: len(widget.classes) == 3)
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: _refused(address), timeout=WAIT_MS)
+    saved = Project.open(tmp_path / "kept.pixf")
+    assert saved.classes[-1]["name"] == "unsaved until the end"
+    saved.close(save=False)
+
+
+def _refused(address: str) -> bool:
+    try:
+        connect(address, timeout=0.2).close()
+    except PixfError:
+        return True
+    return False
+
+
 def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     with running_server(tmp_path) as (_, address):
         _, widget = make_widget()

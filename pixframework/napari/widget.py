@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -61,7 +62,12 @@ class PixelClassifierWidget(QWidget):
         super().__init__(parent)
         self.viewer = napari_viewer
         self.jobs = JobQueue()
-        self.connection: Connection | None = None
+        self._resources = _Resources(self.jobs)
+        # napari deletes dock widgets without closeEvent: save and stop on deletion or quit too
+        self.destroyed.connect(lambda *_: self._resources.close())
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(lambda: self._resources.close())
         self.connected = False
         self.image: str | None = None  # the project image shown
         self.link: LabelLink | None = None  # its labels layer and the server's labels
@@ -84,6 +90,15 @@ class PixelClassifierWidget(QWidget):
         napari_viewer.layers.events.removed.connect(self._refresh_layer_choice)
         self._refresh_layer_choice()
         self._set_enabled()
+
+    @property
+    def connection(self) -> Connection | None:
+        """The server link in use (``None`` before connecting)."""
+        return self._resources.connection
+
+    @connection.setter
+    def connection(self, value: Connection | None) -> None:
+        self._resources.connection = value
 
     @property
     def labels_layer(self) -> Any:
@@ -646,15 +661,27 @@ class PixelClassifierWidget(QWidget):
         self.live.stop()
         if self.link is not None:
             self.link.detach()
-        self.jobs.close()
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        self._resources.close()
         self.connected = False
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+class _Resources:
+    """What must be released when the widget goes: the worker and the connection (with the embedded
+    server). Kept outside the QWidget so it can run after Qt deleted the widget."""
+
+    def __init__(self, jobs: JobQueue) -> None:
+        self.jobs = jobs
+        self.connection: Connection | None = None
+
+    def close(self) -> None:
+        self.jobs.close()
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()
 
 
 def _row(*widgets: QWidget) -> QWidget:
