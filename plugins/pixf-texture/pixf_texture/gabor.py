@@ -3,9 +3,10 @@
 At scale ``s`` the complex Gabor kernel is ``G_s(x, y) (exp(i k.(x, y)) - c)`` with ``G_s`` the
 sampled Gaussian of standard deviation ``s`` pixels, wave vector ``k`` of length ``2 pi / (2 s)``
 (wavelength ``2 s``) pointing at 0, 45, 90 and 135 degrees, and ``c`` the constant that makes the
-kernel sum to zero (so the mean brightness gives no response). The output is the modulus of the
-complex response: large where the image holds waves or stripes of that period and orientation,
-whatever their phase.
+kernel sum to zero (so the mean brightness gives no response). The modulus of the complex
+response (large where the image holds waves or stripes of that period and orientation, whatever
+their phase) is then averaged over a Gaussian window of standard deviation ``2 s``: the local
+energy, which is steady inside a texture where the raw modulus still follows its grain.
 
 Why separable: an isotropic Gaussian times a plane wave factorises into a complex 1D kernel
 along x times one along y, so each orientation costs six 1D passes instead of a 2D convolution.
@@ -24,6 +25,8 @@ from .kernels import correlate_columns, correlate_rows, gaussian, gaussian_radiu
 ORIENTATIONS = (0.0, 45.0, 90.0, 135.0)
 #: wavelength in units of the scale
 WAVELENGTH_PER_SCALE = 2.0
+#: the amplitude is averaged over a Gaussian window of this standard deviation (units of the scale)
+ENERGY_WINDOW_PER_SCALE = 2.0
 
 
 def _wave(sigma: float, frequency: float) -> tuple[np.ndarray, np.ndarray, complex]:
@@ -35,7 +38,7 @@ def _wave(sigma: float, frequency: float) -> tuple[np.ndarray, np.ndarray, compl
 
 
 def gabor_energy(src: Any, scale: float, out: np.ndarray, **_: Any) -> None:
-    """``out[k] = |Gabor_k * f|`` for each orientation ``k`` of :data:`ORIENTATIONS` (2D data)."""
+    """``out[k] = G_2s * |Gabor_k * f|`` for each orientation ``k`` of :data:`ORIENTATIONS` (2D data)."""
     data = src.data
     k = 2.0 * math.pi / (WAVELENGTH_PER_SCALE * scale)
     smooth = src.derivative(scale, (0, 0))  # G_s * f, shared with other filters at this scale
@@ -51,11 +54,12 @@ def gabor_energy(src: Any, scale: float, out: np.ndarray, **_: Any) -> None:
         real -= np.float32(dc.real) * smooth
         imag -= np.float32(dc.imag) * smooth
         np.hypot(real, imag, out=out[channel])
+        src.smooth(out[channel], ENERGY_WINDOW_PER_SCALE * scale, out=out[channel])
 
 
 def halo(scale: float, ndim: int) -> int:
-    """The kernel radius ``ceil(3 s)``."""
-    return gaussian_radius(scale)
+    """The kernel radius ``ceil(3 s)`` plus the energy window's."""
+    return gaussian_radius(scale) + gaussian_radius(ENERGY_WINDOW_PER_SCALE * scale)
 
 
 def output_names(ndim: int) -> list[str]:

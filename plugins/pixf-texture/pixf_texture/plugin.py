@@ -11,7 +11,7 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec(
         name="gabor_energy",
         title="Gabor Energy",
-        description="Gabor filter bank energy: amplitude of waves of wavelength 2 s at 0/45/90/135 degrees (2D).",
+        description="Gabor filter bank: local energy (window 2 s) of waves of wavelength 2 s at 0/45/90/135 degrees (2D).",
         compute=gabor.gabor_energy,
         halo=gabor.halo,
         n_outputs=lambda ndim: len(gabor.ORIENTATIONS),
