@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import tifffile
 
 pytest.importorskip("napari", reason="napari is not installed (pip install -e '.[gui]')")
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed (pip install -e '.[gui]')")
@@ -233,6 +234,19 @@ def test_two_windows_see_each_others_labels_after_refresh(
         a.refresh()
         wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed"))
         np.testing.assert_array_equal(labels_a.data, b.labels_layer.data)
+
+        # B adds a file on the server by path; A sees it in its image list after Refresh
+        (tmp_path / "images").mkdir()
+        tifffile.imwrite(tmp_path / "images" / "second.tif", image[::-1].copy())
+        b.path_edit.setText("images/second.tif")
+        qtbot.mouseClick(b.add_path_button, _left())
+        wait_for(qtbot, b, lambda: b.image == "second")
+        np.testing.assert_array_equal(
+            next(x for x in viewer_b.layers if x.name == "second").data, image[::-1]
+        )
+        a.refresh()
+        wait_for(qtbot, a, lambda: a.image_combo.count() == 2 and a.jobs.idle)
+        assert [a.image_combo.itemText(i) for i in range(2)] == ["cells", "second"] and a.image == "cells"
 
         # napari's undo emits no paint event: Refresh sends such local edits before it pulls
         before_undo = labels_a.data.copy()

@@ -554,21 +554,22 @@ class PixelClassifierWidget(QWidget):
     # ================================================================== labels
     def refresh(self) -> None:
         """Send local label edits the server has not seen (e.g. undone strokes), then fetch the
-        classes and the shown image's labels from the server (e.g. painted in another window)."""
+        project's state (images, classes, features, classifier) and the shown image's labels from the
+        server (e.g. changed in another window)."""
         project, image, link = self.project, self.image, self.link
         if project is None or image is None or link is None:
             return
         link.push_local()
 
         def work() -> Any:
-            return project.classes, project.get_labels(image)
+            return _project_state(project), project.get_labels(image)
 
         def done(result: Any) -> None:
-            classes, labels = result
-            self._set_classes(classes)
+            state, labels = result
+            self._apply_state(state)
             if self.link is link:
                 link.pull(labels)
-            self.show_status(f"Refreshed classes and labels of {image} from the server.")
+            self.show_status(f"Refreshed the project and the labels of {image} from the server.")
             self.live.changed()
 
         self._run(work, done)
