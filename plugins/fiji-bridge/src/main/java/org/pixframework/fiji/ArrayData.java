@@ -97,12 +97,6 @@ public final class ArrayData {
         return bytes.length / itemSize(dtype);
     }
 
-    /** Element {@code index} (flat C-order index) as a double, whatever the dtype. */
-    public double get(int index) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        return read(buffer, index * itemSize(dtype));
-    }
-
     /** All elements as float, in C order (integer types converted exactly up to 2^24). */
     public float[] toFloats() {
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -13,6 +13,9 @@ import ij.gui.Roi;
 import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
 import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,6 +46,8 @@ import org.pixframework.fiji.TrainCommand;
  * prediction box, named "box"). Exit status 0 when every step behaved, 1 otherwise.</p>
  */
 public final class BridgeDriver {
+    /** Slices of the 3D test stack. */
+    private static final int DEPTH = 40;
     private final Path work;
     private final List<String> errors = new ArrayList<>();
 
@@ -57,6 +62,7 @@ public final class BridgeDriver {
         try {
             driver.workflow(args[0]);
             driver.shapes3d(args[0]);
+            driver.pixelTypes(args[0]);
             driver.failures(args[0], args[1], args[2]);
         } catch (AssertionError e) {
             System.err.println("DRIVER FAILED: " + e.getMessage());
@@ -127,12 +133,12 @@ public final class BridgeDriver {
         run(new CloseCommand(), "");
     }
 
-    /** A 3-slice stack with an oval, a wide line and points on different slices, sent as labels. */
+    /** A stack with an oval (slice 1), points (slice 2) and a wide line (last slice), sent as labels. */
     private void shapes3d(String server) throws IOException {
         ImageStack stack = new ImageStack(64, 64);
-        for (int z = 0; z < 3; z++) {
+        for (int z = 0; z < DEPTH; z++) {  // deep enough for the default features' largest 3D scale
             ByteProcessor plane = new ByteProcessor(64, 64);
-            plane.setColor(40 * (z + 1));
+            plane.setColor(5 * (z + 1));
             plane.fill();
             stack.addSlice(plane);
         }
@@ -146,7 +152,7 @@ public final class BridgeDriver {
         Line line = new Line(5, 50, 45, 50);
         line.setStrokeWidth(5);
         line.setName("b");
-        line.setPosition(3);
+        line.setPosition(DEPTH);
         overlay.add(line);
         PointRoi points = new PointRoi(new int[] {40, 41}, new int[] {20, 22}, 2);
         points.setName("a");
@@ -156,7 +162,58 @@ public final class BridgeDriver {
         run(new ProjectCommand(), "server=" + server + " project=shapes.pixf mode=replace");
         run(new SendRoisCommand(), "source=overlay");
         save("shapes_labels.npy", BridgeState.project("", "", "").labels("volume"));
+        // A 3D prediction: probabilities come back as a hyperstack, one channel per class.
+        run(new TrainCommand(), "");
+        run(new PredictCommand(), "output=both");
+        ImagePlus segmentation = take("volume segmentation");
+        ImagePlus probabilities = take("volume probabilities");
+        check(probabilities.getNChannels() == 2 && probabilities.getNSlices() == DEPTH,
+                "3D probabilities should have 2 channels x " + DEPTH + " slices, got " + probabilities.getNChannels() + " x "
+                        + probabilities.getNSlices());
+        saveImage("volume_segmentation.npy", segmentation);
+        saveImage("volume_probabilities.npy", probabilities);
         run(new CloseCommand(), "");
+    }
+
+    /** Upload 16-bit, 32-bit, RGB and a 2-channel 3-slice hyperstack; tests read them back in Python. */
+    private void pixelTypes(String server) {
+        ShortProcessor g16 = new ShortProcessor(40, 30);
+        FloatProcessor f32 = new FloatProcessor(40, 30);
+        ColorProcessor rgb = new ColorProcessor(40, 30);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                g16.set(x, y, 3 * x + 1000 * y);
+                f32.setf(x, y, 0.5f * x - 0.25f * y);
+                rgb.set(x, y, (5 * x) << 16 | (7 * y) << 8 | 200);
+            }
+        }
+        ImageStack planes = new ImageStack(40, 30);
+        for (int z = 0; z < 3; z++) {
+            for (int c = 0; c < 2; c++) {  // ImageJ's order: channels vary fastest
+                ByteProcessor plane = new ByteProcessor(40, 30);
+                for (int y = 0; y < 30; y++) {
+                    for (int x = 0; x < 40; x++) {
+                        plane.set(x, y, x + y + 60 * z + 5 * c);
+                    }
+                }
+                planes.addSlice(plane);
+            }
+        }
+        ImagePlus hyper = new ImagePlus("hyper", planes);
+        hyper.setDimensions(2, 3, 1);
+        run(new ProjectCommand(), "server=" + server + " project=grey.pixf mode=replace");
+        add(new ImagePlus("g16", g16));
+        add(new ImagePlus("f32", f32));
+        run(new ProjectCommand(), "server=" + server + " project=rgb.pixf mode=replace");
+        add(new ImagePlus("rgb", rgb));
+        run(new ProjectCommand(), "server=" + server + " project=hyper.pixf mode=replace");
+        add(hyper);
+        run(new CloseCommand(), "");
+    }
+
+    private static void add(ImagePlus imp) {
+        imp.show();
+        run(new AddImageCommand(), "");
     }
 
     /** Errors the user must see as clear messages: wrong or missing token, no server. */
