@@ -42,22 +42,20 @@ _XGBOOST_PARAMETERS = (
 )
 
 
-def _forest_fit(kind: str) -> Any:
+def _forest_spec(kind: str, title: str, description: str) -> ClassifierSpec:
+    """A scikit-learn forest trained by scikit-learn and predicted by the compiled forest engine."""
+
     def fit(features: np.ndarray, labels: np.ndarray, params: dict, feature_names: Any, progress: Any = None) -> Any:
         from ..classifiers.forest import fit_forest
 
         return fit_forest(kind, features, labels, params, feature_names, progress)
 
-    return fit
-
-
-def _forest_load(kind: str) -> Any:
     def load(meta: dict, arrays: Mapping[str, np.ndarray]) -> Any:
         from ..classifiers.forest import load_forest
 
         return load_forest(kind, meta, arrays)
 
-    return load
+    return ClassifierSpec(name=kind, title=title, description=description, fit=fit, load=load, parameters=_FOREST_PARAMETERS)
 
 
 def _xgboost_fit(features: np.ndarray, labels: np.ndarray, params: dict, feature_names: Any, progress: Any = None) -> Any:
@@ -74,22 +72,15 @@ def _xgboost_load(meta: dict, arrays: Mapping[str, np.ndarray]) -> Any:
 
 @hookimpl(trylast=True)
 def pixf_register_classifiers() -> list[ClassifierSpec]:
+    """The built-in classifiers: declarations only, their code is imported when first used."""
     return [
-        ClassifierSpec(
-            name="random_forest",
-            title="Random Forest",
-            description="scikit-learn random forest (100 trees like ilastik), predicted by pixframework's compiled engine",
-            fit=_forest_fit("random_forest"),
-            load=_forest_load("random_forest"),
-            parameters=_FOREST_PARAMETERS,
+        _forest_spec(
+            "random_forest", "Random Forest",
+            "scikit-learn random forest (100 trees like ilastik), predicted by pixframework's compiled engine",
         ),
-        ClassifierSpec(
-            name="extra_trees",
-            title="Extremely Randomized Trees",
-            description="scikit-learn extra trees (random split thresholds), predicted by the compiled forest engine",
-            fit=_forest_fit("extra_trees"),
-            load=_forest_load("extra_trees"),
-            parameters=_FOREST_PARAMETERS,
+        _forest_spec(
+            "extra_trees", "Extremely Randomized Trees",
+            "scikit-learn extra trees (random split thresholds), predicted by the compiled forest engine",
         ),
         ClassifierSpec(
             name="xgboost",
