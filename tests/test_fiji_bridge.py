@@ -14,8 +14,8 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -64,7 +64,8 @@ def bridge() -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _sources_newer_than_jar():
             env = dict(os.environ, PIXF_FIJI_BUILD_LOCKED="1")
-            done = subprocess.run(["bash", str(BRIDGE / "build.sh")], capture_output=True, text=True, timeout=600, env=env)
+            done = subprocess.run(["bash", str(BRIDGE / "build.sh")], capture_output=True, text=True, timeout=600,
+                                  env=env, check=False)  # fmt: skip
             if done.returncode == 2:  # build.sh's code for missing packages
                 pytest.skip(f"Fiji bridge not buildable here: {done.stderr.strip()}")
             assert done.returncode == 0, f"build.sh failed:\n{done.stdout}\n{done.stderr}"
@@ -76,7 +77,7 @@ def _java(classpath: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PIXF_TOKEN"}  # the no-token case must stay tokenless
     return subprocess.run(
         ["java", "-Djava.awt.headless=true", "-Xmx1g", "-cp", classpath, *args],
-        capture_output=True, text=True, timeout=JAVA_TIMEOUT, cwd=cwd, env=env,
+        capture_output=True, text=True, timeout=JAVA_TIMEOUT, cwd=cwd, env=env, check=False,
     )  # fmt: skip
 
 
@@ -123,11 +124,13 @@ def python_results(servers: dict[str, object]) -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def driver_run(bridge: str, servers: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def driver_run(
+    bridge: str, servers: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
     """Run the Java driver once; returns its work directory and its console output."""
     work = tmp_path_factory.mktemp("fiji-work")
     tifffile.imwrite(work / "coins.tif", skdata.coins())
-    lines = ["box %d %d %d %d" % BOX] + ["%s %d %d %d %d" % roi for roi in ROIS]
+    lines = [" ".join(str(v) for v in ("box", *BOX))] + [" ".join(str(v) for v in roi) for roi in ROIS]
     (work / "rois.txt").write_text("\n".join(lines) + "\n")
     done = _java(bridge, "org.pixframework.fiji.test.BridgeDriver", str(servers["address"]),
                  str(servers["auth_address"]), TOKEN, str(work), cwd=work)  # fmt: skip
@@ -136,14 +139,18 @@ def driver_run(bridge: str, servers: dict[str, object], tmp_path_factory: pytest
     return work, output
 
 
-def test_rois_become_the_same_labels_as_numpy_rectangles(driver_run: tuple[Path, str], python_results: dict) -> None:
+def test_rois_become_the_same_labels_as_numpy_rectangles(
+    driver_run: tuple[Path, str], python_results: dict
+) -> None:
     work, _ = driver_run
     labels = np.load(work / "labels.npy", allow_pickle=False)
     np.testing.assert_array_equal(labels, _expected_labels(skdata.coins().shape))
     np.testing.assert_array_equal(labels, python_results["labels"])
 
 
-def test_imagej_predictions_equal_the_python_client(driver_run: tuple[Path, str], python_results: dict) -> None:
+def test_imagej_predictions_equal_the_python_client(
+    driver_run: tuple[Path, str], python_results: dict
+) -> None:
     work, _ = driver_run
     box_segmentation = np.load(work / "box_segmentation.npy", allow_pickle=False)
     assert box_segmentation.shape == (1, BOX[3], BOX[2])
@@ -166,8 +173,13 @@ def test_probability_slices_are_named_by_class(driver_run: tuple[Path, str]) -> 
 def test_server_errors_are_one_clear_message(driver_run: tuple[Path, str]) -> None:
     work, output = driver_run
     errors = dict(line.split("\t", 1) for line in (work / "errors.tsv").read_text().splitlines())
-    assert "not trained" in errors["predict_before_train"] and "pixframework Train" in errors["predict_before_train"]
-    assert errors["outside_data_root"].startswith("Not allowed:") and "data root" in errors["outside_data_root"]
+    assert (
+        "not trained" in errors["predict_before_train"]
+        and "pixframework Train" in errors["predict_before_train"]
+    )
+    assert (
+        errors["outside_data_root"].startswith("Not allowed:") and "data root" in errors["outside_data_root"]
+    )
     for case in ("wrong_token", "no_token"):
         assert "needs a valid token" in errors[case] and "pixframework Connect" in errors[case]
     assert "No pixframework server answered at 127.0.0.1:1" in errors["no_server"]
@@ -183,12 +195,16 @@ def test_rois_of_every_kind_label_their_own_slice(driver_run: tuple[Path, str]) 
     assert labels.shape == (40, 64, 64)
     assert not labels[2:-1].any()
     oval = np.argwhere(labels[0] == 1)
-    assert oval[:, 0].min() >= 12 and oval[:, 0].max() < 26 and oval[:, 1].min() >= 10 and oval[:, 1].max() < 30
+    assert (
+        oval[:, 0].min() >= 12 and oval[:, 0].max() < 26 and oval[:, 1].min() >= 10 and oval[:, 1].max() < 30
+    )
     assert abs(len(oval) - np.pi * 10 * 7) < 0.1 * np.pi * 10 * 7 and labels[0, 19, 20] == 1
     assert not (labels[0] == 2).any()
     np.testing.assert_array_equal(np.argwhere(labels[1]), [[20, 40], [22, 41]])
     line = np.argwhere(labels[-1] == 2)
-    assert line[:, 0].min() >= 47 and line[:, 0].max() <= 53 and line[:, 1].min() >= 3 and line[:, 1].max() <= 47
+    assert (
+        line[:, 0].min() >= 47 and line[:, 0].max() <= 53 and line[:, 1].min() >= 3 and line[:, 1].max() <= 47
+    )
     assert 5 * 38 <= len(line) <= 7 * 44 and not (labels[-1] == 1).any()
 
 
@@ -219,7 +235,8 @@ def test_headless_macro_gives_the_python_segmentation(bridge: str, servers: dict
         classpath = os.pathsep.join([str(IJ_JAR), str(SHADED_JAR)])
     tifffile.imwrite(tmp_path / "coins.tif", skdata.coins())
     rois = "\n".join(
-        f'makeRectangle({x}, {y}, {w}, {h}); Roi.setName("{name}"); Overlay.addSelection;' for name, x, y, w, h in ROIS
+        f'makeRectangle({x}, {y}, {w}, {h}); Roi.setName("{name}"); Overlay.addSelection;'
+        for name, x, y, w, h in ROIS
     )
     (tmp_path / "batch.ijm").write_text(MACRO % {"address": servers["address"], "rois": rois})
     done = _java(classpath, "org.pixframework.fiji.HeadlessBatch", str(tmp_path / "batch.ijm"), f"{tmp_path}/",
@@ -232,13 +249,16 @@ def test_headless_macro_gives_the_python_segmentation(bridge: str, servers: dict
     # the project was saved with its model when ImageJ exited: it predicts the same again
     with connect(str(servers["address"])) as client, client.open_project("macro.pixf") as p:
         assert p.is_trained
-        np.testing.assert_array_equal(p.predict("coins", output="segmentation"), python_results["whole_segmentation"])
+        np.testing.assert_array_equal(
+            p.predict("coins", output="segmentation"), python_results["whole_segmentation"]
+        )
 
 
 def test_headless_macro_stops_at_a_server_error(bridge: str, servers: dict, tmp_path: Path) -> None:
+    address = servers["address"]
     macro = f"""
 newImage("blank", "8-bit ramp", 64, 64, 1);
-run("pixframework Predict", "server={servers['address']} project=nowhere.pixf output=segmentation");
+run("pixframework Predict", "server={address} project=nowhere.pixf output=segmentation");
 print("after the error");
 """
     (tmp_path / "bad.ijm").write_text(macro)
@@ -248,7 +268,6 @@ print("after the error");
     assert "pixframework Predict failed: no project at 'nowhere.pixf'" in output
     assert "after the error" not in output
     _no_stack_trace(output)
-
 
 
 def test_tls_connects_or_says_clearly_why_not(bridge: str, tmp_path: Path) -> None:
@@ -264,7 +283,9 @@ def test_tls_connects_or_says_clearly_why_not(bridge: str, tmp_path: Path) -> No
     server.start()
     try:
         probe = ("org.pixframework.fiji.test.BridgeProbe", "connect")
-        done = _java(bridge, *probe, f"server=localhost:{port} token={TOKEN} tls={tmp_path / 'ca.pem'}", cwd=tmp_path)
+        done = _java(
+            bridge, *probe, f"server=localhost:{port} token={TOKEN} tls={tmp_path / 'ca.pem'}", cwd=tmp_path
+        )
         result = done.stdout.strip().splitlines()[-1]
         if result == "OK":
             assert "TLS" in done.stdout
@@ -272,7 +293,9 @@ def test_tls_connects_or_says_clearly_why_not(bridge: str, tmp_path: Path) -> No
             assert result.startswith("FAILED: TLS is not available") and "SSH tunnel" in result, done.stdout
         _no_stack_trace(done.stdout + done.stderr)
         plain = _java(bridge, *probe, f"server=localhost:{port} token={TOKEN} timeout=3", cwd=tmp_path)
-        assert "FAILED: No pixframework server answered at localhost:" in plain.stdout, plain.stdout + plain.stderr
+        assert "FAILED: No pixframework server answered at localhost:" in plain.stdout, (
+            plain.stdout + plain.stderr
+        )
         _no_stack_trace(plain.stdout + plain.stderr)
     finally:
         server.stop(grace=0)
