@@ -146,3 +146,12 @@ def test_third_party_filter_shares_the_engine(registry):
     assert [e.filter for e in selection] == ["gaussian_smoothing", "double"]  # built-ins first
     got = compute_features(image, selection, axes="zyx", registry=registry)
     np.testing.assert_allclose(got[..., 1], 2.0 * got[..., 0], rtol=1e-6)
+
+
+def test_plugin_error_surfaces_from_parallel_scales(registry):
+    """With many scales, whole scales run on worker threads; the error still reaches the caller."""
+    image = np.random.default_rng(3).random((40, 40)).astype(np.float32)
+    entries = [("gaussian_smoothing", s) for s in (0.7, 1.0, 1.6, 2.0, 2.5)] + [("makes-nan", 3.0)]
+    selection = FeatureSelection(entries, registry=registry)
+    with pytest.raises(PluginError, match="'makes-nan' at scale 3.0.*NaN or infinite"):
+        compute_features(image, selection, registry=registry, threads=2)
