@@ -1,4 +1,4 @@
-"""Separable correlation along one axis with mirror borders: the engine's only spatial filter primitive.
+"""Separable correlation along one axis with mirror borders (single passes; fused ones: separable.py).
 
 Borders mirror without repeating the edge pixel (index ``-k`` reads ``k``, index ``n-1+k`` reads
 ``n-1-k``; scipy.ndimage mode ``"mirror"``, OpenCV ``BORDER_REFLECT_101``), repeating the
