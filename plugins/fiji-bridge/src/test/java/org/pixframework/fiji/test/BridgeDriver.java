@@ -237,9 +237,7 @@ public final class BridgeDriver {
 
     /** Run a command with macro options; it must not fail. */
     private static void run(PlugIn command, String options) {
-        int before = BridgeCommand.errorCount();
-        invoke(command, options);
-        check(BridgeCommand.errorCount() == before,
+        check(succeeds(command, options),
                 command.getClass().getSimpleName() + " '" + options + "' failed: " + BridgeCommand.lastError());
     }
 
@@ -252,13 +250,21 @@ public final class BridgeDriver {
         return BridgeCommand.lastError();
     }
 
-    private static void invoke(PlugIn command, String options) {
+    /** Run a command as a macro line does; the calling thread's name must start with "Run$_". */
+    static void invoke(PlugIn command, String options) {
         Macro.setOptions(Thread.currentThread(), options.isEmpty() ? " " : options);
         try {
             command.run("");
         } finally {
             Macro.setOptions(Thread.currentThread(), null);
         }
+    }
+
+    /** {@link #invoke}, returning whether the command succeeded. */
+    static boolean succeeds(PlugIn command, String options) {
+        int before = BridgeCommand.errorCount();
+        invoke(command, options);
+        return BridgeCommand.errorCount() == before;
     }
 
     private void record(String name, String message) {

@@ -1,6 +1,5 @@
 package org.pixframework.fiji.test;
 
-import ij.Macro;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,9 +26,11 @@ public final class BridgeProbe {
     public static void main(String[] args) throws IOException {
         Thread.currentThread().setName("Run$_bridge-probe");  // where ImageJ looks up macro options
         if ("connect".equals(args[0])) {
-            System.out.println(run(new ConnectCommand(), args[1]) ? "OK" : "FAILED: " + BridgeCommand.lastError());
+            boolean ok = BridgeDriver.succeeds(new ConnectCommand(), args[1]);
+            System.out.println(ok ? "OK" : "FAILED: " + BridgeCommand.lastError());
         } else if ("expiry".equals(args[0])) {
-            if (!run(new ProjectCommand(), "server=" + args[1] + " project=" + args[2] + " mode=open_or_create")) {
+            String options = "server=" + args[1] + " project=" + args[2] + " mode=open_or_create";
+            if (!BridgeDriver.succeeds(new ProjectCommand(), options)) {
                 System.out.println("FAILED: " + BridgeCommand.lastError());
                 System.exit(1);
             }
@@ -41,16 +42,5 @@ public final class BridgeProbe {
             System.out.println("REOPENED " + session.sessionId() + " " + summary);
         }
         System.exit(0);
-    }
-
-    private static boolean run(ij.plugin.PlugIn command, String options) {
-        int before = BridgeCommand.errorCount();
-        Macro.setOptions(Thread.currentThread(), options);
-        try {
-            command.run("");
-        } finally {
-            Macro.setOptions(Thread.currentThread(), null);
-        }
-        return BridgeCommand.errorCount() == before;
     }
 }
