@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numba
 
+from .lines import mirror
+
 
 @numba.njit(nogil=True, cache=True, inline="always")
 def first_ring_row(y0, n_rows, cr):  # pragma: no cover - compiled
@@ -39,3 +41,23 @@ def mirror_top(ring, cr, slots):  # pragma: no cover - compiled
     """Virtual rows -1..-cr are real rows 1..cr (loaded just before): copy instead of filtering again."""
     for k in range(1, cr + 1):
         copy_slot(ring, k % slots, (-k) % slots)
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def ring_source(ring, v, n_rows, cr):  # pragma: no cover - compiled
+    """Image row to filter into the slot of virtual row ``v``, or -1 if it was filled by a copy."""
+    slots = ring.shape[1]
+    twin = bottom_mirror(v, n_rows, cr)
+    if twin >= 0:
+        copy_slot(ring, twin % slots, v % slots)
+        return -1
+    return mirror(v, n_rows)
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def ring_output_row(ring, v, first, y0, cr):  # pragma: no cover - compiled
+    """After loading virtual row ``v``: the output row now complete (``v - cr``), or -1 if none yet."""
+    if first == 0 and v == cr:
+        mirror_top(ring, cr, ring.shape[1])
+    y = v - cr
+    return y if y >= y0 else -1

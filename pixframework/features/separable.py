@@ -20,8 +20,8 @@ import numba
 import numpy as np
 
 from ..errors import ValidationError
-from .lines import group_taps, mirror, mirror_pad
-from .ring import bottom_mirror, copy_slot, first_ring_row, mirror_top
+from .lines import group_taps, mirror_pad
+from .ring import first_ring_row, ring_output_row, ring_source
 from .kernels import half_kernel
 from .workers import parallel_for
 
@@ -52,21 +52,17 @@ def _bank(src, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r,
         for v in range(first, y1 + cr):
             # ring row for virtual row v (mirrored at the borders: a copy when the row is at hand)
             slot = v % slots
-            twin = bottom_mirror(v, n_rows, cr)
-            if twin >= 0:
-                copy_slot(ring, twin % slots, slot)
-            else:
-                mirror_pad(plane[mirror(v, n_rows)], rr, padded)
+            source = ring_source(ring, v, n_rows, cr)
+            if source >= 0:
+                mirror_pad(plane[source], rr, padded)
                 for g in range(row_groups.shape[0]):
                     k = row_group_size[g]
                     members = row_groups[g]
                     group_taps(ring[members[0], slot], ring[members[min(1, k - 1)], slot],
                                 ring[members[min(2, k - 1)], slot], k, padded, False, rr,
                                 row_h, row_r, row_sign, members)
-            if first == 0 and v == cr:
-                mirror_top(ring, cr, slots)
-            y = v - cr
-            if y < y0:
+            y = ring_output_row(ring, v, first, y0, cr)
+            if y < 0:
                 continue
             for g in range(groups.shape[0]):
                 k = group_size[g]

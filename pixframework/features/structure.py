@@ -16,8 +16,8 @@ import numpy as np
 
 from ..errors import ValidationError
 from .kernels import half_kernel
-from .lines import group_taps, mirror, mirror_pad
-from .ring import bottom_mirror, copy_slot, first_ring_row, mirror_top
+from .lines import group_taps, mirror_pad
+from .ring import first_ring_row, ring_output_row, ring_source
 from .workers import parallel_for
 
 
@@ -42,11 +42,8 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
         first = first_ring_row(y0, n_rows, r)
         for v in range(first, y1 + r):
             slot = v % slots
-            twin = bottom_mirror(v, n_rows, r)
-            if twin >= 0:
-                copy_slot(ring, twin % slots, slot)
-            else:
-                source = mirror(v, n_rows)
+            source = ring_source(ring, v, n_rows, r)
+            if source >= 0:
                 a = gy[source]
                 b = gx[source]
                 yy = products[0]
@@ -60,10 +57,8 @@ def _tensor_eigen_rows(gy, gx, h, r, ev0, ev1, chunks, start, stop):  # pragma: 
                     mirror_pad(products[c], r, padded[c])
                     target = ring[c, slot]
                     group_taps(target, target, target, 1, padded[c], False, r, table, radii, sign, member)
-            if first == 0 and v == r:
-                mirror_top(ring, r, slots)
-            y = v - r
-            if y < y0:
+            y = ring_output_row(ring, v, first, y0, r)
+            if y < 0:
                 continue
             for c in range(3):
                 acc = smoothed[c]
