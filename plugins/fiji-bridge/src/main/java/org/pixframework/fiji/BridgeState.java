@@ -74,13 +74,15 @@ public final class BridgeState {
      * empty), else a new one with {@code token} (or the current token, or {@value #TOKEN_ENV}).
      */
     public static synchronized BridgeClient client(String address, String token) {
-        boolean sameServer = client != null && (address == null || address.isEmpty() || address.equals(client.address()));
+        boolean sameServer = client != null
+                && (address == null || address.isEmpty() || address.equals(client.address()));
         if (sameServer && (token == null || token.isEmpty() || token.equals(clientToken))) {
             return client;
         }
         if (address == null || address.isEmpty()) {
             if (client == null) {
-                throw BridgeException.input("not connected: run 'pixframework Connect' first, or give server=host:port");
+                throw BridgeException.input(
+                        "not connected: run 'pixframework Connect' first, or give server=host:port");
             }
             address = client.address();
         }
@@ -93,7 +95,8 @@ public final class BridgeState {
      */
     public static synchronized ProjectSession project(String address, String path, String token) {
         BridgeClient c = client(address, token);
-        if (project != null && project.client() == c && (path == null || path.isEmpty() || samePath(path, project.path()))) {
+        boolean openOne = path == null || path.isEmpty() || (project != null && samePath(path, project.path()));
+        if (project != null && project.client() == c && openOne) {
             return project;
         }
         if (path == null || path.isEmpty()) {
@@ -103,7 +106,8 @@ public final class BridgeState {
             return replaceProject(c.openProject(path));
         } catch (BridgeException e) {
             if ("NotFound".equals(e.kind())) {
-                throw new BridgeException("NotFound", e.getMessage() + " (create it with 'pixframework Project', mode=create)");
+                throw new BridgeException("NotFound",
+                        e.getMessage() + " (create it with 'pixframework Project', mode=create)");
             }
             throw e;
         }
@@ -117,7 +121,8 @@ public final class BridgeState {
     public static synchronized ProjectSession openProject(String address, String token, String path, String mode) {
         BridgeClient c = client(address, token);
         if (path == null || path.isEmpty()) {
-            throw BridgeException.input("no project path given (relative to the server's data root, e.g. lab/cells.pixf)");
+            throw BridgeException.input(
+                    "no project path given (relative to the server's data root, e.g. lab/cells.pixf)");
         }
         ProjectSession opened;
         switch (mode) {

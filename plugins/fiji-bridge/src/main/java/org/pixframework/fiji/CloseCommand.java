@@ -22,6 +22,7 @@ public class CloseCommand extends BridgeCommand {
         String project = BridgeState.projectPath();
         BridgeState.closeProject(!discard.checked());
         BridgeState.disconnect();
-        log(project.isEmpty() ? "disconnected" : "closed " + project + (discard.checked() ? " (not saved)" : " (saved)"));
+        String saved = discard.checked() ? " (not saved)" : " (saved)";
+        log(project.isEmpty() ? "disconnected" : "closed " + project + saved);
     }
 }

@@ -202,7 +202,8 @@ final class CommandForm {
                     gd.addStringField(f.label, initial, 28);
                     break;
                 case CHOICE:
-                    gd.addChoice(f.label, f.choices, Arrays.asList(f.choices).contains(initial) ? initial : f.defaultValue);
+                    boolean known = Arrays.asList(f.choices).contains(initial);
+                    gd.addChoice(f.label, f.choices, known ? initial : f.defaultValue);
                     break;
                 case CHECK:
                     gd.addCheckbox(f.label, "true".equals(initial));

@@ -8,7 +8,8 @@ import org.pixframework.v1.Output;
 /**
  * Plugins > pixframework > Export: predict a whole project image on the server and write it to a file
  * there (path relative to the server's data root; {nickname}, {result_type} and {dataset_dir} are filled in).
- * Macro: {@code run("pixframework Export", "server=... project=... image=cells path=out/{nickname}_{result_type}.tif output=segmentation")}.
+ * Macro: {@code run("pixframework Export",
+ * "server=... project=... image=cells path=out/{nickname}_{result_type}.tif output=segmentation")}.
  */
 public class ExportCommand extends BridgeCommand {
     static final String[] OUTPUTS = {"segmentation", "probabilities", "uncertainty"};

@@ -37,7 +37,8 @@ public class PredictCommand extends BridgeCommand {
         boolean temporary = false;
         if (image == null) {
             temporary = !keep.checked();
-            image = BridgeState.addImage(session, imp, temporary ? "fiji-temporary-" + Long.toHexString(System.nanoTime()) : "");
+            String name = temporary ? "fiji-temporary-" + Long.toHexString(System.nanoTime()) : "";
+            image = BridgeState.addImage(session, imp, name);
         }
         try {
             predict(session, image, imp, output.value(), temporary);
@@ -69,7 +70,9 @@ public class PredictCommand extends BridgeCommand {
             ArrayData uncertainty = session.predict(image, start, stop, Output.UNCERTAINTY);
             show(ResultImages.uncertainty(uncertainty, base + " uncertainty"), imp, x0, y0);
         }
-        String what = temporary ? "'" + imp.getTitle() + "' (uploaded for this prediction only)" : "image '" + image + "'";
+        String what = temporary
+                ? "'" + imp.getTitle() + "' (uploaded for this prediction only)"
+                : "image '" + image + "'";
         log("predicted " + what + (box == null ? "" : " in the box x=" + x0 + " y=" + y0 + " w="
                 + (stop[stop.length - 1] - x0) + " h=" + (stop[stop.length - 2] - y0)) + " (" + output + ")");
     }

@@ -168,7 +168,8 @@ public final class BridgeDriver {
         ImagePlus segmentation = take("volume segmentation");
         ImagePlus probabilities = take("volume probabilities");
         check(probabilities.getNChannels() == 2 && probabilities.getNSlices() == DEPTH,
-                "3D probabilities should have 2 channels x " + DEPTH + " slices, got " + probabilities.getNChannels() + " x "
+                "3D probabilities should have 2 channels x " + DEPTH + " slices, got "
+                        + probabilities.getNChannels() + " x "
                         + probabilities.getNSlices());
         saveImage("volume_segmentation.npy", segmentation);
         saveImage("volume_probabilities.npy", probabilities);
@@ -230,7 +231,8 @@ public final class BridgeDriver {
 
     private static Roi rectangle(String line) {
         String[] f = line.trim().split("\\s+");
-        Roi roi = new Roi(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]));
+        Roi roi = new Roi(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                Integer.parseInt(f[4]));
         roi.setName(f[0]);
         return roi;
     }
