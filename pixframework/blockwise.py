@@ -133,11 +133,12 @@ class PredictionJob:
 
 def predict_region(job: PredictionJob, source: Any, axes: str, region: tuple[slice, ...]) -> np.ndarray:
     """The job's output for one region of ``source`` (canonical axes)."""
+    from .classifiers.api import predict_probabilities
     from .features.engine import compute_features
 
     features = compute_features(source, job.feature_selection(), axes=axes, region=region)
     model = job.model()
-    proba = model.predict_proba(features.reshape(-1, features.shape[-1]))
+    proba = predict_probabilities(model, features.reshape(-1, features.shape[-1]))
     spatial = tuple(s.stop - s.start for s in region)
     probabilities = out_mod.class_probabilities(proba, model.classes, job.n_classes).reshape(spatial + (job.n_classes,))
     result = out_mod.derive(probabilities, job.output)

@@ -662,6 +662,7 @@ class Project:
         return out_mod.derive(probabilities, output)
 
     def _probabilities(self, model: Any, entry: ImageEntry, region: tuple[slice, ...]) -> np.ndarray:
+        from .classifiers.api import predict_probabilities
         from .features.engine import compute_features
 
         shape = tuple(s.stop - s.start for s in region)
@@ -671,7 +672,7 @@ class Project:
         else:
             features = compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
             features = features.reshape(-1, features.shape[-1])
-        proba = out_mod.class_probabilities(model.predict_proba(features), model.classes, len(self._classes))
+        proba = out_mod.class_probabilities(predict_probabilities(model, features), model.classes, len(self._classes))
         return proba.reshape(shape + (len(self._classes),))
 
     # ================================================================== export

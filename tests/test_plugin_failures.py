@@ -194,7 +194,6 @@ def test_a_classifier_whose_fit_raises_is_named(site: Path, tmp_path: Path) -> N
     assert excinfo.value.plugin == CLASSIFIER_PLUGIN
 
 
-@pytest.mark.xfail(strict=True, reason=PREDICT_NOT_WRAPPED)
 @pytest.mark.parametrize("mode", ["predict_raises", "predict_wrong_shape", "predict_nan"])
 def test_a_classifier_misbehaving_at_prediction_is_named(site: Path, tmp_path: Path, mode: str) -> None:
     with Project.create(tmp_path / "p.pixf") as project:
@@ -230,7 +229,6 @@ def test_pixf_train_names_a_failing_classifier_plugin(site: Path, tmp_path: Path
     )
 
 
-@pytest.mark.xfail(strict=True, reason=PREDICT_NOT_WRAPPED)
 def test_pixf_predict_names_a_classifier_failing_at_prediction(site: Path, tmp_path: Path) -> None:
     _project(
         tmp_path / "p.pixf", [("gaussian_smoothing", 1.0)], ("flaky", {"mode": "predict_raises"}), train=True
@@ -274,7 +272,6 @@ def test_grpc_names_the_plugin_and_the_server_stays_up(remote: tuple[Any, Any, s
     assert client.server_info()
 
 
-@pytest.mark.xfail(strict=True, reason=PREDICT_NOT_WRAPPED)
 def test_grpc_names_a_classifier_failing_at_prediction(remote: tuple[Any, Any, str]) -> None:
     client, project, name = remote
     project.select_features([("gaussian_smoothing", 1.0)])

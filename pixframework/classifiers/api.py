@@ -17,7 +17,7 @@ from .validation import validate_training_data
 
 Progress = Callable[[float, str], None]
 
-__all__ = ["train_model", "load_model", "validate_training_data", "default_feature_names"]
+__all__ = ["train_model", "load_model", "predict_probabilities", "validate_training_data", "default_feature_names"]
 
 
 def default_feature_names(n_features: int) -> tuple[str, ...]:
@@ -110,3 +110,34 @@ def load_model(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Mod
     except Exception as exc:
         raise CorruptData(f"classifier {name!r} could not load its state: {type(exc).__name__}: {exc}") from exc
     return _check_model(model, spec, "load")
+
+
+def predict_probabilities(model: Model, features: np.ndarray) -> np.ndarray:
+    """``model.predict_proba(features)``, checked: the one way the core asks a model for probabilities.
+
+    :param features: ``(n, n_features)`` feature vectors, any strides.
+    :returns: float32 ``(n, len(model.classes))``.
+    :raises PluginError: the plugin raised something other than a domain error, or returned the wrong
+        shape or non-finite values; the message names the plugin.
+    """
+    def plugin() -> str:
+        try:
+            spec = get_registry().classifier(model.classifier)
+        except PixfError:
+            return str(getattr(model, "classifier", "?"))
+        return spec.plugin or spec.name
+
+    try:
+        proba = model.predict_proba(features)
+    except PixfError:
+        raise
+    except Exception as exc:
+        raise PluginError(plugin(), f"prediction failed: {type(exc).__name__}: {exc}") from exc
+    expected = (features.shape[0], len(model.classes))
+    if not isinstance(proba, np.ndarray) or proba.shape != expected:
+        got = getattr(proba, "shape", type(proba).__name__)
+        raise PluginError(plugin(), f"predict_proba returned {got}, expected an array of shape {expected}")
+    proba = proba.astype(np.float32, copy=False)
+    if not np.all(np.isfinite(proba)):
+        raise PluginError(plugin(), "predict_proba returned NaN or infinite probabilities")
+    return proba
