@@ -31,6 +31,13 @@ _FOREST_PARAMETERS = (
     _THREADS,
 )
 
+_FAST_FOREST_PARAMETERS = (
+    *(p for p in _FOREST_PARAMETERS if p.name not in ("class_weight", "random_state", "threads")),
+    Parameter("max_bins", 255, "int", "quantile bins per feature for split search", minimum=2, maximum=255),
+    _SEED,
+    _THREADS,
+)
+
 _XGBOOST_PARAMETERS = (
     Parameter("n_estimators", 100, "int", "boosting rounds", minimum=1, maximum=10_000),
     Parameter("max_depth", 6, "int", "maximum tree depth", minimum=1, maximum=64),
@@ -58,6 +65,18 @@ def _forest_spec(kind: str, title: str, description: str) -> ClassifierSpec:
     return ClassifierSpec(name=kind, title=title, description=description, fit=fit, load=load, parameters=_FOREST_PARAMETERS)
 
 
+def _fast_forest_fit(features: np.ndarray, labels: np.ndarray, params: dict, feature_names: Any, progress: Any = None) -> Any:
+    from ..classifiers.fast_forest import fit_fast_forest
+
+    return fit_fast_forest(features, labels, params, feature_names, progress)
+
+
+def _fast_forest_load(meta: dict, arrays: Mapping[str, np.ndarray]) -> Any:
+    from ..classifiers.fast_forest import load_fast_forest
+
+    return load_fast_forest(meta, arrays)
+
+
 def _xgboost_fit(features: np.ndarray, labels: np.ndarray, params: dict, feature_names: Any, progress: Any = None) -> Any:
     from ..classifiers.xgboost_model import fit_xgboost
 
@@ -81,6 +100,15 @@ def pixf_register_classifiers() -> list[ClassifierSpec]:
         _forest_spec(
             "extra_trees", "Extremely Randomized Trees",
             "scikit-learn extra trees (random split thresholds), predicted by the compiled forest engine",
+        ),
+        ClassifierSpec(
+            name="fast_forest",
+            title="Random Forest (fast, histogram)",
+            description="random forest grown by pixframework on binned features (quick retraining while painting), "
+            "same storage and compiled engine as random_forest",
+            fit=_fast_forest_fit,
+            load=_fast_forest_load,
+            parameters=_FAST_FOREST_PARAMETERS,
         ),
         ClassifierSpec(
             name="xgboost",
