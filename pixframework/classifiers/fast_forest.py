@@ -56,8 +56,8 @@ def bin_edges(columns: np.ndarray, max_bins: int, seed: int = 0) -> tuple[np.nda
     more than 200,000.
 
     :param columns: float32 ``(F, n)`` feature-major samples.
-    :returns: ``(edges float32 (F, max_bins - 1), n_edges int64 (F,))``; row ``f`` holds
-        ``n_edges[f]`` strictly increasing edges, all below the feature's largest value.
+    :returns: ``(edges float32 (F, 255), n_edges int64 (F,))``; row ``f`` holds ``n_edges[f]``
+        strictly increasing edges, all below the feature's largest value, then ``+inf``.
     """
     n_features, n = columns.shape
     if n > _EDGE_SAMPLE:
@@ -65,7 +65,7 @@ def bin_edges(columns: np.ndarray, max_bins: int, seed: int = 0) -> tuple[np.nda
         columns = columns[:, rows]
         n = _EDGE_SAMPLE
     ordered = np.sort(columns, axis=1)
-    edges = np.zeros((n_features, max_bins - 1), np.float32)
+    edges = np.full((n_features, MAX_BINS), np.inf, np.float32)
     n_edges = np.zeros(n_features, np.int64)
     positions = (np.arange(1, max_bins) * n) // max_bins
     for f in range(n_features):
@@ -138,8 +138,8 @@ def fit_fast_forest(
     edges, n_edges = bin_edges(columns, max_bins, seed=seed or 0)
     n_features, n = columns.shape
     bins = np.empty((n_features, n), np.uint8)
-    lower = np.empty((n_features, max_bins), np.float64)
-    upper = np.empty((n_features, max_bins), np.float64)
+    lower = np.empty((n_features, MAX_BINS + 1), np.float64)
+    upper = np.empty((n_features, MAX_BINS + 1), np.float64)
     bin_features(columns, edges, n_edges, bins, lower, upper)
 
     mtry = features_per_split(str(params.get("max_features", "sqrt")), n_features)

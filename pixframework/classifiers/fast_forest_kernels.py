@@ -44,32 +44,36 @@ def bin_features(columns, edges, n_edges, bins, lower, upper):  # pragma: no cov
     """Bin every value and record each bin's smallest and largest training value.
 
     :param columns: float32 ``(F, n)`` feature-major samples.
-    :param edges: float32 ``(F, max_bins - 1)``; row ``f`` holds ``n_edges[f]`` increasing edges.
+    :param edges: float32 ``(F, 255)``; row ``f`` holds ``n_edges[f]`` increasing edges, the rest
+        must be ``+inf`` (a fixed-size table lets the search run without branches).
     :param bins: uint8 ``(F, n)`` output: the number of edges of that feature below the value,
         so ``value <= edges[f, b]`` exactly when ``bin <= b``.
-    :param lower: float64 ``(F, max_bins)`` output, smallest value per bin (+inf when empty).
-    :param upper: float64 ``(F, max_bins)`` output, largest value per bin (-inf when empty).
+    :param lower: float64 ``(F, 256)`` output, smallest value per bin (+inf when empty).
+    :param upper: float64 ``(F, 256)`` output, largest value per bin (-inf when empty).
     """
     n_features, n = columns.shape
     for f in prange(n_features):
-        m = n_edges[f]
-        lower[f, :] = np.inf
-        upper[f, :] = -np.inf
+        table = edges[f]
+        column = columns[f]
+        out = bins[f]
+        # branch-free lower bound over 255 = 2 ** 8 - 1 entries: random values defeat branch prediction
         for i in range(n):
-            v = columns[f, i]
-            lo = 0
-            hi = m
-            while lo < hi:  # first edge >= v
-                mid = (lo + hi) >> 1
-                if edges[f, mid] < v:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            bins[f, i] = lo
-            if v < lower[f, lo]:
-                lower[f, lo] = v
-            if v > upper[f, lo]:
-                upper[f, lo] = v
+            v = column[i]
+            base = 0
+            half = 128
+            while half > 0:
+                base += half if table[base + half - 1] < v else 0
+                half >>= 1
+            out[i] = base
+        low = lower[f]
+        high = upper[f]
+        low[:] = np.inf
+        high[:] = -np.inf
+        for i in range(n):
+            b = out[i]
+            v = column[i]
+            low[b] = min(low[b], v)
+            high[b] = max(high[b], v)
 
 
 #: nodes smaller than this sort their samples by bin instead of scanning a histogram of all bins
