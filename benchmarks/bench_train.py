@@ -19,7 +19,8 @@ import argparse
 import os
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -106,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         data = make_data(args.size, n, seed=7)
         X, y = data["X"], data["y"]
 
-        def ours() -> Any:
+        def ours(X: np.ndarray = X, y: np.ndarray = y) -> Any:
             return train_model("fast_forest", X, y, {"n_estimators": args.trees, "random_state": 0})
 
-        def sklearn() -> Any:
+        def sklearn(X: np.ndarray = X, y: np.ndarray = y) -> Any:
             return RandomForestClassifier(args.trees, n_jobs=-1, random_state=0).fit(X, y)
 
         timed = best_of(args.rounds, {"fast_forest": ours, "sklearn": sklearn})
