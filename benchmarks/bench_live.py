@@ -11,7 +11,7 @@ Bar (issue 7): remote p50 < 250 ms on a 2-core machine (aim < 100 ms).
 
     python benchmarks/bench_live.py
     python benchmarks/bench_live.py --strokes 20 --size 1024      # quick check
-    python benchmarks/bench_live.py --trees 20                    # a smaller forest for live work
+    python benchmarks/bench_live.py --classifier random_forest    # scikit-learn's forest for comparison
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ def make_inputs(root: Path, size: int, n_strokes: int) -> list[tuple[int, np.nda
 
 
 def live_loop(
-    project: Any, image: str, strokes: list[tuple[int, np.ndarray]], viewport: tuple[slice, ...], trees: int | None
+    project: Any, image: str, strokes: list[tuple[int, np.ndarray]], viewport: tuple[slice, ...], trees: int | None,
+    classifier: str | None = None,
 ) -> dict[str, Any]:
     """Warm up, then time stroke + retrain + viewport prediction per stroke; returns timings in seconds."""
-    if trees:
-        project.set_classifier("random_forest", n_estimators=trees)
+    if trees or classifier:
+        project.set_classifier(classifier or project.classifier[0], **({"n_estimators": trees} if trees else {}))
     project.add_class("background")
     project.add_class("cell")
     timings: dict[str, list[float]] = defaultdict(list)
@@ -77,15 +78,15 @@ def live_loop(
     return {"warm_up": warm_up, "timings": timings, "labelled": labelled}
 
 
-def run_embedded(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None) -> dict[str, Any]:
+def run_embedded(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None, classifier: str | None = None) -> dict[str, Any]:
     from pixframework.project import Project
 
     with Project.create(root / "embedded.pixf") as project:
         name = project.add_image(str(root / "cells.npy"))
-        return live_loop(project, name, strokes, viewport, trees)
+        return live_loop(project, name, strokes, viewport, trees, classifier)
 
 
-def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None) -> dict[str, Any]:
+def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...], trees: int | None, classifier: str | None = None) -> dict[str, Any]:
     from pixframework.client import connect
     from pixframework.server.process import spawn_server
 
@@ -94,7 +95,7 @@ def run_remote(root: Path, strokes: list, viewport: tuple[slice, ...], trees: in
         with connect(address) as client:
             project = client.create_project("remote.pixf")
             name = project.add_image("cells.npy")
-            result = live_loop(project, name, strokes, viewport, trees)
+            result = live_loop(project, name, strokes, viewport, trees, classifier)
             project.close(save=False)
             return result
     finally:
@@ -119,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=2048, help="image edge in pixels")
     parser.add_argument("--viewport", type=int, default=512, help="viewport edge in pixels")
     parser.add_argument("--strokes", type=int, default=50)
-    parser.add_argument("--trees", type=int, default=None, help="random forest size (default: the project's default classifier)")
+    parser.add_argument("--trees", type=int, default=None, help="forest size (default: the classifier's default, 100)")
+    parser.add_argument("--classifier", default=None, help="classifier plugin (default: the project's default, fast_forest)")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other work skews timings)")
     offset = (args.size - args.viewport) // 2
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         strokes = make_inputs(root, args.size, args.strokes)
         for name, run in runs.items():
-            results[name] = run(root, strokes, viewport, args.trees)
+            results[name] = run(root, strokes, viewport, args.trees, args.classifier)
             report(name, results[name])
     embedded, remote = (results[k]["timings"]["total"] for k in runs)
     p50 = _ms(remote, 50)

@@ -50,7 +50,7 @@ def test_import_with_train_prints_what_was_imported_and_skipped(tmp_path):
     assert "classes: 1 background (#ff0000), 2 cell (#00ff00)" in out
     assert "img: background 120, cell 150" in out
     assert "PixelClassification/ClassifierFactory: pickled classifier settings: skipped, never loaded" in out
-    assert "trained random_forest on 270 labelled pixels" in out
+    assert "trained fast_forest on 270 labelled pixels" in out
     assert "--output_format hdf5" in out and "exported_data" in out
     assert not (tmp_path / "UNPICKLED").exists()
     with Project.open(tmp_path / "cells.pixf") as project:
