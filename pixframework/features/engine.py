@@ -199,8 +199,14 @@ def compute_features(
     read_crop = _crop(region, read_halo, spatial_shape)
     channels = _read_channels(view, read_crop, threads)
     tasks = _tasks(groups, channels, region, read_crop, spatial_shape, planes)
-    _run_tasks(tasks, threads)
+    # whole tasks side by side are fastest, but for small regions (blocks) with big halos their
+    # scratch dwarfs the output: then run tasks one at a time with parallel passes inside
+    _run_tasks(tasks, threads, memory_budget=max(MIN_PARALLEL_SCRATCH, planes.nbytes))
     return result
+
+
+#: scratch always allowed for running whole tasks in parallel (bytes)
+MIN_PARALLEL_SCRATCH = 512 * 2**20
 
 
 @dataclass
@@ -242,7 +248,18 @@ def _tasks(
     return tasks
 
 
-def _run_tasks(tasks: list[_Task], threads: int) -> None:
+def _scratch_bytes(task: _Task) -> int:
+    """Rough scratch of one task: its derivative cache (<= 10 volumes) plus outputs at crop size."""
+    outputs = sum(job.n_outputs for job in task.group.jobs)
+    return task.data.nbytes * (outputs + 10)
+
+
+def _concurrent_bytes(tasks: list[_Task], threads: int) -> int:
+    """Scratch held at once when the ``threads`` largest tasks run side by side."""
+    return sum(sorted((_scratch_bytes(t) for t in tasks), reverse=True)[:threads])
+
+
+def _run_tasks(tasks: list[_Task], threads: int, memory_budget: int) -> None:
     """Run tasks; with enough of them, whole tasks run in parallel (no per-pass synchronisation).
 
     Tasks write disjoint output planes. Biggest first, handed out one by one, balances the load
@@ -250,19 +267,33 @@ def _run_tasks(tasks: list[_Task], threads: int) -> None:
     than threads, each task's passes are parallelised instead.
     """
     tasks = sorted(tasks, key=lambda t: -t.cost)
-    if threads == 1 or len(tasks) < 2 * threads:
+    if threads == 1 or len(tasks) < 2 * threads or _concurrent_bytes(tasks, threads) > memory_budget:
         pool = BufferPool()  # arrays recycled across scales
         for task in tasks:
-            _compute_group(task, threads, pool)
+            _compute_group(task, threads, _pool_for(pool, task))
         return
     pools: dict[int, BufferPool] = {}
 
     def run(start: int, stop: int) -> None:
         pool = pools.setdefault(threading.get_ident(), BufferPool())
         for task in tasks[start:stop]:
-            _compute_group(task, 1, pool)
+            _compute_group(task, 1, _pool_for(pool, task))
 
     parallel_for(run, len(tasks), threads, chunks=len(tasks))
+
+
+def _pool_for(pool: BufferPool, task: _Task) -> BufferPool:
+    """``pool``, emptied when the task's crop differs from the previous one's.
+
+    Whole images give every task the same crop, so buffers are reused across all scales. Regions
+    give each scale its own crop (region + that scale's halo); buffers of another crop would never
+    be reused, and keeping them all made a 128^3 block of the 3D default set peak at 4 GiB.
+    """
+    shape = task.data.shape
+    if getattr(pool, "crop_shape", shape) != shape:
+        pool.clear()
+    pool.crop_shape = shape  # type: ignore[attr-defined]
+    return pool
 
 
 def _compute_group(task: _Task, threads: int, pool: BufferPool) -> None:
