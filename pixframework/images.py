@@ -62,7 +62,7 @@ class ImageEntry:
             "name": self.name,
             "shape": tuple(self.shape),
             "axes": self.axes,
-            "dtype": self.dtype,
+            "dtype": np.dtype(self.dtype).name,
             "source": where,
             "stored": src["kind"] == "copy",
         }
