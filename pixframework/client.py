@@ -200,13 +200,13 @@ class RemoteProject:
         self._rpc.call(self._rpc.images.RemoveImage, images_pb2.ImageRequest(image=name, **self._sid()))
 
     def image_info(self, name: str) -> dict[str, Any]:
-        """Name, canonical shape and axes, dtype (numpy ``str`` form), source and whether stored in the project."""
+        """Name, canonical shape and axes, dtype name (``"uint16"``), source and whether stored in the project."""
         info = self._rpc.call(self._rpc.images.GetImageInfo, images_pb2.ImageRequest(image=name, **self._sid()))
         return {
             "name": info.name,
             "shape": tuple(int(s) for s in info.shape),
             "axes": info.axes,
-            "dtype": np.dtype(info.dtype).str,
+            "dtype": np.dtype(info.dtype).name,
             "source": info.source,
             "stored": info.stored,
         }
