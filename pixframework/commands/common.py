@@ -22,31 +22,22 @@ def add_project_options(p: argparse.ArgumentParser, *, positional: bool = False)
 @contextlib.contextmanager
 def open_project(args: argparse.Namespace, *, save: bool) -> Iterator[Any]:
     """The project named by ``args``: embedded :class:`Project`, or a remote one with ``--server``."""
-    if getattr(args, "server", None):
-        from ..client import connect
+    with contextlib.ExitStack() as stack:
+        if getattr(args, "server", None):
+            from ..client import connect
 
-        token = Path(args.token_file).read_text().strip() if args.token_file else None
-        client = connect(args.server, token=token, tls=args.tls_ca or False)
-        try:
+            token = Path(args.token_file).read_text().strip() if args.token_file else None
+            client = connect(args.server, token=token, tls=args.tls_ca or False)
+            stack.callback(client.close)
             project = client.open_project(args.project)
-            try:
-                yield project
-                if save:
-                    project.save()
-            finally:
-                project.close(save=False) if hasattr(project, "close") else None
-        finally:
-            client.close()
-        return
-    from ..project import Project
+        else:
+            from ..project import Project
 
-    project = Project.open(args.project)
-    try:
+            project = Project.open(args.project)
+        stack.callback(project.close, save=False)
         yield project
         if save:
             project.save()
-    finally:
-        project.close(save=False)
 
 
 def progress_bar(console: Any = None) -> Any:
