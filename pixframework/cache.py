@@ -65,3 +65,40 @@ class ByteLRU:
 
     def fits(self, nbytes: int) -> bool:
         return nbytes <= self.budget
+
+
+_shared: ByteLRU | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_cache() -> ByteLRU:
+    """The process-wide cache all projects share, so a server with many open projects stays in one budget."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ByteLRU(default_budget())
+        return _shared
+
+
+class CacheView:
+    """One owner's part of a shared :class:`ByteLRU`: same methods, keys kept apart by an owner token."""
+
+    def __init__(self, lru: ByteLRU, owner: Hashable):
+        self.lru = lru
+        self.owner = owner
+
+    def get(self, key: Hashable) -> Any:
+        return self.lru.get((self.owner, key))
+
+    def put(self, key: Hashable, value: np.ndarray) -> None:
+        self.lru.put((self.owner, key), value)
+
+    def discard(self, predicate: Any) -> None:
+        """Drop this owner's entries whose key satisfies ``predicate(key)``."""
+        self.lru.discard(lambda k: k[0] == self.owner and predicate(k[1]))
+
+    def clear(self) -> None:
+        self.discard(lambda key: True)
+
+    def fits(self, nbytes: int) -> bool:
+        return self.lru.fits(nbytes)

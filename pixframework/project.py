@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import outputs as out_mod
-from .cache import ByteLRU, default_budget
+from .cache import CacheView, shared_cache
 from .errors import Conflict, NotFound, NotTrained, ValidationError
 from .images import ImageEntry, check_pixels, describe_array, open_reference, read_array, source_file
 from .io.axes import normalize_region
@@ -98,7 +98,7 @@ class Project:
             self._model = load_model(model_meta, arrays)
         self._model_generation = 0
         self._dirty = False
-        self._cache = ByteLRU(default_budget())
+        self._cache = CacheView(shared_cache(), owner=uuid.uuid4().hex)
 
     # ================================================================== lifecycle
     @classmethod

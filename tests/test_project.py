@@ -221,3 +221,20 @@ def test_images_by_reference_and_export(tmp_path, two_images):
     assert stored.dtype == np.uint8 and stored.shape == (96, 96, 2)
     with pytest.raises(ValidationError, match="placeholder"):
         p.export(name, str(tmp_path / "{name}.tif"))
+
+
+def test_two_open_copies_of_a_project_never_share_cached_predictions(tmp_path, two_images):
+    p = labelled_project(tmp_path / "twice", two_images)
+    p.save()
+    a = Project.open(tmp_path / "twice.pixf")
+    b = Project.open(tmp_path / "twice.pixf")
+    a.train()
+    first = a.predict("img0")
+    b.select_features([("gaussian_smoothing", 0.7)])
+    b.train()  # same image ids and model generation as a: cache keys must still be kept apart
+    other = b.predict("img0")
+    assert not np.array_equal(first, other)
+    np.testing.assert_array_equal(a.predict("img0"), first)
+    a.close(save=False)
+    b.close(save=False)
+    p.close(save=False)
