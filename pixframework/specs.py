@@ -183,7 +183,8 @@ class FilterSpec:
         derivatives (:meth:`FilterInput.derivative`) within this many pixels of it. The engine then
         hands such filters a ``FilterInput`` cut to the region they must fill plus this margin, so
         derivatives are computed only there (much cheaper for blocks inside big images); ``data``
-        and ``smooth`` then also cover just that window. ``None`` (the default): the filter gets
+        and ``smooth`` then also cover just that window (``smooth(src.data, s)`` still reads the
+        data around it). ``None`` (the default): the filter gets
         the whole crop (region plus halo).
     """
 

@@ -78,10 +78,8 @@ def gaussian_gradient_magnitude(src: FilterInput, scale: float, out: np.ndarray,
 
 def difference_of_gaussians(src: FilterInput, scale: float, out: np.ndarray, **_: Any) -> None:
     """``out[0] = G_s * f - G_{s/2} * f``."""
-    zeros = (0,) * src.data.ndim
-    smooth = src.derivative(scale, zeros)
-    # a derivative rather than smooth(src.data): it reads the context around a window too
-    inner = src.derivative(INNER_SCALE_RATIO * scale, zeros)
+    smooth = src.derivative(scale, (0,) * src.data.ndim)
+    inner = src.smooth(src.data, INNER_SCALE_RATIO * scale, out=out[0])
     pointwise.subtract(smooth, inner, out[0], _threads(src))
 
 

@@ -253,7 +253,11 @@ class DerivativeCache:
         """Gaussian smoothing at ``sigma`` (pixels) of any array of ``data``'s shape (not cached).
 
         :param out: float32 C-contiguous array to write to; may be ``array`` itself.
+
+        With a window, ``array`` is mirrored at the window's edges, except :attr:`data` itself:
+        that is smoothed from all of the data around the window (as the full-size smoothing's window).
         """
+        from_data = array is self.data and self.data is not self.source
         array = np.asarray(array)
         if array.shape != self.data.shape:
             raise ValidationError(f"smooth needs an array of shape {self.data.shape}, got {array.shape}")
@@ -262,6 +266,9 @@ class DerivativeCache:
             out = np.empty(self.data.shape, np.float32)
         elif out.shape != self.data.shape or out.dtype != np.float32 or not out.flags.c_contiguous:
             raise ValidationError(f"out must be a C-contiguous float32 array of shape {self.data.shape}")
+        if from_data:
+            self._compute_window(float(sigma), [(0,) * self.ndim], out[np.newaxis])
+            return out
         bank = [(float(sigma), 0, float(sigma), 0)]
         if self.ndim == 3 or np.shares_memory(array, out):
             scratch = self.pool.take(self.data.shape)
