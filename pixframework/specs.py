@@ -179,6 +179,13 @@ class FilterSpec:
     :param derivatives: optional hint: the Gaussian derivative orders (one per spatial axis)
         ``compute`` will request at its own scale, given ndim. The engine then computes the
         union over all filters of a scale in one sweep; requests not declared still work.
+    :param margin: optional promise, given ``(scale, ndim)``: each output pixel depends only on
+        derivatives (:meth:`FilterInput.derivative`) within this many pixels of it. The engine then
+        hands such filters a ``FilterInput`` cut to the region they must fill plus this margin, so
+        derivatives are computed only there (much cheaper for blocks inside big images); ``data``
+        and ``smooth`` then also cover just that window (``smooth(src.data, s)`` still reads the
+        data around it). ``None`` (the default): the filter gets
+        the whole crop (region plus halo).
     """
 
     name: str
@@ -193,6 +200,7 @@ class FilterSpec:
     parameters: tuple[Parameter, ...] = ()
     plugin: str = ""
     derivatives: Callable[[int], Sequence[tuple[int, ...]]] | None = None
+    margin: Callable[[float, int], int] | None = None
 
     kind = "filter"
 

@@ -134,12 +134,23 @@ def _smoothing_orders(ndim: int) -> list[tuple[int, ...]]:
     return [(0,) * ndim]
 
 
+def _pointwise_margin(scale: float, ndim: int) -> int:
+    """Filters combining derivatives pixel by pixel read no context beyond their output."""
+    return 0
+
+
+def _structure_tensor_margin(scale: float, ndim: int) -> int:
+    """The tensor is smoothed at s/2: its radius of gradient around each output pixel."""
+    return kernel_radius(INNER_SCALE_RATIO * scale, 0)
+
+
 def _spec(name: str, title: str, description: str, compute: Any, halo: Any, derivatives: Any, *,
-          eigenvalues: bool = False, min_scale: float = DERIVATIVE_MIN_SCALE) -> FilterSpec:
+          eigenvalues: bool = False, min_scale: float = DERIVATIVE_MIN_SCALE,
+          margin: Any = _pointwise_margin) -> FilterSpec:
     """A built-in filter spec; eigenvalue filters have one output per spatial dimension."""
     extra: dict[str, Any] = {"n_outputs": lambda ndim: ndim, "output_names": _eigen_names} if eigenvalues else {}
     return FilterSpec(name=name, title=title, description=description, compute=compute, halo=halo,
-                      derivatives=derivatives, min_scale=min_scale, **extra)
+                      derivatives=derivatives, min_scale=min_scale, margin=margin, **extra)
 
 
 FILTERS: tuple[FilterSpec, ...] = (
@@ -153,7 +164,8 @@ FILTERS: tuple[FilterSpec, ...] = (
           difference_of_gaussians, _difference_halo, _smoothing_orders),
     _spec("structure_tensor_eigenvalues", "Structure Tensor Eigenvalues",
           "Eigenvalues (descending) of the gradient outer product at s smoothed at s/2.",
-          structure_tensor_eigenvalues, _structure_tensor_halo, lambda ndim: _unit_orders(ndim, 1), eigenvalues=True),
+          structure_tensor_eigenvalues, _structure_tensor_halo, lambda ndim: _unit_orders(ndim, 1), eigenvalues=True,
+          margin=_structure_tensor_margin),
     _spec("hessian_of_gaussian_eigenvalues", "Hessian of Gaussian Eigenvalues",
           "Eigenvalues (descending) of the Hessian of Gaussian at scale s.",
           hessian_of_gaussian_eigenvalues, _radius_halo(2), _hessian_orders, eigenvalues=True),

@@ -45,12 +45,14 @@ def _correlate_rows(src, h, antisymmetric, dst, start, stop):  # pragma: no cove
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def _correlate_columns(src, h, antisymmetric, dst, start, stop):  # pragma: no cover - compiled
-    # along axis 1 of 3D (planes, rows, cols) arrays; items are flattened (plane, row) pairs.
+def _correlate_columns(src, h, antisymmetric, dst, row0, start, stop):  # pragma: no cover - compiled
+    # along axis 1 of 3D (planes, rows, cols) arrays; dst holds output rows row0.. (all its rows);
+    # items are flattened (plane, output row) pairs.
     # Column chunks are the outer loop: the 2r+1 input rows of one chunk stay in cache while
     # consecutive output rows slide over them (for wide rows, e.g. a z pass over y*x, this is
     # several times faster than sweeping whole rows).
     n_rows = src.shape[1]
+    n_out = dst.shape[1]
     n_cols = src.shape[2]
     r = h.shape[0] - 1
     h0 = h[0]
@@ -58,9 +60,10 @@ def _correlate_columns(src, h, antisymmetric, dst, start, stop):  # pragma: no c
     for x0 in range(0, n_cols, _COLUMN_CHUNK):
         x1 = min(x0 + _COLUMN_CHUNK, n_cols)
         for i in range(start, stop):
-            p = i // n_rows
-            y = i - p * n_rows
-            out = dst[p, y, x0:x1]
+            p = i // n_out
+            row = i - p * n_out
+            y = row0 + row
+            out = dst[p, row, x0:x1]
             centre = src[p, y, x0:x1]
             for x in range(x1 - x0):
                 out[x] = h0 * centre[x]
@@ -77,6 +80,7 @@ def correlate_axis(
     axis: int,
     out: np.ndarray | None = None,
     threads: int = 1,
+    rows: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Correlate ``src`` with a 1D half kernel along ``axis``, mirroring at the borders.
 
@@ -86,17 +90,24 @@ def correlate_axis(
     :param axis: axis to filter along.
     :param out: float32 C-contiguous array of ``src``'s shape to write to (may be ``src`` itself).
     :param threads: threads to use.
+    :param rows: ``(start, stop)``: compute only these indices along ``axis`` (not the last axis);
+        ``out`` then has ``stop - start`` there. The kernel still reads around them and mirrors at
+        the borders of ``src``. ``None`` means all.
     :returns: ``out`` (a new array if none was given).
     """
     if src.dtype != np.float32:
         raise ValidationError(f"correlate_axis needs float32 data, got {src.dtype}")
     axis = axis % src.ndim
     src = np.ascontiguousarray(src)
+    row0, row1 = (0, src.shape[axis]) if rows is None else (int(rows[0]), int(rows[1]))
+    if rows is not None and (axis == src.ndim - 1 or not 0 <= row0 < row1 <= src.shape[axis]):
+        raise ValidationError(f"rows {rows!r} must be a non-empty range inside axis {axis} (not the last axis)")
+    out_shape = src.shape[:axis] + (row1 - row0,) + src.shape[axis + 1 :]
     if out is None:
-        out = np.empty_like(src)
-    elif out.shape != src.shape or out.dtype != np.float32 or not out.flags.c_contiguous:
+        out = np.empty(out_shape, np.float32)
+    elif out.shape != out_shape or out.dtype != np.float32 or not out.flags.c_contiguous:
         raise ValidationError(
-            f"out must be a C-contiguous float32 array of shape {src.shape}, got {out.dtype} {out.shape}"
+            f"out must be a C-contiguous float32 array of shape {out_shape}, got {out.dtype} {out.shape}"
         )
     half = np.ascontiguousarray(half, dtype=np.float32)
     shape = src.shape
@@ -114,11 +125,11 @@ def correlate_axis(
     target = out
     if np.shares_memory(src, out):
         # a column pass reads neighbouring rows after writing: it cannot work in place
-        target = np.empty_like(src)
-    dst = target.reshape(cube.shape)
+        target = np.empty_like(out)
+    dst = target.reshape(planes, row1 - row0, cols)
     parallel_for(
-        lambda a, b: _correlate_columns(cube, half, antisymmetric, dst, a, b),
-        planes * shape[axis], threads, _MIN_ROWS_PER_TASK,
+        lambda a, b: _correlate_columns(cube, half, antisymmetric, dst, row0, a, b),
+        planes * (row1 - row0), threads, _MIN_ROWS_PER_TASK,
     )
     if target is not out:
         out[...] = target

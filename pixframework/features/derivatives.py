@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ValidationError
 from . import pointwise
 from .convolve import correlate_axis
-from .kernels import MAX_ORDER, half_kernel
+from .kernels import MAX_ORDER, half_kernel, kernel_radius
 from .separable import separable_bank
 
 
@@ -58,6 +58,19 @@ def _orders_with_total(ndim: int, total: int) -> list[tuple[int, ...]]:
     return result
 
 
+def _check_window(window: Sequence[slice] | None, shape: tuple[int, ...]) -> tuple[slice, ...]:
+    """``window`` as slices with explicit bounds inside ``shape``, each at least 2 long."""
+    if window is None:
+        return tuple(slice(0, n) for n in shape)
+    window = tuple(window)
+    if len(window) != len(shape) or any(not isinstance(w, slice) or w.step not in (None, 1) for w in window):
+        raise ValidationError(f"window must be {len(shape)} slices with step 1, got {window!r}")
+    bounds = [w.indices(n) for w, n in zip(window, shape)]
+    if any(stop - start < 2 for start, stop, _ in bounds):
+        raise ValidationError(f"each window axis needs at least 2 pixels, got {window!r} in shape {shape}")
+    return tuple(slice(start, stop) for start, stop, _ in bounds)
+
+
 class DerivativeCache:
     """One channel of spatial data plus cached Gaussian derivatives (implements ``FilterInput``).
 
@@ -65,6 +78,12 @@ class DerivativeCache:
         already including the halo the filters need (the engine cuts it).
     :param threads: threads for the filter passes.
     :param pool: arrays to reuse (the engine passes one pool for all scales of a call).
+    :param window: optional slices (one per axis, step 1, inside ``data``): the part of ``data``
+        the filters work on. Derivatives are then computed only there, but from all of ``data``
+        (so they equal the same part of the full-size derivatives), and :attr:`data`,
+        :meth:`derivative`, :meth:`empty` and :meth:`smooth` are all of the window's shape
+        (:meth:`smooth` mirrors at the window's edges). The engine uses this for filters that
+        declare how much context around their output they read (``FilterSpec.margin``).
 
     Derivatives are computed in groups: the smoothing alone, and all first and second
     derivatives together (gradient and Hessian share their row passes; filters use them that
@@ -74,12 +93,16 @@ class DerivativeCache:
     Arrays returned by :meth:`derivative` are read-only views, valid until :meth:`clear`.
     """
 
-    def __init__(self, data: np.ndarray, *, threads: int = 1, pool: BufferPool | None = None):
+    def __init__(self, data: np.ndarray, *, threads: int = 1, pool: BufferPool | None = None,
+                 window: Sequence[slice] | None = None):
         if not isinstance(data, np.ndarray) or data.dtype != np.float32 or data.ndim not in (2, 3):
             raise ValidationError("DerivativeCache needs a 2D or 3D float32 numpy array")
         if min(data.shape) < 2:
             raise ValidationError(f"each spatial axis needs at least 2 pixels, got shape {data.shape}")
-        self.data = _readonly(np.ascontiguousarray(data))
+        self.source = _readonly(np.ascontiguousarray(data))
+        self.window = _check_window(window, data.shape)
+        whole = all(w.start == 0 and w.stop == n for w, n in zip(self.window, data.shape))
+        self.data = self.source if whole else _readonly(np.ascontiguousarray(self.source[self.window]))
         self.threads = int(threads)
         self.pool = pool if pool is not None else BufferPool()
         self._cache: dict[tuple, np.ndarray] = {}
@@ -169,7 +192,9 @@ class DerivativeCache:
 
     def _compute(self, sigma: float, orders: list[tuple[int, ...]], stack: np.ndarray) -> None:
         """Fill ``stack[i]`` with the derivative of ``orders[i]`` and cache it."""
-        if self.ndim == 2:
+        if self.data is not self.source:
+            self._compute_window(sigma, orders, stack)
+        elif self.ndim == 2:
             separable_bank(self.data, [(sigma, oy, sigma, ox) for oy, ox in orders], stack, self.threads)
         else:
             # the (y, x) parts in one fused sweep, then a z pass each; the (y, x) parts are not
@@ -186,11 +211,53 @@ class DerivativeCache:
         for order, array in zip(orders, stack):
             self._cache[(sigma, order)] = array
 
+    def _compute_window(self, sigma: float, orders: list[tuple[int, ...]], stack: np.ndarray) -> None:
+        """``_compute`` for the window only: every pass writes just the outputs later passes need.
+
+        The (y, x) bank reads z planes within the z kernel radius of the window and x columns
+        within the x radius (mirroring where that reaches the edge of ``source``, exactly as a
+        full-size pass would), and writes only the window's rows; the z pass writes only the
+        window's planes; x columns beyond the window are dropped by a copy.
+        """
+        ndim = self.ndim
+        radius = [max(kernel_radius(sigma, order[a]) for order in orders) for a in range(ndim)]
+        reach = [slice(max(0, w.start - r), min(n, w.stop + r))
+                 for w, r, n in zip(self.window, radius, self.source.shape)]
+        wy, wx = self.window[-2:]
+        # all rows (the bank mirrors at the real top and bottom), reach along z and x
+        slab = self.source[(*reach[:-2], slice(None), reach[-1])]
+        planes = list(dict.fromkeys(order[-2:] for order in orders))
+        staged = self.pool.take((len(planes), *slab.shape[:-2], wy.stop - wy.start, slab.shape[-1]))
+        x_cut = slice(wx.start - reach[-1].start, wx.stop - reach[-1].start)
+        try:
+            separable_bank(np.ascontiguousarray(slab), [(sigma, oy, sigma, ox) for oy, ox in planes], staged,
+                           self.threads, rows=(wy.start, wy.stop))
+            if ndim == 2:
+                for (oy, ox), target in zip(orders, stack):
+                    np.copyto(target, staged[planes.index((oy, ox))][:, x_cut])
+                return
+            wz = self.window[0]
+            z_rows = (wz.start - reach[0].start, wz.stop - reach[0].start)
+            column = self.pool.take((wz.stop - wz.start, *staged.shape[2:]))
+            try:
+                for (oz, oy, ox), target in zip(orders, stack):
+                    stage = staged[planes.index((oy, ox))]
+                    correlate_axis(stage, half_kernel(sigma, oz), oz % 2 == 1, 0, column, self.threads, rows=z_rows)
+                    np.copyto(target, column[..., x_cut])
+            finally:
+                self.pool.give(column)
+        finally:
+            self.pool.give(staged)
+
     def smooth(self, array: np.ndarray, sigma: float, out: np.ndarray | None = None) -> np.ndarray:
         """Gaussian smoothing at ``sigma`` (pixels) of any array of ``data``'s shape (not cached).
 
         :param out: float32 C-contiguous array to write to; may be ``array`` itself.
+
+        With a window, ``array`` is mirrored at the window's edges, except :attr:`data` itself:
+        that is smoothed from all of the data around the window (as the full-size smoothing's window).
         """
+        from_data = array is self.data and self.data is not self.source
         array = np.asarray(array)
         if array.shape != self.data.shape:
             raise ValidationError(f"smooth needs an array of shape {self.data.shape}, got {array.shape}")
@@ -199,6 +266,9 @@ class DerivativeCache:
             out = np.empty(self.data.shape, np.float32)
         elif out.shape != self.data.shape or out.dtype != np.float32 or not out.flags.c_contiguous:
             raise ValidationError(f"out must be a C-contiguous float32 array of shape {self.data.shape}")
+        if from_data:
+            self._compute_window(float(sigma), [(0,) * self.ndim], out[np.newaxis])
+            return out
         bank = [(float(sigma), 0, float(sigma), 0)]
         if self.ndim == 3 or np.shares_memory(array, out):
             scratch = self.pool.take(self.data.shape)

@@ -28,9 +28,11 @@ from .workers import parallel_for
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
 def _bank(src, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r, col_sign, groups, group_ring,
-          group_size, dst, chunks_per_plane, start, stop):  # pragma: no cover - compiled
-    # src (planes, rows, cols); dst (outputs, planes, rows, cols); items are (plane, row chunk) pairs
+          group_size, dst, row0, chunks_per_plane, start, stop):  # pragma: no cover - compiled
+    # src (planes, rows, cols); dst (outputs, planes, out rows, cols) holds rows row0.. of the result;
+    # items are (plane, row chunk) pairs
     n_rows = src.shape[1]
+    n_out = dst.shape[2]
     n_cols = src.shape[2]
     n_ring = row_h.shape[0]
     cr = 0
@@ -42,11 +44,11 @@ def _bank(src, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r,
     slots = 2 * cr + 1
     ring = np.empty((n_ring, slots, n_cols), np.float32)
     padded = np.empty((1, n_cols + 2 * rr), np.float32)
-    chunk_rows = (n_rows + chunks_per_plane - 1) // chunks_per_plane
+    chunk_rows = (n_out + chunks_per_plane - 1) // chunks_per_plane
     for item in range(start, stop):
         p = item // chunks_per_plane
-        y0 = (item % chunks_per_plane) * chunk_rows
-        y1 = min(n_rows, y0 + chunk_rows)
+        y0 = row0 + (item % chunks_per_plane) * chunk_rows
+        y1 = min(row0 + n_out, y0 + chunk_rows)
         plane = src[p]
         first = first_ring_row(y0, n_rows, cr)
         for v in range(first, y1 + cr):
@@ -67,8 +69,8 @@ def _bank(src, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r,
             for g in range(groups.shape[0]):
                 k = group_size[g]
                 members = groups[g]
-                group_taps(dst[members[0], p, y], dst[members[min(1, k - 1)], p, y],
-                            dst[members[min(2, k - 1)], p, y], k, ring[group_ring[g]], True, y % slots,
+                group_taps(dst[members[0], p, y - row0], dst[members[min(1, k - 1)], p, y - row0],
+                            dst[members[min(2, k - 1)], p, y - row0], k, ring[group_ring[g]], True, y % slots,
                             col_h, col_r, col_sign, members)
 
 
@@ -101,22 +103,30 @@ def separable_bank(
     sigma_orders: Sequence[tuple[float, int, float, int]],
     out: np.ndarray,
     threads: int = 1,
+    rows: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Apply Gaussian-derivative filters over the last two axes (y, x), several at once.
 
     :param src: float32 ``(y, x)`` or ``(planes, y, x)`` data (each plane filtered on its own).
     :param sigma_orders: one ``(sigma_y, order_y, sigma_x, order_x)`` per output.
-    :param out: float32 C-contiguous ``(n_outputs, *src.shape)``; must not overlap ``src``.
+    :param out: float32 C-contiguous ``(n_outputs, *src.shape)``, or with ``rows`` only that many
+        rows along y; must not overlap ``src``.
+    :param rows: ``(start, stop)``: compute only these rows (y) of the result (the filters still read
+        the rows around them and mirror at the borders of ``src``); ``None`` means all.
     :returns: ``out``.
     """
     if src.dtype != np.float32 or src.ndim not in (2, 3):
         raise ValidationError("separable_bank needs 2D or 3D float32 data")
-    if out.shape != (len(sigma_orders), *src.shape) or out.dtype != np.float32 or not out.flags.c_contiguous:
-        raise ValidationError(f"out must be C-contiguous float32 of shape {(len(sigma_orders), *src.shape)}")
+    row0, row1 = (0, src.shape[-2]) if rows is None else (int(rows[0]), int(rows[1]))
+    if not 0 <= row0 < row1 <= src.shape[-2]:
+        raise ValidationError(f"rows {rows!r} are not a non-empty range inside 0..{src.shape[-2]}")
+    shape = (len(sigma_orders), *src.shape[:-2], row1 - row0, src.shape[-1])
+    if out.shape != shape or out.dtype != np.float32 or not out.flags.c_contiguous:
+        raise ValidationError(f"out must be C-contiguous float32 of shape {shape}")
     if np.shares_memory(src, out):
         raise ValidationError("separable_bank cannot work in place")
     cube = np.ascontiguousarray(src).reshape((-1, *src.shape[-2:]))
-    dst = out.reshape((len(sigma_orders), *cube.shape))
+    dst = out.reshape((len(sigma_orders), cube.shape[0], row1 - row0, cube.shape[2]))
     rows: list[tuple[float, int]] = []
     col_halves, col_anti, col_src = [], [], []
     for sy, oy, sx, ox in sigma_orders:
@@ -133,13 +143,13 @@ def separable_bank(
     # to 3, sorted by radius, so each tap pair is loaded once per group
     row_groups, _, row_group_size = _groups([0] * len(rows), row_r)
     groups, group_ring, group_size = _groups(col_src, col_r)
-    planes, n_rows = cube.shape[0], cube.shape[1]
+    planes, n_rows = cube.shape[0], row1 - row0
     # each chunk re-primes its ring (2 r rows), so chunks must be much taller than the radius
     per_plane = 1 if planes >= 2 * threads else max(1, min(2 * threads, n_rows // max(16, 4 * int(col_r.max()))))
     parallel_for(
         lambda a, b: _bank(
             cube, row_h, row_r, row_sign, row_groups, row_group_size, col_h, col_r, col_sign, groups, group_ring,
-            group_size, dst, per_plane, a, b,
+            group_size, dst, row0, per_plane, a, b,
         ),
         planes * per_plane, threads,
     )
