@@ -27,6 +27,7 @@ class BufferPool:
 
     def __init__(self) -> None:
         self._free: dict[tuple[int, ...], list[np.ndarray]] = {}
+        self._crop: tuple[int, ...] | None = None
 
     def take(self, shape: tuple[int, ...]) -> np.ndarray:
         """An array of ``shape`` with undefined content."""
@@ -41,6 +42,19 @@ class BufferPool:
     def clear(self) -> None:
         """Drop all free arrays."""
         self._free.clear()
+
+    def for_crop(self, shape: tuple[int, ...]) -> "BufferPool":
+        """This pool, emptied first when ``shape`` differs from the crop it last served.
+
+        Whole images give every scale the same crop, so buffers are reused across all scales.
+        Regions give each scale its own crop (region + that scale's halo); buffers of another crop
+        would never be reused, and keeping them all made a 128^3 block of the 3D default set
+        peak at 4 GiB.
+        """
+        if self._crop is not None and self._crop != shape:
+            self.clear()
+        self._crop = shape
+        return self
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:

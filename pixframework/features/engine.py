@@ -287,30 +287,16 @@ def _run_tasks(tasks: list[_Task], threads: int, memory_budget: int) -> None:
     if threads == 1 or len(tasks) < 2 * threads or _concurrent_bytes(tasks, threads) > memory_budget:
         pool = BufferPool()  # arrays recycled across scales
         for task in tasks:
-            _compute_group(task, threads, _pool_for(pool, task))
+            _compute_group(task, threads, pool.for_crop(task.data.shape))
         return
     pools: dict[int, BufferPool] = {}
 
     def run(start: int, stop: int) -> None:
         pool = pools.setdefault(threading.get_ident(), BufferPool())
         for task in tasks[start:stop]:
-            _compute_group(task, 1, _pool_for(pool, task))
+            _compute_group(task, 1, pool.for_crop(task.data.shape))
 
     parallel_for(run, len(tasks), threads, chunks=len(tasks))
-
-
-def _pool_for(pool: BufferPool, task: _Task) -> BufferPool:
-    """``pool``, emptied when the task's crop differs from the previous one's.
-
-    Whole images give every task the same crop, so buffers are reused across all scales. Regions
-    give each scale its own crop (region + that scale's halo); buffers of another crop would never
-    be reused, and keeping them all made a 128^3 block of the 3D default set peak at 4 GiB.
-    """
-    shape = task.data.shape
-    if getattr(pool, "crop_shape", shape) != shape:
-        pool.clear()
-    pool.crop_shape = shape  # type: ignore[attr-defined]
-    return pool
 
 
 def _compute_group(task: _Task, threads: int, pool: BufferPool) -> None:
