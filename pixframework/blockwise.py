@@ -20,9 +20,9 @@ import os
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable
 
 import numpy as np
 import zarr
@@ -75,7 +75,6 @@ class PredictionJob:
     output: str
     dtype: str | None = None
     spatial_shape: tuple[int, ...] = ()
-    n_channels: int = 1
     source_stamp: str = ""
     _model: Any = field(default=None, repr=False)
     _selection: Any = field(default=None, repr=False)
@@ -331,10 +330,7 @@ def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
         client = dask
     try:
         # ship the job as plain data (JSON + numpy arrays); workers rebuild the model with load_model
-        payload = PredictionJob(
-            job.source, job.selection, job.model_state, job.n_classes, job.output, job.dtype,
-            job.spatial_shape, job.n_channels, job.source_stamp,
-        )
+        payload = replace(job, _model=None, _selection=None)
         remote_job = client.scatter(payload, broadcast=True)
         futures = [
             client.submit(_dask_block, remote_job, partial.fingerprint, str(partial.path), index, partial.block, pure=False)

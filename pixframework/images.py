@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CorruptData, NotFound, ValidationError
-from .io.axes import canonical_axes, normalize_axes, to_canonical
+from .io.axes import to_canonical
 
 
 @dataclass
@@ -108,11 +108,3 @@ def source_file(path: str) -> str:
 def read_array(view: Any, region: tuple[slice, ...]) -> np.ndarray:
     """Read ``region`` (spatial slices) of a canonical array or view, all channels."""
     return np.asarray(view[region + (slice(None),)])
-
-
-def describe_array(array: np.ndarray, axes: str | None) -> tuple[np.ndarray, str]:
-    """Canonical view of an in-memory array with validated axes."""
-    axes = normalize_axes(axes, array.shape)
-    view, target = to_canonical(array, axes)
-    assert target == canonical_axes(axes)
-    return view, target

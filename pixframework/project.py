@@ -34,8 +34,8 @@ import numpy as np
 from . import outputs as out_mod
 from .cache import CacheView, shared_cache
 from .errors import Conflict, NotFound, NotTrained, ValidationError
-from .images import ImageEntry, check_pixels, describe_array, open_reference, read_array, source_file
-from .io.axes import normalize_region
+from .images import ImageEntry, check_pixels, open_reference, read_array, source_file
+from .io.axes import normalize_region, to_canonical
 from .labels import SparseLabels, label_dtype
 from .painting import stroke_mask
 from .palette import default_color, normalize_color
@@ -238,7 +238,7 @@ class Project:
         if isinstance(source, np.ndarray):
             if copy is False:
                 raise ValidationError("arrays are always copied into the project (copy=False needs a file path)")
-            view, _ = describe_array(source, axes)
+            view, _ = to_canonical(source, axes)
             check_pixels(view.shape, view.dtype, "array")
             if not np.issubdtype(view.dtype, np.integer) and not np.all(np.isfinite(view)):
                 raise ValidationError("image contains NaN or infinite values")
@@ -287,18 +287,19 @@ class Project:
         return candidate
 
     def _check_compatible(self, shape: tuple[int, ...]) -> None:
-        for other in self._images.values():
-            if len(other.shape) != len(shape):
-                raise ValidationError(
-                    f"all images of a project must have the same number of spatial axes: {other.name!r} is "
-                    f"{len(other.shape) - 1}D, the new image is {len(shape) - 1}D"
-                )
-            if other.n_channels != shape[-1]:
-                raise ValidationError(
-                    f"all images of a project must have the same number of channels: {other.name!r} has "
-                    f"{other.n_channels}, the new image has {shape[-1]}"
-                )
-            break
+        other = next(iter(self._images.values()), None)  # all images already agree with each other
+        if other is None:
+            return
+        if len(other.shape) != len(shape):
+            raise ValidationError(
+                f"all images of a project must have the same number of spatial axes: {other.name!r} is "
+                f"{len(other.shape) - 1}D, the new image is {len(shape) - 1}D"
+            )
+        if other.n_channels != shape[-1]:
+            raise ValidationError(
+                f"all images of a project must have the same number of channels: {other.name!r} has "
+                f"{other.n_channels}, the new image has {shape[-1]}"
+            )
 
     @_locked
     def remove_image(self, name: str) -> None:
@@ -706,7 +707,6 @@ class Project:
                 output=output,
                 dtype=None if dtype is None else np.dtype(dtype).name,
                 spatial_shape=entry.spatial_shape,
-                n_channels=entry.n_channels,
                 source_stamp=stamp,
                 _model=model,
                 _selection=self._selection,
