@@ -59,18 +59,6 @@ class _Group:
     margin: int | None = 0
 
 
-def _as_selection(selection: Any, registry: Registry) -> FeatureSelection:
-    if selection is None:
-        return FeatureSelection.default(registry)
-    if isinstance(selection, FeatureSelection):
-        return selection
-    if isinstance(selection, dict):
-        return FeatureSelection.from_json(selection, registry)
-    if isinstance(selection, (list, tuple)):
-        return FeatureSelection(selection, registry)
-    raise ValidationError(f"cannot use {type(selection).__name__} as a feature selection")
-
-
 def _plan(selection: FeatureSelection, registry: Registry, ndim: int, n_channels: int) -> tuple[list[_Group], int]:
     groups: dict[tuple[float, bool], _Group] = {}
     channel = 0
@@ -190,7 +178,7 @@ def compute_features(
     """
     registry = registry if registry is not None else get_registry()
     threads = resolve_threads(threads)
-    selection = _as_selection(selection, registry)
+    selection = FeatureSelection.coerce(selection, registry)
     if not hasattr(image, "shape") or not hasattr(image, "dtype") or not hasattr(image, "__getitem__"):
         raise ValidationError(f"image must be an array-like with shape, dtype and slicing, got {type(image).__name__}")
     view, canonical = to_canonical(image, axes)

@@ -158,6 +158,25 @@ class FeatureSelection:
             raise ValidationError(f"feature selection entries must be a list, got {type(entries).__name__}")
         return cls(entries, registry)
 
+    @classmethod
+    def coerce(cls, value: Any, registry: Registry | None = None) -> "FeatureSelection":
+        """Any accepted form of a selection as a :class:`FeatureSelection`.
+
+        :param value: a ``FeatureSelection`` (returned as is), its JSON form (a mapping), a list of
+            entries (``(filter, scale[, in_2d[, params]])`` tuples or JSON entries), or ``None`` for
+            :meth:`default`.
+        :raises ValidationError: for anything else, or malformed entries.
+        """
+        if value is None:
+            return cls.default(registry)
+        if isinstance(value, FeatureSelection):
+            return value
+        if isinstance(value, Mapping):
+            return cls.from_json(value, registry)
+        if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+            return cls(list(value), registry)
+        raise ValidationError(f"cannot use {value!r} as a feature selection")
+
     # ------------------------------------------------------------------ views
 
     @property
