@@ -12,9 +12,11 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 
 from .errors import Conflict, NotFound, ValidationError
+from .features.selection import FeatureSelection
 from .images import FileSource, ImageEntry, ImageSource, StoredSource, check_pixels, read_array
 from .io.axes import to_canonical
 from .io.dispatch import find_format
+from .registry import get_registry
 from .store import ProjectStore
 
 
@@ -55,6 +57,13 @@ class ImageSet:
     def pixels(self, entry: ImageEntry) -> Any:
         """The image as a lazy canonical array ``(z)yxc``."""
         return entry.pixels(self._store)
+
+    def check_selection(self, selection: FeatureSelection) -> None:
+        """Check a feature selection against the registry and every image's spatial shape (scales must fit)."""
+        registry = get_registry()
+        selection.validate(registry)
+        for entry in self._entries.values():
+            selection.validate(registry, entry.spatial_shape)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [e.to_json() for e in self._entries.values()]

@@ -89,9 +89,11 @@ class LabelSet:
     def drop(self, image_id: str) -> None:
         self._labels.pop(image_id, None)
 
-    def counts(self, image_id: str) -> dict[int, int]:
+    def counts_by_name(self, image_id: str, class_names: Sequence[str]) -> dict[str, int]:
+        """Labelled pixels of an image per class name (classes without labels left out)."""
         labels = self._labels.get(image_id)
-        return labels.counts() if labels is not None else {}
+        counts = labels.counts() if labels is not None else {}
+        return {class_names[k - 1]: v for k, v in sorted(counts.items()) if 0 < k <= len(class_names)}
 
     def widen_for(self, n_classes: int) -> None:
         """Switch every label array to the dtype that holds ``n_classes`` classes (uint8 -> uint16 past 255)."""

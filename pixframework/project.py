@@ -46,14 +46,8 @@ from .images import ImageEntry, read_array
 from .io.axes import normalize_region
 from .label_set import LabelSet
 from .model_slot import ModelSlot
-from .registry import get_registry
-from .specs import resolve_parameters
 from .store import ProjectStore, project_path
 
-Progress = Callable[[float, str], None]
-#: our own histogram random forest (pixframework/classifiers/fast_forest.py): 100 trees like ilastik, the same
-#: held-out accuracy as scikit-learn's on stroke labels, 7-15x faster to train, which is what live update waits on
-DEFAULT_CLASSIFIER = "fast_forest"
 
 
 def _locked(method: Callable) -> Callable:
@@ -80,9 +74,7 @@ class Project:
         self._labels = LabelSet(store, meta.get("labels", {}), {e.id: e.spatial_shape for e in self._images})
         features = meta.get("features")
         self._selection = FeatureSelection.from_json(features) if features else FeatureSelection.default()
-        classifier = meta.get("classifier") or {"name": DEFAULT_CLASSIFIER, "params": {}}
-        self._classifier: tuple[str, dict[str, Any]] = (classifier["name"], dict(classifier.get("params", {})))
-        self._model = ModelSlot(store, meta.get("model"))
+        self._model = ModelSlot(store, meta.get("classifier"), meta.get("model"))
         self._dirty = False
         self._cache = ProjectCache()
 
@@ -149,7 +141,7 @@ class Project:
             "images": self._images.to_json(),
             "classes": self._classes.to_json(),
             "features": self._selection.to_json(),
-            "classifier": {"name": self._classifier[0], "params": self._classifier[1]},
+            "classifier": self._model.choice_json(),
             "labels": self._labels.to_json(),
             "model": self._model.to_json(),
         }
@@ -285,11 +277,7 @@ class Project:
     @_locked
     def label_counts(self) -> dict[str, dict[str, int]]:
         """Labelled pixels per image and class name."""
-        names = self._classes.names
-        return {
-            entry.name: {names[k - 1]: v for k, v in sorted(self._labels.counts(entry.id).items()) if 0 < k <= len(names)}
-            for entry in self._images
-        }
+        return {entry.name: self._labels.counts_by_name(entry.id, self._classes.names) for entry in self._images}
 
     # ================================================================== features and classifier
     @property
@@ -302,10 +290,7 @@ class Project:
         """Choose the features: anything :meth:`FeatureSelection.coerce` accepts (a FeatureSelection, its
         JSON form, a list of ``(filter, scale[, in_2d[, params]])``; ``None`` for ilastik's default set)."""
         new = FeatureSelection.coerce(selection)
-        registry = get_registry()
-        new.validate(registry)
-        for entry in self._images:
-            new.validate(registry, entry.spatial_shape)
+        self._images.check_selection(new)
         if new != self._selection:
             self._selection = new
             self._cache.clear()
@@ -314,16 +299,15 @@ class Project:
     @property
     def classifier(self) -> tuple[str, dict[str, Any]]:
         """``(name, params)`` of the chosen classifier plugin."""
-        return self._classifier[0], dict(self._classifier[1])
+        name, params = self._model.choice
+        return name, dict(params)
 
     @_locked
     def set_classifier(self, name: str, **params: Any) -> None:
         """Choose the classifier plugin and its parameters (validated against the plugin's spec)."""
-        spec = get_registry().classifier(name)
-        resolve_parameters(f"classifier {name!r}", spec.parameters, params)
-        if (name, params) != self._classifier:
-            self._classifier = (name, dict(params))
-            self._invalidate_model("classifier changed")
+        if self._model.choose(name, params):
+            self._dirty = True
+            self._cache.drop_predictions()
 
     def _invalidate_model(self, reason: str) -> None:
         self._dirty = True
@@ -339,7 +323,7 @@ class Project:
         return pipeline.cached_features(self._cache, entry.id, self._images.pixels(entry), entry.axes, self._selection)
 
     @_locked
-    def train(self, progress: Progress | None = None) -> dict[str, Any]:
+    def train(self, progress: pipeline.Progress | None = None) -> dict[str, Any]:
         """Train the chosen classifier on the feature vectors of all labelled pixels of all images.
 
         :param progress: called as ``progress(fraction 0..1, message)``.
@@ -355,8 +339,8 @@ class Project:
         sources = [(self._labels.get(e.id), self._features_of(e)) for e in labelled]
         names = self._selection.channel_names(len(labelled[0].spatial_shape), labelled[0].n_channels)
         shapes = [e.spatial_shape for e in labelled]
-        model, samples = pipeline.train_classifier(self._classifier, sources, shapes, names, self._classes.names, progress)
-        self._model.set(model, {"samples": samples, "features": len(names), "classifier": self._classifier[0]})
+        model, samples = pipeline.train_classifier(self._model.choice, sources, shapes, names, self._classes.names, progress)
+        self._model.set(model, {"samples": samples, "features": len(names), "classifier": self._model.choice[0]})
         self._dirty = True
         self._cache.drop_predictions()
         if progress:
@@ -436,7 +420,7 @@ class Project:
             "label_counts": self.label_counts(),
             "features": self._selection.to_json(),
             "n_features": self._selection.n_features(len(first.spatial_shape), first.n_channels) if first else None,
-            "classifier": {"name": self._classifier[0], "params": self._classifier[1]},
+            "classifier": self._model.choice_json(),
             "trained": self._model.is_trained,
             "model": self._model.info,
         }
