@@ -121,10 +121,6 @@ class ProjectCache:
         """Forget every prediction (labels or the model changed)."""
         self._drop(lambda key: key[1] == "prediction")
 
-    def drop_features(self) -> None:
-        """Forget every feature plane (the selection changed)."""
-        self._drop(lambda key: key[1] == "features")
-
     def drop_image(self, image_id: str) -> None:
         """Forget everything about one image (it was removed)."""
         self._drop(lambda key: key[2] == image_id)

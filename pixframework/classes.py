@@ -42,9 +42,6 @@ class LabelClasses:
                 return i + 1
         raise NotFound(f"no class {class_!r} (classes: {', '.join(self.names) or 'none'})")
 
-    def name_of(self, index: int) -> str:
-        return self._classes[int(index) - 1]["name"]
-
     def add(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Append a class; returns its index."""
         self._check_name(name, other_than=None)
