@@ -102,8 +102,8 @@ class Stubs:
             call.cancel()  # no-op when the stream already ended
 
     def array(self, method: Callable, request: Any) -> np.ndarray:
-        """An array streamed in chunks by the server."""
-        return decode_chunks(self.stream(method, request), max_bytes=None)
+        """An array streamed in chunks by the server (each response carries one in its ``chunk`` field)."""
+        return decode_chunks((message.chunk for message in self.stream(method, request)), max_bytes=None)
 
 
 class RemoteProject:
@@ -140,7 +140,7 @@ class RemoteProject:
 
     def save(self) -> None:
         """Save the project on the server (atomic)."""
-        self._rpc.call(self._rpc.sessions.SaveProject, sessions_pb2.SessionRequest(**self._sid()))
+        self._rpc.call(self._rpc.sessions.SaveProject, sessions_pb2.SaveProjectRequest(**self._sid()))
 
     def close(self, *, save: bool = True) -> None:
         """End this session; the server closes the project (saving it unless ``save=False``) when no
@@ -152,7 +152,7 @@ class RemoteProject:
 
     def summary(self) -> dict[str, Any]:
         """What ``pixf info`` prints: images, classes, label counts, features, classifier, trained or not."""
-        reply = self._rpc.call(self._rpc.sessions.GetSummary, sessions_pb2.SessionRequest(**self._sid()))
+        reply = self._rpc.call(self._rpc.sessions.GetSummary, sessions_pb2.GetSummaryRequest(**self._sid()))
         return json_document(reply.json, "project summary")
 
     def label_counts(self) -> dict[str, dict[str, int]]:
@@ -196,12 +196,12 @@ class RemoteProject:
 
     def remove_image(self, name: str) -> None:
         """Remove an image and its labels."""
-        self._rpc.call(self._rpc.images.RemoveImage, images_pb2.ImageRequest(image=name, **self._sid()))
+        self._rpc.call(self._rpc.images.RemoveImage, images_pb2.RemoveImageRequest(image=name, **self._sid()))
 
     def image_info(self, name: str) -> dict[str, Any]:
         """Name, canonical shape and axes, dtype name (``"uint16"``), source and whether stored in the project."""
-        info = self._rpc.call(self._rpc.images.GetImageInfo, images_pb2.ImageRequest(image=name, **self._sid()))
-        return image_info_from_proto(info)
+        request = images_pb2.GetImageInfoRequest(image=name, **self._sid())
+        return image_info_from_proto(self._rpc.call(self._rpc.images.GetImageInfo, request).info)
 
     def _region(self, image: str, region: Sequence[slice] | None) -> Any:
         if region is None:
@@ -222,7 +222,7 @@ class RemoteProject:
     def classes(self) -> list[dict[str, Any]]:
         """Label classes: ``[{"name", "color", "index"}]`` with index 1..C."""
         reply = self._rpc.call(self._rpc.labels.ListClasses, labels_pb2.ListClassesRequest(**self._sid()))
-        return classes_from_proto(reply)
+        return classes_from_proto(reply.classes)
 
     def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Add a label class; returns its index (the label value used for it)."""
@@ -284,7 +284,7 @@ class RemoteProject:
     def features(self) -> FeatureSelection:
         """The current :class:`~pixframework.features.selection.FeatureSelection`."""
         reply = self._rpc.call(self._rpc.features.GetFeatures, features_pb2.GetFeaturesRequest(**self._sid()))
-        return FeatureSelection.from_json(selection_from_proto(reply))
+        return FeatureSelection.from_json(selection_from_proto(reply.selection))
 
     def select_features(self, selection: Any) -> None:
         """Choose the features: a FeatureSelection, its JSON form, or a list of ``(filter, scale)``."""
@@ -295,7 +295,7 @@ class RemoteProject:
     def classifier(self) -> tuple[str, dict[str, Any]]:
         """``(name, params)`` of the chosen classifier plugin."""
         reply = self._rpc.call(self._rpc.classifiers.GetClassifier, classifiers_pb2.GetClassifierRequest(**self._sid()))
-        return classifier_choice_from_proto(reply)
+        return classifier_choice_from_proto(reply.classifier)
 
     def set_classifier(self, name: str, **params: Any) -> None:
         """Choose the classifier plugin and its parameters (validated by the server against the plugin)."""
@@ -307,7 +307,7 @@ class RemoteProject:
     # ------------------------------------------------------------------ training
     @property
     def is_trained(self) -> bool:
-        reply = self._rpc.call(self._rpc.training.GetTrainingState, training_pb2.TrainingStateRequest(**self._sid()))
+        reply = self._rpc.call(self._rpc.training.GetTrainingState, training_pb2.GetTrainingStateRequest(**self._sid()))
         return reply.is_trained
 
     def train(self, progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
@@ -387,7 +387,7 @@ class Client:
 
     def _chunk_bytes(self) -> int:
         if self._limits is None:
-            self._limits = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest()).limits
+            self._limits = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.GetServerInfoRequest()).info.limits
         return int(self._limits.chunk_bytes) or (1 << 20)
 
     def _upload(self, first: Any, array: np.ndarray) -> Iterator[Any]:
@@ -404,12 +404,12 @@ class Client:
     def create_project(self, path: str, *, overwrite: bool = False) -> RemoteProject:
         """Create a project at ``path`` (relative to the server's data root) and open a session on it."""
         request = sessions_pb2.CreateProjectRequest(path=os.fspath(path), overwrite=overwrite)
-        return RemoteProject(self, self._rpc.call(self._rpc.sessions.CreateProject, request))
+        return RemoteProject(self, self._rpc.call(self._rpc.sessions.CreateProject, request).session)
 
     def open_project(self, path: str) -> RemoteProject:
         """Open the project at ``path`` (relative to the server's data root) in a new session."""
         request = sessions_pb2.OpenProjectRequest(path=os.fspath(path))
-        return RemoteProject(self, self._rpc.call(self._rpc.sessions.OpenProject, request))
+        return RemoteProject(self, self._rpc.call(self._rpc.sessions.OpenProject, request).session)
 
     def sessions(self) -> list[dict[str, Any]]:
         """Open sessions on the server: id, project path, created (unix s), idle seconds, peer."""
@@ -428,7 +428,7 @@ class Client:
 
     def server_info(self) -> dict[str, Any]:
         """Server version, wire API version, plugins (and skipped ones), limits, auth and TLS flags."""
-        info = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest())
+        info = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.GetServerInfoRequest()).info
         self._limits = info.limits
         limits = info.limits
         return {

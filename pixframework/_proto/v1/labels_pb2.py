@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/labels.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\"8\n\nLabelClass\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x63olor\x18\x02 \x01(\t\x12\r\n\x05index\x18\x03 \x01(\x05\"2\n\x08\x43lassRef\x12\x0e\n\x04name\x18\x01 \x01(\tH\x00\x12\x0f\n\x05index\x18\x02 \x01(\x05H\x00\x42\x05\n\x03ref\"B\n\x0f\x41\x64\x64\x43lassRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x63olor\x18\x03 \x01(\t\"!\n\x10\x41\x64\x64\x43lassResponse\x12\r\n\x05index\x18\x01 \x01(\x05\"h\n\x12RenameClassRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12,\n\tclass_ref\x18\x02 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\x12\x10\n\x08new_name\x18\x03 \x01(\t\"g\n\x14SetClassColorRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12,\n\tclass_ref\x18\x02 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\x12\r\n\x05\x63olor\x18\x03 \x01(\t\"V\n\x12RemoveClassRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12,\n\tclass_ref\x18\x02 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\"(\n\x12ListClassesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"?\n\x0f\x43lassesResponse\x12,\n\x07\x63lasses\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"\x81\x01\n\x10SetLabelsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x03(\x03\x12,\n\x06header\x18\x04 \x01(\x0b\x32\x1c.pixframework.v1.ArrayHeader\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\"\x99\x01\n\x0cPaintRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12,\n\tclass_ref\x18\x03 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\x12(\n\x06\x63oords\x18\x04 \x01(\x0b\x32\x18.pixframework.v1.NdArray\x12\x0e\n\x06radius\x18\x05 \x01(\x01\"k\n\x0c\x45raseRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12(\n\x06\x63oords\x18\x03 \x01(\x0b\x32\x18.pixframework.v1.NdArray\x12\x0e\n\x06radius\x18\x04 \x01(\x01\"e\n\x12\x43learLabelsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12,\n\tclass_ref\x18\x03 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\"\x1f\n\rLabelsChanged\x12\x0e\n\x06pixels\x18\x01 \x01(\x03\"^\n\x10GetLabelsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\'\n\x06region\x18\x03 \x01(\x0b\x32\x17.pixframework.v1.Region2\xc0\x06\n\x0cLabelService\x12O\n\x08\x41\x64\x64\x43lass\x12 .pixframework.v1.AddClassRequest\x1a!.pixframework.v1.AddClassResponse\x12T\n\x0bRenameClass\x12#.pixframework.v1.RenameClassRequest\x1a .pixframework.v1.ClassesResponse\x12X\n\rSetClassColor\x12%.pixframework.v1.SetClassColorRequest\x1a .pixframework.v1.ClassesResponse\x12T\n\x0bRemoveClass\x12#.pixframework.v1.RemoveClassRequest\x1a .pixframework.v1.ClassesResponse\x12T\n\x0bListClasses\x12#.pixframework.v1.ListClassesRequest\x1a .pixframework.v1.ClassesResponse\x12P\n\tSetLabels\x12!.pixframework.v1.SetLabelsRequest\x1a\x1e.pixframework.v1.LabelsChanged(\x01\x12\x46\n\x05Paint\x12\x1d.pixframework.v1.PaintRequest\x1a\x1e.pixframework.v1.LabelsChanged\x12\x46\n\x05\x45rase\x12\x1d.pixframework.v1.EraseRequest\x1a\x1e.pixframework.v1.LabelsChanged\x12R\n\x0b\x43learLabels\x12#.pixframework.v1.ClearLabelsRequest\x1a\x1e.pixframework.v1.LabelsChanged\x12M\n\tGetLabels\x12!.pixframework.v1.GetLabelsRequest\x1a\x1b.pixframework.v1.ArrayChunk0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/labels.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\"8\n\nLabelClass\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05\x63olor\x18\x02 \x01(\t\x12\r\n\x05index\x18\x03 \x01(\x05\"2\n\x08\x43lassRef\x12\x0e\n\x04name\x18\x01 \x01(\tH\x00\x12\x0f\n\x05index\x18\x02 \x01(\x05H\x00\x42\x05\n\x03ref\"B\n\x0f\x41\x64\x64\x43lassRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x63olor\x18\x03 \x01(\t\"!\n\x10\x41\x64\x64\x43lassResponse\x12\r\n\x05index\x18\x01 \x01(\x05\"h\n\x12RenameClassRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12,\n\tclass_ref\x18\x02 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\x12\x10\n\x08new_name\x18\x03 \x01(\t\"C\n\x13RenameClassResponse\x12,\n\x07\x63lasses\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"g\n\x14SetClassColorRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12,\n\tclass_ref\x18\x02 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\x12\r\n\x05\x63olor\x18\x03 \x01(\t\"E\n\x15SetClassColorResponse\x12,\n\x07\x63lasses\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"V\n\x12RemoveClassRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12,\n\tclass_ref\x18\x02 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\"C\n\x13RemoveClassResponse\x12,\n\x07\x63lasses\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"(\n\x12ListClassesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"C\n\x13ListClassesResponse\x12,\n\x07\x63lasses\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"\x81\x01\n\x10SetLabelsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x03(\x03\x12,\n\x06header\x18\x04 \x01(\x0b\x32\x1c.pixframework.v1.ArrayHeader\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\"\x13\n\x11SetLabelsResponse\"\x99\x01\n\x0cPaintRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12,\n\tclass_ref\x18\x03 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\x12(\n\x06\x63oords\x18\x04 \x01(\x0b\x32\x18.pixframework.v1.NdArray\x12\x0e\n\x06radius\x18\x05 \x01(\x01\"\x1f\n\rPaintResponse\x12\x0e\n\x06pixels\x18\x01 \x01(\x03\"k\n\x0c\x45raseRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12(\n\x06\x63oords\x18\x03 \x01(\x0b\x32\x18.pixframework.v1.NdArray\x12\x0e\n\x06radius\x18\x04 \x01(\x01\"\x1f\n\rEraseResponse\x12\x0e\n\x06pixels\x18\x01 \x01(\x03\"e\n\x12\x43learLabelsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12,\n\tclass_ref\x18\x03 \x01(\x0b\x32\x19.pixframework.v1.ClassRef\"\x15\n\x13\x43learLabelsResponse\"^\n\x10GetLabelsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\'\n\x06region\x18\x03 \x01(\x0b\x32\x17.pixframework.v1.Region\"?\n\x11GetLabelsResponse\x12*\n\x05\x63hunk\x18\x01 \x01(\x0b\x32\x1b.pixframework.v1.ArrayChunk2\xe3\x06\n\x0cLabelService\x12O\n\x08\x41\x64\x64\x43lass\x12 .pixframework.v1.AddClassRequest\x1a!.pixframework.v1.AddClassResponse\x12X\n\x0bRenameClass\x12#.pixframework.v1.RenameClassRequest\x1a$.pixframework.v1.RenameClassResponse\x12^\n\rSetClassColor\x12%.pixframework.v1.SetClassColorRequest\x1a&.pixframework.v1.SetClassColorResponse\x12X\n\x0bRemoveClass\x12#.pixframework.v1.RemoveClassRequest\x1a$.pixframework.v1.RemoveClassResponse\x12X\n\x0bListClasses\x12#.pixframework.v1.ListClassesRequest\x1a$.pixframework.v1.ListClassesResponse\x12T\n\tSetLabels\x12!.pixframework.v1.SetLabelsRequest\x1a\".pixframework.v1.SetLabelsResponse(\x01\x12\x46\n\x05Paint\x12\x1d.pixframework.v1.PaintRequest\x1a\x1e.pixframework.v1.PaintResponse\x12\x46\n\x05\x45rase\x12\x1d.pixframework.v1.EraseRequest\x1a\x1e.pixframework.v1.EraseResponse\x12X\n\x0b\x43learLabels\x12#.pixframework.v1.ClearLabelsRequest\x1a$.pixframework.v1.ClearLabelsResponse\x12T\n\tGetLabels\x12!.pixframework.v1.GetLabelsRequest\x1a\".pixframework.v1.GetLabelsResponse0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,26 +43,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ADDCLASSRESPONSE']._serialized_end=290
   _globals['_RENAMECLASSREQUEST']._serialized_start=292
   _globals['_RENAMECLASSREQUEST']._serialized_end=396
-  _globals['_SETCLASSCOLORREQUEST']._serialized_start=398
-  _globals['_SETCLASSCOLORREQUEST']._serialized_end=501
-  _globals['_REMOVECLASSREQUEST']._serialized_start=503
-  _globals['_REMOVECLASSREQUEST']._serialized_end=589
-  _globals['_LISTCLASSESREQUEST']._serialized_start=591
-  _globals['_LISTCLASSESREQUEST']._serialized_end=631
-  _globals['_CLASSESRESPONSE']._serialized_start=633
-  _globals['_CLASSESRESPONSE']._serialized_end=696
-  _globals['_SETLABELSREQUEST']._serialized_start=699
-  _globals['_SETLABELSREQUEST']._serialized_end=828
-  _globals['_PAINTREQUEST']._serialized_start=831
-  _globals['_PAINTREQUEST']._serialized_end=984
-  _globals['_ERASEREQUEST']._serialized_start=986
-  _globals['_ERASEREQUEST']._serialized_end=1093
-  _globals['_CLEARLABELSREQUEST']._serialized_start=1095
-  _globals['_CLEARLABELSREQUEST']._serialized_end=1196
-  _globals['_LABELSCHANGED']._serialized_start=1198
-  _globals['_LABELSCHANGED']._serialized_end=1229
-  _globals['_GETLABELSREQUEST']._serialized_start=1231
-  _globals['_GETLABELSREQUEST']._serialized_end=1325
-  _globals['_LABELSERVICE']._serialized_start=1328
-  _globals['_LABELSERVICE']._serialized_end=2160
+  _globals['_RENAMECLASSRESPONSE']._serialized_start=398
+  _globals['_RENAMECLASSRESPONSE']._serialized_end=465
+  _globals['_SETCLASSCOLORREQUEST']._serialized_start=467
+  _globals['_SETCLASSCOLORREQUEST']._serialized_end=570
+  _globals['_SETCLASSCOLORRESPONSE']._serialized_start=572
+  _globals['_SETCLASSCOLORRESPONSE']._serialized_end=641
+  _globals['_REMOVECLASSREQUEST']._serialized_start=643
+  _globals['_REMOVECLASSREQUEST']._serialized_end=729
+  _globals['_REMOVECLASSRESPONSE']._serialized_start=731
+  _globals['_REMOVECLASSRESPONSE']._serialized_end=798
+  _globals['_LISTCLASSESREQUEST']._serialized_start=800
+  _globals['_LISTCLASSESREQUEST']._serialized_end=840
+  _globals['_LISTCLASSESRESPONSE']._serialized_start=842
+  _globals['_LISTCLASSESRESPONSE']._serialized_end=909
+  _globals['_SETLABELSREQUEST']._serialized_start=912
+  _globals['_SETLABELSREQUEST']._serialized_end=1041
+  _globals['_SETLABELSRESPONSE']._serialized_start=1043
+  _globals['_SETLABELSRESPONSE']._serialized_end=1062
+  _globals['_PAINTREQUEST']._serialized_start=1065
+  _globals['_PAINTREQUEST']._serialized_end=1218
+  _globals['_PAINTRESPONSE']._serialized_start=1220
+  _globals['_PAINTRESPONSE']._serialized_end=1251
+  _globals['_ERASEREQUEST']._serialized_start=1253
+  _globals['_ERASEREQUEST']._serialized_end=1360
+  _globals['_ERASERESPONSE']._serialized_start=1362
+  _globals['_ERASERESPONSE']._serialized_end=1393
+  _globals['_CLEARLABELSREQUEST']._serialized_start=1395
+  _globals['_CLEARLABELSREQUEST']._serialized_end=1496
+  _globals['_CLEARLABELSRESPONSE']._serialized_start=1498
+  _globals['_CLEARLABELSRESPONSE']._serialized_end=1519
+  _globals['_GETLABELSREQUEST']._serialized_start=1521
+  _globals['_GETLABELSREQUEST']._serialized_end=1615
+  _globals['_GETLABELSRESPONSE']._serialized_start=1617
+  _globals['_GETLABELSRESPONSE']._serialized_end=1680
+  _globals['_LABELSERVICE']._serialized_start=1683
+  _globals['_LABELSERVICE']._serialized_end=2550
 # @@protoc_insertion_point(module_scope)

@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 from . import labels_pb2 as pixframework_dot_v1_dot_labels__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -43,47 +42,47 @@ class LabelServiceStub:
         self.RenameClass = channel.unary_unary(
                 '/pixframework.v1.LabelService/RenameClass',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.RenameClassRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.RenameClassResponse.FromString,
                 _registered_method=True)
         self.SetClassColor = channel.unary_unary(
                 '/pixframework.v1.LabelService/SetClassColor',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorResponse.FromString,
                 _registered_method=True)
         self.RemoveClass = channel.unary_unary(
                 '/pixframework.v1.LabelService/RemoveClass',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassResponse.FromString,
                 _registered_method=True)
         self.ListClasses = channel.unary_unary(
                 '/pixframework.v1.LabelService/ListClasses',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.ListClassesRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ListClassesResponse.FromString,
                 _registered_method=True)
         self.SetLabels = channel.stream_unary(
                 '/pixframework.v1.LabelService/SetLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsResponse.FromString,
                 _registered_method=True)
         self.Paint = channel.unary_unary(
                 '/pixframework.v1.LabelService/Paint',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.PaintRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.PaintResponse.FromString,
                 _registered_method=True)
         self.Erase = channel.unary_unary(
                 '/pixframework.v1.LabelService/Erase',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.EraseRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseResponse.FromString,
                 _registered_method=True)
         self.ClearLabels = channel.unary_unary(
                 '/pixframework.v1.LabelService/ClearLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.FromString,
                 _registered_method=True)
         self.GetLabels = channel.unary_stream(
                 '/pixframework.v1.LabelService/GetLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsResponse.FromString,
                 _registered_method=True)
 
 
@@ -172,47 +171,47 @@ def add_LabelServiceServicer_to_server(servicer, server):
             'RenameClass': grpc.unary_unary_rpc_method_handler(
                     servicer.RenameClass,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.RenameClassRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.RenameClassResponse.SerializeToString,
             ),
             'SetClassColor': grpc.unary_unary_rpc_method_handler(
                     servicer.SetClassColor,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorResponse.SerializeToString,
             ),
             'RemoveClass': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveClass,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassResponse.SerializeToString,
             ),
             'ListClasses': grpc.unary_unary_rpc_method_handler(
                     servicer.ListClasses,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.ListClassesRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ListClassesResponse.SerializeToString,
             ),
             'SetLabels': grpc.stream_unary_rpc_method_handler(
                     servicer.SetLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsResponse.SerializeToString,
             ),
             'Paint': grpc.unary_unary_rpc_method_handler(
                     servicer.Paint,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.PaintRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.PaintResponse.SerializeToString,
             ),
             'Erase': grpc.unary_unary_rpc_method_handler(
                     servicer.Erase,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.EraseResponse.SerializeToString,
             ),
             'ClearLabels': grpc.unary_unary_rpc_method_handler(
                     servicer.ClearLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.SerializeToString,
             ),
             'GetLabels': grpc.unary_stream_rpc_method_handler(
                     servicer.GetLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,7 +267,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/RenameClass',
             pixframework_dot_v1_dot_labels__pb2.RenameClassRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.RenameClassResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -295,7 +294,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/SetClassColor',
             pixframework_dot_v1_dot_labels__pb2.SetClassColorRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.SetClassColorResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -322,7 +321,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/RemoveClass',
             pixframework_dot_v1_dot_labels__pb2.RemoveClassRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.RemoveClassResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -349,7 +348,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/ListClasses',
             pixframework_dot_v1_dot_labels__pb2.ListClassesRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.ListClassesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -376,7 +375,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/SetLabels',
             pixframework_dot_v1_dot_labels__pb2.SetLabelsRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.SetLabelsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -403,7 +402,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/Paint',
             pixframework_dot_v1_dot_labels__pb2.PaintRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.PaintResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -430,7 +429,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/Erase',
             pixframework_dot_v1_dot_labels__pb2.EraseRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.EraseResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -457,7 +456,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/ClearLabels',
             pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -484,7 +483,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/GetLabels',
             pixframework_dot_v1_dot_labels__pb2.GetLabelsRequest.SerializeToString,
-            pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+            pixframework_dot_v1_dot_labels__pb2.GetLabelsResponse.FromString,
             options,
             channel_credentials,
             insecure,

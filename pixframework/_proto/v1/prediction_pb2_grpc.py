@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 from . import prediction_pb2 as pixframework_dot_v1_dot_prediction__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -38,7 +37,7 @@ class PredictionServiceStub:
         self.Predict = channel.unary_stream(
                 '/pixframework.v1.PredictionService/Predict',
                 request_serializer=pixframework_dot_v1_dot_prediction__pb2.PredictRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+                response_deserializer=pixframework_dot_v1_dot_prediction__pb2.PredictResponse.FromString,
                 _registered_method=True)
         self.Export = channel.unary_unary(
                 '/pixframework.v1.PredictionService/Export',
@@ -73,7 +72,7 @@ def add_PredictionServiceServicer_to_server(servicer, server):
             'Predict': grpc.unary_stream_rpc_method_handler(
                     servicer.Predict,
                     request_deserializer=pixframework_dot_v1_dot_prediction__pb2.PredictRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_prediction__pb2.PredictResponse.SerializeToString,
             ),
             'Export': grpc.unary_unary_rpc_method_handler(
                     servicer.Export,
@@ -107,7 +106,7 @@ class PredictionService:
             target,
             '/pixframework.v1.PredictionService/Predict',
             pixframework_dot_v1_dot_prediction__pb2.PredictRequest.SerializeToString,
-            pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+            pixframework_dot_v1_dot_prediction__pb2.PredictResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,13 +14,25 @@ class CreateProjectRequest(_message.Message):
     overwrite: bool
     def __init__(self, path: _Optional[str] = ..., overwrite: _Optional[bool] = ...) -> None: ...
 
+class CreateProjectResponse(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: SessionInfo
+    def __init__(self, session: _Optional[_Union[SessionInfo, _Mapping]] = ...) -> None: ...
+
 class OpenProjectRequest(_message.Message):
     __slots__ = ("path",)
     PATH_FIELD_NUMBER: _ClassVar[int]
     path: str
     def __init__(self, path: _Optional[str] = ...) -> None: ...
 
-class SessionRequest(_message.Message):
+class OpenProjectResponse(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: SessionInfo
+    def __init__(self, session: _Optional[_Union[SessionInfo, _Mapping]] = ...) -> None: ...
+
+class SaveProjectRequest(_message.Message):
     __slots__ = ("session_id",)
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
@@ -70,7 +82,13 @@ class SessionInfo(_message.Message):
     peer: str
     def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ...) -> None: ...
 
-class ProjectSummary(_message.Message):
+class GetSummaryRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class GetSummaryResponse(_message.Message):
     __slots__ = ("json",)
     JSON_FIELD_NUMBER: _ClassVar[int]
     json: str

@@ -21,7 +21,7 @@ class ServerInfoServicer(server_pb2_grpc.ServerInfoServiceServicer):
     def GetServerInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
         registry = get_registry()
         limits = self.state.limits
-        return server_pb2.ServerInfo(
+        info = server_pb2.ServerInfo(
             version=__version__,
             api_version=API_VERSION,
             plugins=[plugins_pb2.PluginEntry(**e.to_json()) for e in registry.entries],
@@ -37,3 +37,4 @@ class ServerInfoServicer(server_pb2_grpc.ServerInfoServiceServicer):
             auth_required=self.state.auth_required,
             tls=self.state.tls,
         )
+        return server_pb2.GetServerInfoResponse(info=info)

@@ -31,11 +31,11 @@ class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
 
     def CreateProject(self, request: Any, context: grpc.ServicerContext) -> Any:
         session = self.state.sessions.open(request.path, create=True, overwrite=request.overwrite, peer=context.peer())
-        return session_info(self.state, session)
+        return sessions_pb2.CreateProjectResponse(session=session_info(self.state, session))
 
     def OpenProject(self, request: Any, context: grpc.ServicerContext) -> Any:
         session = self.state.sessions.open(request.path, peer=context.peer())
-        return session_info(self.state, session)
+        return sessions_pb2.OpenProjectResponse(session=session_info(self.state, session))
 
     def SaveProject(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
@@ -52,4 +52,4 @@ class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
     def GetSummary(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
             summary = session.project.summary()
-        return sessions_pb2.ProjectSummary(json=json_text(summary))
+        return sessions_pb2.GetSummaryResponse(json=json_text(summary))

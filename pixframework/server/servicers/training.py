@@ -52,9 +52,9 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                             cancel.set()
                         continue
                     if event[0] == "progress":
-                        yield training_pb2.TrainProgress(fraction=float(event[1]), message=str(event[2]))
+                        yield training_pb2.TrainResponse(fraction=float(event[1]), message=str(event[2]))
                     elif event[0] == "done":
-                        yield training_pb2.TrainProgress(
+                        yield training_pb2.TrainResponse(
                             fraction=1.0, message="done", done=True, summary_json=json_text(event[1])
                         )
                         return
@@ -70,4 +70,4 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
 
     def GetTrainingState(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            return training_pb2.TrainingState(is_trained=session.project.is_trained)
+            return training_pb2.GetTrainingStateResponse(is_trained=session.project.is_trained)

@@ -18,7 +18,7 @@ import org.pixframework.v1.Limits;
 import org.pixframework.v1.OpenProjectRequest;
 import org.pixframework.v1.PredictionServiceGrpc;
 import org.pixframework.v1.ServerInfo;
-import org.pixframework.v1.ServerInfoRequest;
+import org.pixframework.v1.GetServerInfoRequest;
 import org.pixframework.v1.ServerInfoServiceGrpc;
 import org.pixframework.v1.SessionInfo;
 import org.pixframework.v1.SessionServiceGrpc;
@@ -64,7 +64,7 @@ public final class BridgeClient implements AutoCloseable {
         ServerInfoServiceGrpc.ServerInfoServiceBlockingStub infoStub = ServerInfoServiceGrpc.newBlockingStub(calls);
         try {
             info = infoStub.withWaitForReady().withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS)
-                    .getServerInfo(ServerInfoRequest.getDefaultInstance());
+                    .getServerInfo(GetServerInfoRequest.getDefaultInstance()).getInfo();
         } catch (StatusRuntimeException e) {
             channel.shutdownNow();
             if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
@@ -152,7 +152,7 @@ public final class BridgeClient implements AutoCloseable {
     /** Create a project directory (path relative to the server's data root) and open a session on it. */
     public ProjectSession createProject(String path, boolean overwrite) {
         CreateProjectRequest request = CreateProjectRequest.newBuilder().setPath(path).setOverwrite(overwrite).build();
-        return new ProjectSession(this, call(() -> sessions.createProject(request)));
+        return new ProjectSession(this, call(() -> sessions.createProject(request)).getSession());
     }
 
     /** Open an existing project (path relative to the server's data root) in a new session. */
@@ -162,7 +162,7 @@ public final class BridgeClient implements AutoCloseable {
 
     SessionInfo reopen(String path) {
         OpenProjectRequest request = OpenProjectRequest.newBuilder().setPath(path).build();
-        return call(() -> sessions.openProject(request));
+        return call(() -> sessions.openProject(request)).getSession();
     }
 
     /** Run one call, turning a gRPC failure into a {@link BridgeException}. */
