@@ -27,6 +27,7 @@ import numpy as np
 from ._proto.v1 import (
     classifiers_pb2,
     classifiers_pb2_grpc,
+    events_pb2_grpc,
     features_pb2,
     features_pb2_grpc,
     images_pb2,
@@ -43,9 +44,11 @@ from ._proto.v1 import (
     training_pb2_grpc,
 )
 from .errors import ValidationError
+from .events import EventWatcher
 from .features.selection import FeatureSelection
 from .io.axes import normalize_region
 from .palette import normalize_color
+from .remote_events import RemoteWatcher
 from .wire.arrays import array_bytes, byte_chunks, decode_chunks, encode_ndarray, make_header, region_to_proto
 from .wire.enums import COPY_MODES, OUTPUTS
 from .wire.messages import (
@@ -82,6 +85,7 @@ class Stubs:
         self.training = training_pb2_grpc.TrainingServiceStub(channel)
         self.prediction = prediction_pb2_grpc.PredictionServiceStub(channel)
         self.info = server_pb2_grpc.ServerInfoServiceStub(channel)
+        self.events = events_pb2_grpc.EventServiceStub(channel)
         self.metadata = token_metadata(token)
 
     def call(self, method: Callable, request: Any) -> Any:
@@ -117,6 +121,7 @@ class RemoteProject:
         self._client = client
         self._rpc = client._rpc
         self.session_id = info.session_id
+        self._client_name = info.client
         self._path = PurePosixPath(info.path)
         self._closed = False
 
@@ -267,6 +272,23 @@ class RemoteProject:
         request = labels_pb2.EraseRequest(image=image, coords=_coords(coords), radius=float(radius), **self._sid())
         return int(self._rpc.call(self._rpc.labels.Erase, request).pixels)
 
+    def erase_mask(self, image: str, mask: np.ndarray, *, offset: Sequence[int] | None = None) -> int:
+        """Unlabel the pixels where ``mask`` (spatial axes, at ``offset``) is non-zero; returns how many were labelled."""
+        first = labels_pb2.EraseMaskRequest(
+            image=image, offset=[int(o) for o in offset] if offset is not None else [], **self._sid()
+        )
+        mask = np.asarray(mask)
+        mask = mask.astype(np.uint8) if mask.dtype == bool else mask
+        return int(self._rpc.call(self._rpc.labels.EraseMask, self._client._upload(first, mask)).pixels)
+
+    def undo(self) -> int:
+        """Undo this session's latest label edit (never another client's); returns the pixels restored (0: none left)."""
+        return int(self._rpc.call(self._rpc.labels.Undo, labels_pb2.UndoRequest(**self._sid())).pixels)
+
+    def redo(self) -> int:
+        """Redo this session's latest undone edit; returns the pixels written again (0: nothing to redo)."""
+        return int(self._rpc.call(self._rpc.labels.Redo, labels_pb2.RedoRequest(**self._sid())).pixels)
+
     def clear_labels(self, image: str, class_: str | int | None = None) -> None:
         """Remove all labels of an image, or only those of one class."""
         request = labels_pb2.ClearLabelsRequest(image=image, **self._sid())
@@ -360,6 +382,21 @@ class RemoteProject:
         return self._rpc.call(self._rpc.prediction.Export, request).path
 
 
+    # ------------------------------------------------------------------ events
+    def watch(self, after_revision: int | None = None, *, log: str | None = None) -> EventWatcher:
+        """The project's changes as :class:`~pixframework.events.Event` objects, as the server commits them
+        (the same objects :meth:`Project.watch <pixframework.project.Project.watch>` gives). A broken
+        connection is resumed from the last revision seen."""
+        return RemoteWatcher(
+            lambda request: self._rpc.events.Watch(request, metadata=self._rpc.metadata), self.session_id, after_revision, log
+        )
+
+    @property
+    def client(self) -> str:
+        """This session's public name: events name it as ``client`` of its changes, and :meth:`undo` steps through them."""
+        return self._client_name
+
+
 class Client:
     """A connection to a pixframework server. Use :func:`connect`."""
 
@@ -422,6 +459,7 @@ class Client:
                 "idle_seconds": s.idle_seconds,
                 "sessions_on_project": s.sessions_on_project,
                 "peer": s.peer,
+                "client": s.client,
             }
             for s in reply.sessions
         ]

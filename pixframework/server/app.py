@@ -17,6 +17,8 @@ from grpc_reflection.v1alpha import reflection
 from .._proto.v1 import (
     classifiers_pb2,
     classifiers_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
     features_pb2,
     features_pb2_grpc,
     images_pb2,
@@ -37,6 +39,7 @@ from .auth import TokenAuthInterceptor
 from .limits import Limits
 from .servicers.base import ServerState
 from .servicers.classifiers import ClassifierServicer
+from .servicers.events import EventServicer
 from .servicers.features import FeatureServicer
 from .servicers.images import ImageServicer
 from .servicers.info import ServerInfoServicer
@@ -61,6 +64,7 @@ _SERVICES = (
     (TrainingServicer, training_pb2_grpc.add_TrainingServiceServicer_to_server, training_pb2),
     (PredictionServicer, prediction_pb2_grpc.add_PredictionServiceServicer_to_server, prediction_pb2),
     (ServerInfoServicer, server_pb2_grpc.add_ServerInfoServiceServicer_to_server, server_pb2),
+    (EventServicer, events_pb2_grpc.add_EventServiceServicer_to_server, events_pb2),
 )
 
 
@@ -108,6 +112,7 @@ class PixfServer:
             if self._stopped.is_set():
                 return
             self.health.enter_graceful_shutdown()
+            self.sessions.close_watchers()  # event streams end at once instead of holding the grace period
             self.grpc_server.stop(grace).wait()
             self.sessions.stop_reaper()
             self.sessions.close_all(save=True)
@@ -158,7 +163,10 @@ def create_server(
         )
     if (tls_cert is None) != (tls_key is None):
         raise ValidationError("TLS needs both a certificate and a key")
-    sessions = SessionManager(root, idle_timeout=limits.idle_timeout, max_sessions=limits.max_sessions)
+    # every event stream holds a worker thread: at most half of them watch
+    sessions = SessionManager(
+        root, idle_timeout=limits.idle_timeout, max_sessions=limits.max_sessions, max_watchers=max(1, max_workers // 2)
+    )
     state = ServerState(sessions, limits, auth_required=bool(token), tls=tls_cert is not None)
     interceptors: list[grpc.ServerInterceptor] = [ErrorInterceptor()]
     if token:

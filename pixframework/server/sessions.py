@@ -5,6 +5,11 @@ whose own lock serialises every call, so concurrent label edits are applied one 
 none is lost. A project is closed when its last session closes. Sessions idle for longer than the
 timeout are closed by a reaper thread (saving the project), so a crashed client leaves nothing
 locked; the only lock a call ever holds is released when that call returns.
+
+Each session has a public client name (``<principal>/<6 hex>``): the project's events name it as
+the client of the changes the session's calls make (the core reads it from
+:func:`~pixframework.events.acting_as`, set here for every call), and undo steps through that
+client's edits only. Watchers (event streams) belong to a session and end when it closes.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import Conflict, LimitExceeded, NotFound
+from ..events import Watcher, acting_as
 from ..store import project_path
 from .paths import relative_to_root, resolve_in_root
 from .status import note_session
@@ -51,9 +57,12 @@ class Session:
     shared: SharedProject
     path: str
     peer: str
+    #: the public name events give this session's changes
+    client: str = ""
     created: float = field(default_factory=time.time)
     last_used: float = field(default_factory=time.monotonic)
     active_calls: int = 0
+    watchers: set[Watcher] = field(default_factory=set)
 
     @property
     def project(self) -> Any:
@@ -66,12 +75,14 @@ class SessionManager:
     :param data_root: directory all client paths are relative to.
     :param idle_timeout: seconds without calls before a session is closed (0: never).
     :param max_sessions: most sessions open at once (more gives :class:`LimitExceeded`).
+    :param max_watchers: most event streams open at once (each holds a server thread).
     """
 
-    def __init__(self, data_root: Path, *, idle_timeout: float = 1800.0, max_sessions: int = 256):
+    def __init__(self, data_root: Path, *, idle_timeout: float = 1800.0, max_sessions: int = 256, max_watchers: int = 16):
         self.data_root = Path(data_root).resolve()
         self.idle_timeout = float(idle_timeout)
         self.max_sessions = int(max_sessions)
+        self.max_watchers = int(max_watchers)
         self._lock = threading.Lock()  # guards the two tables; held only for dictionary work
         self._open_lock = threading.Lock()  # serialises opening/closing projects (slow disk work)
         self._sessions: dict[str, Session] = {}
@@ -80,7 +91,9 @@ class SessionManager:
         self._reaper: threading.Thread | None = None
 
     # ------------------------------------------------------------------ open / close
-    def open(self, path: str, *, create: bool = False, overwrite: bool = False, peer: str = "") -> Session:
+    def open(
+        self, path: str, *, create: bool = False, overwrite: bool = False, peer: str = "", principal: str = "local"
+    ) -> Session:
         """Start a session on the project at ``path`` (relative to the data root), creating it if asked.
 
         :raises PermissionDenied: path outside the data root.
@@ -105,6 +118,9 @@ class SessionManager:
                 shared = SharedProject(Path(project.path).resolve(), project)
             session = Session(secrets.token_urlsafe(18), shared, relative_to_root(self.data_root, shared.key), peer)
             with self._lock:
+                names = {s.client for s in self._sessions.values()}
+                while not session.client or session.client in names:
+                    session.client = f"{principal}/{secrets.token_hex(3)}"
                 shared.holders.add(session.id)
                 self._projects[shared.key] = shared
                 self._sessions[session.id] = session
@@ -127,6 +143,8 @@ class SessionManager:
                 if last:
                     self._projects.pop(shared.key, None)
             log.info("session %s on %s ended (%s)", session_id, session.path, reason)
+            for watcher in list(session.watchers):
+                watcher.close()
             if last:
                 shared.cancel_trainings()
                 shared.project.close(save=save)
@@ -165,11 +183,40 @@ class SessionManager:
             session.last_used = time.monotonic()
         note_session(session_id)
         try:
-            yield session
+            with acting_as(session.client):
+                yield session
         finally:
             with self._lock:
                 session.active_calls -= 1
                 session.last_used = time.monotonic()
+
+    # ------------------------------------------------------------------ watchers
+    def watch(self, session_id: str, after_revision: int | None, log: str | None) -> tuple[Session, Watcher]:
+        """A watcher of the session's project, ended when the session closes (:meth:`unwatch` it when done).
+
+        :raises LimitExceeded: the server already streams ``max_watchers`` event streams.
+        """
+        with self.use(session_id) as session:
+            with self._lock:
+                if sum(len(s.watchers) for s in self._sessions.values()) >= self.max_watchers:
+                    raise LimitExceeded(
+                        f"the server already streams {self.max_watchers} event watches; close one first"
+                    )
+                watcher = session.project.watch(after_revision, log=log)
+                session.watchers.add(watcher)
+        return session, watcher
+
+    def unwatch(self, session: Session, watcher: Watcher) -> None:
+        watcher.close()
+        with self._lock:
+            session.watchers.discard(watcher)
+
+    def close_watchers(self) -> None:
+        """End every event stream (the server is stopping: they would hold its shutdown)."""
+        with self._lock:
+            watchers = [w for s in self._sessions.values() for w in s.watchers]
+        for watcher in watchers:
+            watcher.close()
 
     def list(self) -> list[Session]:
         """All sessions, oldest first."""
@@ -189,7 +236,9 @@ class SessionManager:
         now = time.monotonic() if now is None else now
         with self._lock:
             expired = [
-                s.id for s in self._sessions.values() if s.active_calls == 0 and now - s.last_used > self.idle_timeout
+                s.id
+                for s in self._sessions.values()
+                if s.active_calls == 0 and not s.watchers and now - s.last_used > self.idle_timeout  # a watching client is there
             ]
         closed = []
         for session_id in expired:

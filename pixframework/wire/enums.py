@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Hashable, Mapping, TypeVar
 
-from .._proto.v1 import images_pb2, prediction_pb2
+from .._proto.v1 import events_pb2, images_pb2, prediction_pb2
 from ..errors import ValidationError
 from ..outputs import OUTPUTS as OUTPUT_NAMES
 
@@ -82,4 +82,14 @@ OUTPUTS: EnumTable[str] = EnumTable(
     prediction_pb2.Output,
     {name: prediction_pb2.Output.Value("OUTPUT_" + name.upper()) for name in OUTPUT_NAMES},
     unspecified="probabilities",
+)
+
+#: how labels were changed (``labels_changed`` events' ``op``), named alike in the proto enum
+LABEL_EDITS: EnumTable[str] = EnumTable(
+    "label edit",
+    events_pb2.LabelEdit,
+    {
+        name: events_pb2.LabelEdit.Value("LABEL_EDIT_" + name.upper())
+        for name in ("paint", "erase", "set", "clear", "erase_mask", "undo", "redo", "renumber")
+    },
 )

@@ -169,6 +169,50 @@ class ClearLabelsResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class EraseMaskRequest(_message.Message):
+    __slots__ = ("session_id", "image", "offset", "header", "data")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    image: str
+    offset: _containers.RepeatedScalarFieldContainer[int]
+    header: _arrays_pb2.ArrayHeader
+    data: bytes
+    def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., offset: _Optional[_Iterable[int]] = ..., header: _Optional[_Union[_arrays_pb2.ArrayHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class EraseMaskResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
+class UndoRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class UndoResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
+class RedoRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class RedoResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
 class GetLabelsRequest(_message.Message):
     __slots__ = ("session_id", "image", "region")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]

@@ -74,10 +74,25 @@ class LabelServiceStub:
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.EraseRequest.SerializeToString,
                 response_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseResponse.FromString,
                 _registered_method=True)
+        self.EraseMask = channel.stream_unary(
+                '/pixframework.v1.LabelService/EraseMask',
+                request_serializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskResponse.FromString,
+                _registered_method=True)
         self.ClearLabels = channel.unary_unary(
                 '/pixframework.v1.LabelService/ClearLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.SerializeToString,
                 response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.FromString,
+                _registered_method=True)
+        self.Undo = channel.unary_unary(
+                '/pixframework.v1.LabelService/Undo',
+                request_serializer=pixframework_dot_v1_dot_labels__pb2.UndoRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.UndoResponse.FromString,
+                _registered_method=True)
+        self.Redo = channel.unary_unary(
+                '/pixframework.v1.LabelService/Redo',
+                request_serializer=pixframework_dot_v1_dot_labels__pb2.RedoRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.RedoResponse.FromString,
                 _registered_method=True)
         self.GetLabels = channel.unary_stream(
                 '/pixframework.v1.LabelService/GetLabels',
@@ -146,8 +161,33 @@ class LabelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseMask(self, request_iterator, context):
+        """Unlabel the pixels where a mask is non-zero (what an eraser went over), in one call. First
+        message: session_id, image, offset, header; every message: a slice of the bytes. The mask is
+        bool or integer typed over the spatial axes of the image or of a sub-region at `offset`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ClearLabels(self, request, context):
         """Remove all labels of one image, or only those of one class.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Undo(self, request, context):
+        """Undo this session's latest label edit (never another session's): only pixels that still hold
+        what the edit wrote go back; where another client labelled since, that label stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Redo(self, request, context):
+        """Redo this session's latest undone edit, on the pixels that still hold what the undo restored.
+        A new edit of the session clears what it could redo.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -203,10 +243,25 @@ def add_LabelServiceServicer_to_server(servicer, server):
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseRequest.FromString,
                     response_serializer=pixframework_dot_v1_dot_labels__pb2.EraseResponse.SerializeToString,
             ),
+            'EraseMask': grpc.stream_unary_rpc_method_handler(
+                    servicer.EraseMask,
+                    request_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskResponse.SerializeToString,
+            ),
             'ClearLabels': grpc.unary_unary_rpc_method_handler(
                     servicer.ClearLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.FromString,
                     response_serializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.SerializeToString,
+            ),
+            'Undo': grpc.unary_unary_rpc_method_handler(
+                    servicer.Undo,
+                    request_deserializer=pixframework_dot_v1_dot_labels__pb2.UndoRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.UndoResponse.SerializeToString,
+            ),
+            'Redo': grpc.unary_unary_rpc_method_handler(
+                    servicer.Redo,
+                    request_deserializer=pixframework_dot_v1_dot_labels__pb2.RedoRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.RedoResponse.SerializeToString,
             ),
             'GetLabels': grpc.unary_stream_rpc_method_handler(
                     servicer.GetLabels,
@@ -441,6 +496,33 @@ class LabelService:
             _registered_method=True)
 
     @staticmethod
+    def EraseMask(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/pixframework.v1.LabelService/EraseMask',
+            pixframework_dot_v1_dot_labels__pb2.EraseMaskRequest.SerializeToString,
+            pixframework_dot_v1_dot_labels__pb2.EraseMaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ClearLabels(request,
             target,
             options=(),
@@ -457,6 +539,60 @@ class LabelService:
             '/pixframework.v1.LabelService/ClearLabels',
             pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.SerializeToString,
             pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Undo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixframework.v1.LabelService/Undo',
+            pixframework_dot_v1_dot_labels__pb2.UndoRequest.SerializeToString,
+            pixframework_dot_v1_dot_labels__pb2.UndoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Redo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixframework.v1.LabelService/Redo',
+            pixframework_dot_v1_dot_labels__pb2.RedoRequest.SerializeToString,
+            pixframework_dot_v1_dot_labels__pb2.RedoResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -59,6 +59,21 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
             pixels = session.project.erase(request.image, coords, request.radius)
         return labels_pb2.EraseResponse(pixels=int(pixels or 0))
 
+    def EraseMask(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
+        first = first_message(request_iterator, "eraser mask upload")
+        with self.state.sessions.use(first.session_id) as session:
+            mask = receive_upload(first, request_iterator, self.state, "eraser mask")
+            pixels = session.project.erase_mask(first.image, mask, offset=list(first.offset) or None)
+        return labels_pb2.EraseMaskResponse(pixels=pixels)
+
+    def Undo(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            return labels_pb2.UndoResponse(pixels=session.project.undo())
+
+    def Redo(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self.state.sessions.use(request.session_id) as session:
+            return labels_pb2.RedoResponse(pixels=session.project.redo())
+
     def ClearLabels(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
             session.project.clear_labels(request.image, class_ref_from_proto(request.class_ref, required=False))

@@ -22,6 +22,7 @@ def session_info(state: ServerState, session: Session) -> sessions_pb2.SessionIn
         idle_seconds=max(0.0, time.monotonic() - session.last_used),
         sessions_on_project=state.sessions.holders(session),
         peer=session.peer,
+        client=session.client,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from typing import Any, Iterator
@@ -41,7 +42,10 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
 
             shared.trainings.add(cancel)
             context.add_callback(cancel.set)  # runs when the call ends, e.g. the client went away
-            worker = threading.Thread(target=work, name=f"pixf-train-{session.id[:6]}", daemon=True)
+            # the worker acts for the calling session too (its events name that client)
+            worker = threading.Thread(
+                target=contextvars.copy_context().run, args=(work,), name=f"pixf-train-{session.id[:6]}", daemon=True
+            )
             worker.start()
             try:
                 while True:
