@@ -5,6 +5,9 @@ A background thread reads the stream into a queue, so :meth:`RemoteWatcher.next`
 timeout. When the connection breaks (the server restarted, the network went away), the watcher
 calls ``Watch`` again from the last revision it saw: the events missed meanwhile are replayed, or
 a ``resync`` event says to read the state again. It gives up after ``reconnect_seconds``.
+
+The server's first message on a stream (a heartbeat) says the watch is registered: the watcher is
+returned only then, so no change made after ``watch()`` returned is missed, as embedded.
 """
 
 from __future__ import annotations
@@ -45,9 +48,11 @@ class RemoteWatcher:
         self._queue: queue.Queue = queue.Queue()
         self._stream: Any = None
         self._closed = threading.Event()
+        self._registered = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._read, name="pixf-watch", daemon=True)
         self._thread.start()
+        self._registered.wait(timeout=self.reconnect_seconds)
 
     def _request(self) -> events_pb2.WatchRequest:
         request = events_pb2.WatchRequest(session_id=self._session_id, log=self.log or "")
@@ -64,11 +69,14 @@ class RemoteWatcher:
                 self._stream = self._call(self._request())
             try:
                 for message in self._stream:
+                    self._registered.set()
                     broken_since = None
                     if message.HasField("event"):
                         event = event_from_proto(message.event)
                         self.revision, self.log = event.revision, event.log
                         self._queue.put(event)
+                    elif self.revision is None:
+                        self.revision = int(message.revision)  # "from now" is this revision: resume from it
                 break  # the server ended the stream: the session closed or the server stopped
             except grpc.RpcError as exc:
                 if self._closed.is_set() or exc.code() is grpc.StatusCode.CANCELLED:
@@ -81,6 +89,7 @@ class RemoteWatcher:
                 self._queue.put(error_from_rpc(exc))
                 break
         self._queue.put(_END)
+        self._registered.set()
 
     def __iter__(self) -> Iterator[Event]:
         while True:

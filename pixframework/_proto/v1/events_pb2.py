@@ -29,7 +29,7 @@ from . import images_pb2 as pixframework_dot_v1_dot_images__pb2
 from . import labels_pb2 as pixframework_dot_v1_dot_labels__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/events.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\x1a!pixframework/v1/classifiers.proto\x1a\x1epixframework/v1/features.proto\x1a\x1cpixframework/v1/images.proto\x1a\x1cpixframework/v1/labels.proto\"z\n\x0cWatchRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x1b\n\x0e\x61\x66ter_revision\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x0b\n\x03log\x18\x03 \x01(\t\x12\x19\n\x11heartbeat_seconds\x18\x04 \x01(\x01\x42\x11\n\x0f_after_revision\"=\n\rWatchResponse\x12,\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1d.pixframework.v1.ProjectEvent\"\xba\x07\n\x0cProjectEvent\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12\x0e\n\x06\x63lient\x18\x02 \x01(\t\x12\x0c\n\x04time\x18\x03 \x01(\x01\x12\x0b\n\x03log\x18\x04 \x01(\t\x12\x38\n\x0elabels_changed\x18\n \x01(\x0b\x32\x1e.pixframework.v1.LabelsChangedH\x00\x12\x34\n\x0b\x63lass_added\x18\x0b \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x36\n\rclass_renamed\x18\x0c \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x38\n\x0f\x63lass_recolored\x18\r \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x36\n\rclass_removed\x18\x0e \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x34\n\x0bimage_added\x18\x0f \x01(\x0b\x32\x1d.pixframework.v1.ImageChangedH\x00\x12\x36\n\rimage_removed\x18\x10 \x01(\x0b\x32\x1d.pixframework.v1.ImageChangedH\x00\x12<\n\x10\x66\x65\x61tures_changed\x18\x11 \x01(\x0b\x32 .pixframework.v1.FeaturesChangedH\x00\x12@\n\x12\x63lassifier_changed\x18\x12 \x01(\x0b\x32\".pixframework.v1.ClassifierChangedH\x00\x12<\n\x10training_started\x18\x13 \x01(\x0b\x32 .pixframework.v1.TrainingStartedH\x00\x12>\n\x11training_progress\x18\x14 \x01(\x0b\x32!.pixframework.v1.TrainingProgressH\x00\x12>\n\x11training_finished\x18\x15 \x01(\x0b\x32!.pixframework.v1.TrainingFinishedH\x00\x12:\n\x0ftraining_failed\x18\x16 \x01(\x0b\x32\x1f.pixframework.v1.TrainingFailedH\x00\x12\x36\n\rproject_saved\x18\x17 \x01(\x0b\x32\x1d.pixframework.v1.ProjectSavedH\x00\x12)\n\x06resync\x18\x18 \x01(\x0b\x32\x17.pixframework.v1.ResyncH\x00\x42\x08\n\x06\x63hange\"_\n\nLabelPatch\x12\'\n\x06region\x18\x01 \x01(\x0b\x32\x17.pixframework.v1.Region\x12(\n\x06labels\x18\x02 \x01(\x0b\x32\x18.pixframework.v1.NdArray\"\xd9\x01\n\rLabelsChanged\x12\r\n\x05image\x18\x01 \x01(\t\x12(\n\x04\x65\x64it\x18\x02 \x01(\x0e\x32\x1a.pixframework.v1.LabelEdit\x12\x0f\n\x07\x63lasses\x18\x03 \x03(\x05\x12\'\n\x06region\x18\x04 \x01(\x0b\x32\x17.pixframework.v1.Region\x12,\n\x07patches\x18\x05 \x03(\x0b\x32\x1b.pixframework.v1.LabelPatch\x12\x17\n\x0fpatches_omitted\x18\x06 \x01(\x08\x12\x0e\n\x06pixels\x18\x07 \x01(\x03\"z\n\x0c\x43lassChanged\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x63olor\x18\x03 \x01(\t\x12\x10\n\x08old_name\x18\x04 \x01(\t\x12,\n\x07\x63lasses\x18\x05 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"W\n\x0cImageChanged\x12\r\n\x05image\x18\x01 \x01(\t\x12(\n\x04info\x18\x02 \x01(\x0b\x32\x1a.pixframework.v1.ImageInfo\x12\x0e\n\x06images\x18\x03 \x03(\t\"G\n\x0f\x46\x65\x61turesChanged\x12\x34\n\tselection\x18\x01 \x01(\x0b\x32!.pixframework.v1.FeatureSelection\"J\n\x11\x43lassifierChanged\x12\x35\n\nclassifier\x18\x01 \x01(\x0b\x32!.pixframework.v1.ClassifierChoice\"\x11\n\x0fTrainingStarted\"5\n\x10TrainingProgress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x0f\n\x07message\x18\x02 \x01(\t\"X\n\x10TrainingFinished\x12\x15\n\rmodel_version\x18\x01 \x01(\x03\x12\x17\n\x0flabels_revision\x18\x02 \x01(\x03\x12\x14\n\x0csummary_json\x18\x03 \x01(\t\"4\n\x0eTrainingFailed\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x11\n\tcancelled\x18\x02 \x01(\x08\"\x0e\n\x0cProjectSaved\"\x18\n\x06Resync\x12\x0e\n\x06reason\x18\x01 \x01(\t*\xdb\x01\n\tLabelEdit\x12\x1a\n\x16LABEL_EDIT_UNSPECIFIED\x10\x00\x12\x14\n\x10LABEL_EDIT_PAINT\x10\x01\x12\x14\n\x10LABEL_EDIT_ERASE\x10\x02\x12\x12\n\x0eLABEL_EDIT_SET\x10\x03\x12\x14\n\x10LABEL_EDIT_CLEAR\x10\x04\x12\x19\n\x15LABEL_EDIT_ERASE_MASK\x10\x05\x12\x13\n\x0fLABEL_EDIT_UNDO\x10\x06\x12\x13\n\x0fLABEL_EDIT_REDO\x10\x07\x12\x17\n\x13LABEL_EDIT_RENUMBER\x10\x08\x32X\n\x0c\x45ventService\x12H\n\x05Watch\x12\x1d.pixframework.v1.WatchRequest\x1a\x1e.pixframework.v1.WatchResponse0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/events.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\x1a!pixframework/v1/classifiers.proto\x1a\x1epixframework/v1/features.proto\x1a\x1cpixframework/v1/images.proto\x1a\x1cpixframework/v1/labels.proto\"z\n\x0cWatchRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x1b\n\x0e\x61\x66ter_revision\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x0b\n\x03log\x18\x03 \x01(\t\x12\x19\n\x11heartbeat_seconds\x18\x04 \x01(\x01\x42\x11\n\x0f_after_revision\"O\n\rWatchResponse\x12,\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1d.pixframework.v1.ProjectEvent\x12\x10\n\x08revision\x18\x02 \x01(\x03\"\xba\x07\n\x0cProjectEvent\x12\x10\n\x08revision\x18\x01 \x01(\x03\x12\x0e\n\x06\x63lient\x18\x02 \x01(\t\x12\x0c\n\x04time\x18\x03 \x01(\x01\x12\x0b\n\x03log\x18\x04 \x01(\t\x12\x38\n\x0elabels_changed\x18\n \x01(\x0b\x32\x1e.pixframework.v1.LabelsChangedH\x00\x12\x34\n\x0b\x63lass_added\x18\x0b \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x36\n\rclass_renamed\x18\x0c \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x38\n\x0f\x63lass_recolored\x18\r \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x36\n\rclass_removed\x18\x0e \x01(\x0b\x32\x1d.pixframework.v1.ClassChangedH\x00\x12\x34\n\x0bimage_added\x18\x0f \x01(\x0b\x32\x1d.pixframework.v1.ImageChangedH\x00\x12\x36\n\rimage_removed\x18\x10 \x01(\x0b\x32\x1d.pixframework.v1.ImageChangedH\x00\x12<\n\x10\x66\x65\x61tures_changed\x18\x11 \x01(\x0b\x32 .pixframework.v1.FeaturesChangedH\x00\x12@\n\x12\x63lassifier_changed\x18\x12 \x01(\x0b\x32\".pixframework.v1.ClassifierChangedH\x00\x12<\n\x10training_started\x18\x13 \x01(\x0b\x32 .pixframework.v1.TrainingStartedH\x00\x12>\n\x11training_progress\x18\x14 \x01(\x0b\x32!.pixframework.v1.TrainingProgressH\x00\x12>\n\x11training_finished\x18\x15 \x01(\x0b\x32!.pixframework.v1.TrainingFinishedH\x00\x12:\n\x0ftraining_failed\x18\x16 \x01(\x0b\x32\x1f.pixframework.v1.TrainingFailedH\x00\x12\x36\n\rproject_saved\x18\x17 \x01(\x0b\x32\x1d.pixframework.v1.ProjectSavedH\x00\x12)\n\x06resync\x18\x18 \x01(\x0b\x32\x17.pixframework.v1.ResyncH\x00\x42\x08\n\x06\x63hange\"_\n\nLabelPatch\x12\'\n\x06region\x18\x01 \x01(\x0b\x32\x17.pixframework.v1.Region\x12(\n\x06labels\x18\x02 \x01(\x0b\x32\x18.pixframework.v1.NdArray\"\xd9\x01\n\rLabelsChanged\x12\r\n\x05image\x18\x01 \x01(\t\x12(\n\x04\x65\x64it\x18\x02 \x01(\x0e\x32\x1a.pixframework.v1.LabelEdit\x12\x0f\n\x07\x63lasses\x18\x03 \x03(\x05\x12\'\n\x06region\x18\x04 \x01(\x0b\x32\x17.pixframework.v1.Region\x12,\n\x07patches\x18\x05 \x03(\x0b\x32\x1b.pixframework.v1.LabelPatch\x12\x17\n\x0fpatches_omitted\x18\x06 \x01(\x08\x12\x0e\n\x06pixels\x18\x07 \x01(\x03\"z\n\x0c\x43lassChanged\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x63olor\x18\x03 \x01(\t\x12\x10\n\x08old_name\x18\x04 \x01(\t\x12,\n\x07\x63lasses\x18\x05 \x03(\x0b\x32\x1b.pixframework.v1.LabelClass\"W\n\x0cImageChanged\x12\r\n\x05image\x18\x01 \x01(\t\x12(\n\x04info\x18\x02 \x01(\x0b\x32\x1a.pixframework.v1.ImageInfo\x12\x0e\n\x06images\x18\x03 \x03(\t\"G\n\x0f\x46\x65\x61turesChanged\x12\x34\n\tselection\x18\x01 \x01(\x0b\x32!.pixframework.v1.FeatureSelection\"J\n\x11\x43lassifierChanged\x12\x35\n\nclassifier\x18\x01 \x01(\x0b\x32!.pixframework.v1.ClassifierChoice\"\x11\n\x0fTrainingStarted\"5\n\x10TrainingProgress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x0f\n\x07message\x18\x02 \x01(\t\"X\n\x10TrainingFinished\x12\x15\n\rmodel_version\x18\x01 \x01(\x03\x12\x17\n\x0flabels_revision\x18\x02 \x01(\x03\x12\x14\n\x0csummary_json\x18\x03 \x01(\t\"4\n\x0eTrainingFailed\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x11\n\tcancelled\x18\x02 \x01(\x08\"\x0e\n\x0cProjectSaved\"\x18\n\x06Resync\x12\x0e\n\x06reason\x18\x01 \x01(\t*\xdb\x01\n\tLabelEdit\x12\x1a\n\x16LABEL_EDIT_UNSPECIFIED\x10\x00\x12\x14\n\x10LABEL_EDIT_PAINT\x10\x01\x12\x14\n\x10LABEL_EDIT_ERASE\x10\x02\x12\x12\n\x0eLABEL_EDIT_SET\x10\x03\x12\x14\n\x10LABEL_EDIT_CLEAR\x10\x04\x12\x19\n\x15LABEL_EDIT_ERASE_MASK\x10\x05\x12\x13\n\x0fLABEL_EDIT_UNDO\x10\x06\x12\x13\n\x0fLABEL_EDIT_REDO\x10\x07\x12\x17\n\x13LABEL_EDIT_RENUMBER\x10\x08\x32X\n\x0c\x45ventService\x12H\n\x05Watch\x12\x1d.pixframework.v1.WatchRequest\x1a\x1e.pixframework.v1.WatchResponse0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,38 +37,38 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pixframework.v1.events_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\023org.pixframework.v1P\001'
-  _globals['_LABELEDIT']._serialized_start=2290
-  _globals['_LABELEDIT']._serialized_end=2509
+  _globals['_LABELEDIT']._serialized_start=2308
+  _globals['_LABELEDIT']._serialized_end=2527
   _globals['_WATCHREQUEST']._serialized_start=206
   _globals['_WATCHREQUEST']._serialized_end=328
   _globals['_WATCHRESPONSE']._serialized_start=330
-  _globals['_WATCHRESPONSE']._serialized_end=391
-  _globals['_PROJECTEVENT']._serialized_start=394
-  _globals['_PROJECTEVENT']._serialized_end=1348
-  _globals['_LABELPATCH']._serialized_start=1350
-  _globals['_LABELPATCH']._serialized_end=1445
-  _globals['_LABELSCHANGED']._serialized_start=1448
-  _globals['_LABELSCHANGED']._serialized_end=1665
-  _globals['_CLASSCHANGED']._serialized_start=1667
-  _globals['_CLASSCHANGED']._serialized_end=1789
-  _globals['_IMAGECHANGED']._serialized_start=1791
-  _globals['_IMAGECHANGED']._serialized_end=1878
-  _globals['_FEATURESCHANGED']._serialized_start=1880
-  _globals['_FEATURESCHANGED']._serialized_end=1951
-  _globals['_CLASSIFIERCHANGED']._serialized_start=1953
-  _globals['_CLASSIFIERCHANGED']._serialized_end=2027
-  _globals['_TRAININGSTARTED']._serialized_start=2029
-  _globals['_TRAININGSTARTED']._serialized_end=2046
-  _globals['_TRAININGPROGRESS']._serialized_start=2048
-  _globals['_TRAININGPROGRESS']._serialized_end=2101
-  _globals['_TRAININGFINISHED']._serialized_start=2103
-  _globals['_TRAININGFINISHED']._serialized_end=2191
-  _globals['_TRAININGFAILED']._serialized_start=2193
-  _globals['_TRAININGFAILED']._serialized_end=2245
-  _globals['_PROJECTSAVED']._serialized_start=2247
-  _globals['_PROJECTSAVED']._serialized_end=2261
-  _globals['_RESYNC']._serialized_start=2263
-  _globals['_RESYNC']._serialized_end=2287
-  _globals['_EVENTSERVICE']._serialized_start=2511
-  _globals['_EVENTSERVICE']._serialized_end=2599
+  _globals['_WATCHRESPONSE']._serialized_end=409
+  _globals['_PROJECTEVENT']._serialized_start=412
+  _globals['_PROJECTEVENT']._serialized_end=1366
+  _globals['_LABELPATCH']._serialized_start=1368
+  _globals['_LABELPATCH']._serialized_end=1463
+  _globals['_LABELSCHANGED']._serialized_start=1466
+  _globals['_LABELSCHANGED']._serialized_end=1683
+  _globals['_CLASSCHANGED']._serialized_start=1685
+  _globals['_CLASSCHANGED']._serialized_end=1807
+  _globals['_IMAGECHANGED']._serialized_start=1809
+  _globals['_IMAGECHANGED']._serialized_end=1896
+  _globals['_FEATURESCHANGED']._serialized_start=1898
+  _globals['_FEATURESCHANGED']._serialized_end=1969
+  _globals['_CLASSIFIERCHANGED']._serialized_start=1971
+  _globals['_CLASSIFIERCHANGED']._serialized_end=2045
+  _globals['_TRAININGSTARTED']._serialized_start=2047
+  _globals['_TRAININGSTARTED']._serialized_end=2064
+  _globals['_TRAININGPROGRESS']._serialized_start=2066
+  _globals['_TRAININGPROGRESS']._serialized_end=2119
+  _globals['_TRAININGFINISHED']._serialized_start=2121
+  _globals['_TRAININGFINISHED']._serialized_end=2209
+  _globals['_TRAININGFAILED']._serialized_start=2211
+  _globals['_TRAININGFAILED']._serialized_end=2263
+  _globals['_PROJECTSAVED']._serialized_start=2265
+  _globals['_PROJECTSAVED']._serialized_end=2279
+  _globals['_RESYNC']._serialized_start=2281
+  _globals['_RESYNC']._serialized_end=2305
+  _globals['_EVENTSERVICE']._serialized_start=2529
+  _globals['_EVENTSERVICE']._serialized_end=2617
 # @@protoc_insertion_point(module_scope)

@@ -46,10 +46,12 @@ class WatchRequest(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., after_revision: _Optional[int] = ..., log: _Optional[str] = ..., heartbeat_seconds: _Optional[float] = ...) -> None: ...
 
 class WatchResponse(_message.Message):
-    __slots__ = ("event",)
+    __slots__ = ("event", "revision")
     EVENT_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
     event: ProjectEvent
-    def __init__(self, event: _Optional[_Union[ProjectEvent, _Mapping]] = ...) -> None: ...
+    revision: int
+    def __init__(self, event: _Optional[_Union[ProjectEvent, _Mapping]] = ..., revision: _Optional[int] = ...) -> None: ...
 
 class ProjectEvent(_message.Message):
     __slots__ = ("revision", "client", "time", "log", "labels_changed", "class_added", "class_renamed", "class_recolored", "class_removed", "image_added", "image_removed", "features_changed", "classifier_changed", "training_started", "training_progress", "training_finished", "training_failed", "project_saved", "resync")

@@ -28,6 +28,8 @@ class EventServicer(events_pb2_grpc.EventServiceServicer):
         session, watcher = self.state.sessions.watch(request.session_id, after, request.log or None)
         context.add_callback(watcher.close)  # the client went away or cancelled: stop waiting at once
         try:
+            # the watch is registered: the client returns from watch() now
+            yield events_pb2.WatchResponse(revision=watcher.revision)
             quiet = 0.0
             while context.is_active():
                 event = watcher.next(timeout=_POLL)  # waits on the event log, never on the project's lock
@@ -40,6 +42,6 @@ class EventServicer(events_pb2_grpc.EventServiceServicer):
                     quiet += _POLL
                     if quiet >= heartbeat:
                         quiet = 0.0
-                        yield events_pb2.WatchResponse()
+                        yield events_pb2.WatchResponse(revision=watcher.revision)
         finally:
             self.state.sessions.unwatch(session, watcher)
