@@ -33,7 +33,7 @@ import numpy as np
 
 from . import outputs as out_mod
 from .cache import CacheView, shared_cache
-from .errors import Conflict, NotFound, NotTrained, ValidationError
+from .errors import Conflict, NotFound, NotTrained, Remedy, ValidationError
 from .images import ImageEntry, check_pixels, open_reference, read_array, source_file
 from .io.axes import normalize_region, to_canonical
 from .labels import SparseLabels, label_dtype
@@ -643,7 +643,7 @@ class Project:
     def _require_model(self) -> Any:
         if self._model is None:
             why = (self._model_info or {}).get("invalidated")
-            raise NotTrained("the classifier is not trained" + (f" ({why} since training)" if why else "") + "; call train() first")
+            raise NotTrained("the classifier is not trained" + (f" ({why} since training)" if why else ""), remedy=Remedy.TRAIN)
         return self._model
 
     @_locked

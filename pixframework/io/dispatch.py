@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, Remedy, ValidationError
 from ..registry import get_registry
 from ..specs import FormatSpec, ImageReader, ImageWriter
 from .paths import as_path, existing_file_prefix, split_at_suffix
@@ -124,12 +124,13 @@ def find_format(path: Any, format: str | None = None, *, mode: str = "r") -> For
         if not os.path.lexists(path) and existing_file_prefix(path) is None:
             raise NotFound(f"image file not found: {path!r}")
         raise ValidationError(
-            f"cannot tell the format of {path!r} from its name or content; "
-            f"pass format= one of: {known_formats(mode)}"
+            f"cannot tell the format of {path!r} from its name or content (formats that can read: "
+            f"{known_formats(mode)})",
+            remedy=Remedy.READ_FORMAT,
         )
     raise ValidationError(
-        f"cannot tell which format to write {path!r} in: give it a known extension or pass format= "
-        f"one of: {known_formats(mode)}"
+        f"cannot tell which format to write {path!r} in (formats that can write: {known_formats(mode)})",
+        remedy=Remedy.WRITE_FORMAT,
     )
 
 
