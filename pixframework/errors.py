@@ -30,6 +30,7 @@ class Remedy(str, enum.Enum):
     WRITE_FORMAT = "write-format"  #: the format to write cannot be told from the output path
     EXPORT_DTYPE = "export-dtype"  #: the output format cannot store this pixel type
     TOKEN = "token"  #: the server wants a (valid) access token
+    LISTEN_ADDRESS = "listen-address"  #: a server cannot listen on this address (port in use, not this machine's)
 
 
 #: the remedies in the words of the Python API
@@ -39,7 +40,8 @@ PYTHON_WORDS: dict[Remedy, str] = {
     Remedy.READ_FORMAT: "pass format= to name the format",
     Remedy.WRITE_FORMAT: "give the path a known extension or pass format=",
     Remedy.EXPORT_DTYPE: "pass dtype='uint8' (probabilities scaled to 0..255)",
-    Remedy.TOKEN: "pass token= to pixframework.connect (or set PIXF_TOKEN)",
+    Remedy.TOKEN: "pass token= (or set PIXF_TOKEN)",
+    Remedy.LISTEN_ADDRESS: "pass another address (host:port; port 0 picks a free one)",
 }
 
 

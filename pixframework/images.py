@@ -82,19 +82,19 @@ def open_reference(source: dict[str, Any], project_dir: Path) -> Any:
 
     candidates = []
     if source.get("relpath"):
-        candidates.append(os.path.normpath(os.path.join(project_dir.parent, source["relpath"])))
+        candidates.append(os.path.abspath(os.path.join(project_dir.parent, source["relpath"])))
     candidates.append(source["path"])
-    last: Exception | None = None
     for path in candidates:
         try:
             reader = open_image(path, source.get("format"))
-        except NotFound as exc:
-            last = exc
+        except NotFound:
             continue
         # axes the user gave win, then the file's own metadata, then the inference rule
         view, _ = to_canonical(reader, source.get("axes") or reader.axes)
         return view
-    raise NotFound(f"image file not found: {source['path']} ({last})")
+    moved = [p for p in dict.fromkeys(candidates) if p != os.path.abspath(source["path"])]
+    also = f" (nor at {moved[0]}, where it would be had it moved with the project)" if moved else ""
+    raise NotFound(f"image file not found: {source['path']}{also}")
 
 
 def source_file(path: str) -> str:

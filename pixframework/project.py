@@ -740,8 +740,7 @@ class Project:
         """
         from .blockwise import run_blockwise
 
-        if dtype is not None:
-            dtype = np.dtype(dtype).name
+        dtype = out_mod.export_dtype(dtype)
         job = self.prediction_job(image, output=output, dtype=dtype)
         with self._lock:
             entry = self._image(image)

@@ -16,6 +16,7 @@ from typing import Literal
 from psygnal import Signal
 
 from ..errors import PixfError, Remedy, advise
+from ..wire.status import RemoteError
 
 Level = Literal["info", "warning", "error"]
 
@@ -27,11 +28,16 @@ NAPARI_WORDS: dict[Remedy, str] = {
     Remedy.WRITE_FORMAT: "end the Export path with a known extension (.tif, .zarr, .npy, .h5, ...)",
     Remedy.EXPORT_DTYPE: "choose an Export path ending in .tif, .npy, .zarr or .h5",
     Remedy.TOKEN: "enter the server's token in the Token field and press Connect",
+    Remedy.LISTEN_ADDRESS: "press Start local server again",
 }
 
 
 def describe_error(exc: BaseException) -> str:
     """One line for the person at the widget."""
+    if isinstance(exc, RemoteError):
+        if exc.code.name in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
+            return f"{exc.details[:1].upper()}{exc.details[1:]}. Check the Address field and that `pixf serve` runs there, or press Start local server."
+        return f"The server failed: {exc.details}"
     if isinstance(exc, PixfError):
         return advise(exc, NAPARI_WORDS)
     if isinstance(exc, OSError) and exc.strerror:
