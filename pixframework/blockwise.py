@@ -28,7 +28,7 @@ import numpy as np
 import zarr
 
 from . import outputs as out_mod
-from .errors import PixfError, PluginError, ValidationError
+from .errors import NotFound, PixfError, PluginError, ValidationError
 
 #: default block edge per spatial dimensionality (2D blocks are cheap; 3D features are ~60 channels)
 DEFAULT_BLOCK = {2: 1024, 3: 128}
@@ -314,6 +314,16 @@ def _dask_block(job: PredictionJob, fingerprint: str, partial_dir: str, index: t
     return index
 
 
+def _connect_scheduler(client_class: Any, address: str) -> Any:
+    """A Dask client of the scheduler at ``address``; bad or unreachable addresses are domain errors."""
+    try:
+        return client_class(address)
+    except ValueError as exc:
+        raise ValidationError(f"{address!r} is not a Dask scheduler address ({exc}); use 'local' or tcp://HOST:8786") from None
+    except OSError as exc:
+        raise NotFound(f"no Dask scheduler answered at {address!r} ({exc})") from None
+
+
 def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
     if job.source is None:
         raise ValidationError("Dask needs an input file the workers can read; this image only exists in memory")
@@ -325,7 +335,7 @@ def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
             own = LocalCluster(n_workers=min(2, os.cpu_count() or 1), threads_per_worker=1, processes=True)
             client = Client(own)
         else:
-            client = Client(dask)
+            client = _connect_scheduler(Client, dask)
     else:
         client = dask
     try:

@@ -149,3 +149,20 @@ def test_napari_words_errors_for_the_widget() -> None:
     assert "UNAVAILABLE" not in lost
     bug = describe_error(KeyError("x"))
     assert "KeyError" in bug and "log" in bug
+
+
+def test_a_malformed_dask_address_is_invalid_input(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    import tifffile
+
+    image, truth = cells((32, 32), seed=2)
+    tifffile.imwrite(tmp_path / "img.tif", image)
+    with Project.create(tmp_path / "d.pixf") as p:
+        name = p.add_image(str(tmp_path / "img.tif"))
+        p.add_class("a")
+        p.add_class("b")
+        p.set_labels(name, np.where(np.arange(32 * 32).reshape(32, 32) % 9 == 0, truth, 0).astype(np.uint8))
+        p.select_features([("gaussian_smoothing", 1.0)])
+        p.train()
+        with pytest.raises(ValidationError, match="'nonsense' is not a Dask scheduler address"):
+            p.export(name, str(tmp_path / "out.tif"), dask="nonsense")
