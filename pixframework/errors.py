@@ -31,6 +31,7 @@ class Remedy(str, enum.Enum):
     EXPORT_DTYPE = "export-dtype"  #: the output format cannot store this pixel type
     TOKEN = "token"  #: the server wants a (valid) access token
     LISTEN_ADDRESS = "listen-address"  #: a server cannot listen on this address (port in use, not this machine's)
+    AXES = "axes"  #: the axes of an image cannot be guessed from its shape
 
 
 #: the remedies in the words of the Python API
@@ -42,6 +43,7 @@ PYTHON_WORDS: dict[Remedy, str] = {
     Remedy.EXPORT_DTYPE: "pass dtype='uint8' (probabilities scaled to 0..255)",
     Remedy.TOKEN: "pass token= (or set PIXF_TOKEN)",
     Remedy.LISTEN_ADDRESS: "pass another address (host:port; port 0 picks a free one)",
+    Remedy.AXES: "pass axes explicitly, e.g. axes='zyxc' or 'czyx'",
 }
 
 

@@ -20,6 +20,7 @@ CLI_WORDS: dict[Remedy, str] = {
     Remedy.EXPORT_DTYPE: "add --dtype uint8 (probabilities scaled to 0..255)",
     Remedy.TOKEN: "give the token with --token-file FILE",
     Remedy.LISTEN_ADDRESS: "choose another with --address HOST:PORT",
+    Remedy.AXES: "give them with --axes, e.g. --axes zyxc",
 }
 
 #: top-level module -> the extra that installs it

@@ -29,6 +29,7 @@ NAPARI_WORDS: dict[Remedy, str] = {
     Remedy.EXPORT_DTYPE: "choose an Export path ending in .tif, .npy, .zarr or .h5",
     Remedy.TOKEN: "enter the server's token in the Token field and press Connect",
     Remedy.LISTEN_ADDRESS: "press Start local server again",
+    Remedy.AXES: "open it in napari and add it with Add layer (the layer's dimensions say what its axes are)",
 }
 
 

@@ -50,6 +50,7 @@ WIRE_WORDS: dict[errors.Remedy, str] = {
     errors.Remedy.EXPORT_DTYPE: "set dtype to uint8 (probabilities scaled to 0..255)",
     errors.Remedy.TOKEN: "send the metadata 'authorization: Bearer <token>' with the server's token",
     errors.Remedy.LISTEN_ADDRESS: "choose another address",
+    errors.Remedy.AXES: "name them in the request's axes field, e.g. zyxc or czyx",
 }
 
 
