@@ -49,6 +49,7 @@ def test_a_local_server_without_a_root_keeps_projects_in_the_home_folder(
     click(qtbot, server.local_button)
     wait_for(qtbot, widget, lambda: widget.model.connected)
     assert str(expected) in widget.status.text()  # the widget says where the projects go
+    assert server.local_root_edit.text() == str(expected)
     widget.model.open_project("kept.pixf", create=True)
     wait_for(qtbot, widget, lambda: len(widget.model.classes) == 2)
     widget.model.add_class("debris")

@@ -58,6 +58,8 @@ class ServerGroup(Group):
         connection = self.model.connection
         if connection is not None:
             self.address_edit.setText(connection.address)
+            if connection.is_embedded:  # say where the local server keeps the projects
+                self.local_root_edit.setText(str(connection.data_root))
 
 
 class ProjectGroup(Group):
