@@ -28,7 +28,7 @@ class FeaturesGroup(Group):
         layout = QVBoxLayout(self)
         layout.addWidget(self.feature_matrix)
         layout.addWidget(self.in_2d_check)
-        model.server.catalog_changed.connect(self._on_catalog)
+        self.follow(model.server.catalog_changed, self._on_catalog)
 
     def send(self, *_: Any) -> None:
         """Send the ticked cells as the project's selection."""

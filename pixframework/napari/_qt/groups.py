@@ -83,7 +83,7 @@ class ProjectGroup(Group):
         layout.addWidget(self.project_edit, 1)
         for button in (self.create_button, self.open_button, self.save_button):
             layout.addWidget(button)
-        model.unsaved_changed.connect(self._on_unsaved)
+        self.follow(model.unsaved_changed, self._on_unsaved)
 
     def _on_unsaved(self, unsaved: bool) -> None:
         self.save_button.setText("Save*" if unsaved else "Save")
@@ -118,8 +118,8 @@ class ImagesGroup(Group):
         form.addRow(row(self.layer_combo, self.upload_button))
         form.addRow(row(self.path_edit, self.add_path_button))
         form.addRow("Shown", row(self.image_combo, self.refresh_button))
-        model.viewer.layers.events.inserted.connect(self._refresh_layer_choice)
-        model.viewer.layers.events.removed.connect(self._refresh_layer_choice)
+        self.follow(model.viewer.layers.events.inserted, self._refresh_layer_choice)
+        self.follow(model.viewer.layers.events.removed, self._refresh_layer_choice)
         self._refresh_layer_choice()
 
     def add_selected_layer(self) -> None:
@@ -134,11 +134,6 @@ class ImagesGroup(Group):
         self.layer_combo.addItems(names)
         if current in names:
             self.layer_combo.setCurrentText(current)
-
-    def disconnect_model(self) -> None:
-        super().disconnect_model()
-        self.model.viewer.layers.events.inserted.disconnect(self._refresh_layer_choice)
-        self.model.viewer.layers.events.removed.disconnect(self._refresh_layer_choice)
 
     def update_from_model(self) -> None:
         state, image = self.model.state, self.model.image
@@ -171,8 +166,11 @@ class TrainingGroup(Group):
         form = QFormLayout(self)
         form.addRow("Classifier", self.classifier_combo)
         form.addRow(row(self.train_button, self.live_check, self.progress))
-        model.server.catalog_changed.connect(self._on_catalog)
-        model.progress.connect(lambda fraction: self.progress.setValue(round(fraction * 100)))
+        self.follow(model.server.catalog_changed, self._on_catalog)
+        self.follow(model.progress, self._on_progress)
+
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 100))
 
     def _on_catalog(self, catalog: dict[str, Any]) -> None:
         self.classifier_combo.clear()

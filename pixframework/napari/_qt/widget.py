@@ -62,12 +62,17 @@ class PixelClassifierWidget(QWidget):
         outer.addWidget(self.log)
         self.setMinimumWidth(430)
         self._guarded: QObject | None = None
-        # napari deletes dock widgets without closeEvent: stop (and save) on deletion or quit too
+        # napari deletes dock widgets without closeEvent: stop (and save) on deletion or quit too. The
+        # slot takes no argument and holds no reference to the widget, which is half gone by then.
         model = self.model
-        self.destroyed.connect(lambda *_: model.shutdown())
+
+        def stop() -> None:
+            model.shutdown()
+
+        self.destroyed.connect(stop)
         app = QApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(model.shutdown)
+            app.aboutToQuit.connect(stop)
 
     def group(self, cls: type[G]) -> G:
         """The section of class ``cls`` (e.g. ``widget.group(ImagesGroup).upload_button``)."""
@@ -113,6 +118,9 @@ class PixelClassifierWidget(QWidget):
     def shutdown(self, *, save: bool = True) -> None:
         """Stop the worker and close the connection (stopping a local server, saving the project
         unless ``save=False``)."""
+        if self._guarded is not None:
+            self._guarded.removeEventFilter(self)
+            self._guarded = None
         for group in self.groups.values():
             group.disconnect_model()
         self.log.disconnect_model()
