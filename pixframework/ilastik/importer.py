@@ -19,7 +19,8 @@ import h5py
 
 from ..errors import Conflict, CorruptData, NotFound, ValidationError
 from ..io.axes import infer_axes
-from ..store import SUFFIX
+from ..project import Project
+from ..store import SUFFIX, project_path
 from .axes import LaneLayout
 from .features import map_features, read_features
 from .hdf5 import open_ilp, reading
@@ -31,7 +32,6 @@ from .paths import locate, parse_stored_path
 from .report import ImportedImage, ImportReport
 
 if TYPE_CHECKING:
-    from ..project import Project
     from .features import StoredFeatures
 
 Log = Callable[[str], None]
@@ -54,8 +54,7 @@ class _Source:
 
 def target_path(new_path: str | os.PathLike) -> Path:
     """The project directory that will be created (``.pixf`` appended when missing)."""
-    path = Path(os.path.abspath(os.fspath(new_path)))
-    return path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX)
+    return project_path(os.path.abspath(os.fspath(new_path)))
 
 
 def import_project(
@@ -249,8 +248,6 @@ def _build(
     train: bool,
     say: Log,
 ) -> None:
-    from ..project import Project
-
     project = Project.create(temp)
     try:
         for name, color in classes:

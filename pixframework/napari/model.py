@@ -327,9 +327,9 @@ class SessionModel:
         self.change(lambda p: p.remove_class(index), moves_labels=True)
 
     # ------------------------------------------------------------------ features, classifier, training
-    def select_features(self, entries: Sequence[tuple[str, float]], *, in_2d: bool = False) -> None:
-        """Choose the features: ``(filter, sigma)`` pairs, each computed per z-plane when ``in_2d``."""
-        selection = [(name, float(scale), bool(in_2d)) for name, scale in entries]
+    def select_features(self, entries: Sequence[tuple[Any, ...]], *, in_2d: bool = False) -> None:
+        """Choose the features: ``(filter, sigma[, params])``, each computed per z-plane when ``in_2d``."""
+        selection = [(e[0], float(e[1]), bool(in_2d), *(e[2:3] or ({},))) for e in entries]
         self.change(lambda p: p.select_features(selection))
 
     def set_classifier(self, name: str) -> None:

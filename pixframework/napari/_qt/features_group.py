@@ -31,9 +31,16 @@ class FeaturesGroup(Group):
         self.follow(model.server.catalog_changed, self._on_catalog)
 
     def send(self, *_: Any) -> None:
-        """Send the ticked cells as the project's selection."""
+        """Send the ticked cells (with their rows' parameters) as the project's selection."""
         in_2d = self.in_2d_check.isEnabled() and self.in_2d_check.isChecked()
-        self.model.select_features(self.feature_matrix.selection(), in_2d=in_2d)
+        try:
+            entries = self.feature_matrix.entries()
+        except ValueError as exc:  # a parameter cell that does not parse: the server's values stay
+            self.model.messages.user_action()
+            self.model.messages.error(f"Features: {exc}")
+            self.update_from_model()
+            return
+        self.model.select_features(entries, in_2d=in_2d)
 
     def select(self, entries: list[tuple[str, float]], *, in_2d: bool | None = None) -> None:
         """Tick exactly ``entries`` (``(filter, sigma)``) and send them, as clicks would.
@@ -52,7 +59,7 @@ class FeaturesGroup(Group):
     def update_from_model(self) -> None:
         state, shown = self.model.state, self.model.shown
         if state is not None:
-            self.feature_matrix.set_selection((e["filter"], e["scale"]) for e in state.features)
+            self.feature_matrix.set_selection(state.features)
             self.in_2d_check.setChecked(any(e.get("in_2d") for e in state.features))
         if shown is not None:
             self.feature_matrix.set_ndim(shown.ndim)
