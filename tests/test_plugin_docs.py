@@ -86,7 +86,7 @@ def test_the_example_plugin_of_each_page_passes_the_conformance_check(hook: str)
 
 
 def test_the_classifier_docs_call_the_real_default_the_default():
-    from pixframework.project import DEFAULT_CLASSIFIER
+    from pixframework.model_slot import DEFAULT_CLASSIFIER
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "classifiers.md").read_text()
     text = " ".join(text.split())  # sentences wrap across lines
