@@ -29,7 +29,7 @@ import zarr
 
 from . import outputs as out_mod
 from . import pipeline
-from .errors import PixfError, PluginError, ValidationError
+from .errors import NotFound, PixfError, PluginError, ValidationError
 
 if TYPE_CHECKING:
     from .features.selection import FeatureSelection
@@ -97,7 +97,7 @@ class PredictionJob:
             model_state=model.get_state(),
             n_classes=n_classes,
             output=out_mod.check_output(output),
-            dtype=None if dtype is None else np.dtype(dtype).name,
+            dtype=out_mod.export_dtype(dtype),
             spatial_shape=tuple(spatial_shape),
             source_stamp=source.stamp,
             _model=model,
@@ -333,6 +333,16 @@ def _dask_block(job: PredictionJob, fingerprint: str, partial_dir: str, index: t
     return index
 
 
+def _connect_scheduler(client_class: Any, address: str) -> Any:
+    """A Dask client of the scheduler at ``address``; bad or unreachable addresses are domain errors."""
+    try:
+        return client_class(address)
+    except ValueError as exc:
+        raise ValidationError(f"{address!r} is not a Dask scheduler address ({exc}); use 'local' or tcp://HOST:8786") from None
+    except OSError as exc:
+        raise NotFound(f"no Dask scheduler answered at {address!r} ({exc})") from None
+
+
 def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
     if job.source is None:
         raise ValidationError("Dask needs an input file the workers can read; this image only exists in memory")
@@ -344,7 +354,7 @@ def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
             own = LocalCluster(n_workers=min(2, os.cpu_count() or 1), threads_per_worker=1, processes=True)
             client = Client(own)
         else:
-            client = Client(dask)
+            client = _connect_scheduler(Client, dask)
     else:
         client = dask
     try:

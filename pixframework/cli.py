@@ -1,7 +1,8 @@
 """The ``pixf`` command line.
 
 Every sub-command lives in :mod:`pixframework.commands` as one small module with ``add_parser`` and
-``run``; this file only wires them up and turns errors into one clear line (traceback with ``--debug``).
+``run``; this file only wires them up and turns errors into one clear line, in the command line's
+words (:mod:`pixframework.commands.messages`; the traceback with ``--debug``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from typing import Sequence
 
 from . import __version__
-from .errors import PixfError
+from .commands.messages import describe
 
 #: sub-command name -> module in pixframework.commands
 COMMANDS = {
@@ -59,10 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        kind = "error" if isinstance(exc, PixfError) else f"unexpected error ({type(exc).__name__})"
-        print(f"pixf: {kind}: {exc}", file=sys.stderr)
-        if not isinstance(exc, PixfError):
-            print("pixf: run again with --debug for the traceback", file=sys.stderr)
+        text, _ = describe(exc, args)
+        print(f"pixf: error: {text}", file=sys.stderr)
         return 1
 
 

@@ -47,6 +47,7 @@ from .errors import ValidationError
 from .events import EventWatcher
 from .features.selection import FeatureSelection
 from .io.axes import normalize_region
+from .outputs import export_dtype
 from .palette import normalize_color
 from .remote_events import RemoteWatcher
 from .wire.arrays import array_bytes, byte_chunks, decode_chunks, encode_ndarray, make_header, region_to_proto
@@ -376,7 +377,7 @@ class RemoteProject:
             path=os.fspath(path),
             output=OUTPUTS.to_wire(output),
             format=format or "",
-            dtype=np.dtype(dtype).name if dtype is not None else "",
+            dtype=export_dtype(dtype) or "",
             **self._sid(),
         )
         return self._rpc.call(self._rpc.prediction.Export, request).path

@@ -69,19 +69,19 @@ class FileSource:
         """The pixels as a lazy canonical view; the path relative to the project is tried first."""
         candidates = []
         if self.relpath:
-            candidates.append(os.path.normpath(os.path.join(store.path.parent, self.relpath)))
+            candidates.append(os.path.abspath(os.path.join(store.path.parent, self.relpath)))
         candidates.append(self.path)
-        last: Exception | None = None
         for path in candidates:
             try:
                 reader = open_image(path, self.format)
-            except NotFound as exc:
-                last = exc
+            except NotFound:
                 continue
             # axes the user gave win, then the file's own metadata, then the inference rule
             view, _ = to_canonical(reader, self.axes or reader.axes)
             return view
-        raise NotFound(f"image file not found: {self.path} ({last})")
+        moved = [p for p in dict.fromkeys(candidates) if p != os.path.abspath(self.path)]
+        also = f" (nor at {moved[0]}, where it would be had it moved with the project)" if moved else ""
+        raise NotFound(f"image file not found: {self.path}{also}")
 
     def job_source(self, store: ProjectStore, axes: str) -> JobSource:
         try:

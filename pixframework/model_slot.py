@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .classifiers.api import load_model
-from .errors import NotTrained
+from .errors import NotTrained, Remedy
 from .registry import get_registry
 from .specs import Model, resolve_parameters
 from .store import ProjectStore
@@ -66,7 +66,7 @@ class ModelSlot:
         """The trained model; :class:`NotTrained` saying why there is none."""
         if self.model is None:
             why = (self.info or {}).get("invalidated")
-            raise NotTrained("the classifier is not trained" + (f" ({why} since training)" if why else "") + "; call train() first")
+            raise NotTrained("the classifier is not trained" + (f" ({why} since training)" if why else ""), remedy=Remedy.TRAIN)
         return self.model
 
     def set(self, model: Model, info: dict[str, Any]) -> None:

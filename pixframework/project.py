@@ -464,6 +464,7 @@ class Project:
     def prediction_job(self, image: str, *, output: str = "probabilities", dtype: str | np.dtype | None = None) -> PredictionJob:
         """A :class:`~pixframework.blockwise.PredictionJob` (safe data) for predicting a whole image."""
         out_mod.check_output(output)
+        dtype = out_mod.export_dtype(dtype)  # bad input is refused before "not trained"
         model = self._model.require()
         entry = self._images.get(image)
         source = entry.source.job_source(self._store, entry.axes)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import zarr
 
-from .errors import Conflict, CorruptData, NotFound, ValidationError
+from .errors import Conflict, CorruptData, NotFound, Remedy, ValidationError
 from .images import source_from_json
 from .labels import SparseLabels
 
@@ -100,7 +100,7 @@ class ProjectStore:
         path = Path(path)
         if path.exists():
             if not overwrite:
-                raise Conflict(f"{path} already exists; open it, or pass overwrite=True to replace it")
+                raise Conflict(f"{path} already exists", remedy=Remedy.REPLACE)
             if not (path / META_FILE).is_file():
                 raise ValidationError(f"refusing to overwrite {path}: it is not a pixframework project")
             shutil.rmtree(path)

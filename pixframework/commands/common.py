@@ -5,7 +5,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from ..errors import ValidationError
+
+
+def checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse ``type=`` from a core check: its ValidationError becomes argparse's own error,
+    which names the flag (``argument --dtype: 'int7' is not a pixel type; ...``)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return check(text)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = check.__name__  # argparse names the type in some messages
+    return parse
 
 
 def add_project_options(p: argparse.ArgumentParser, *, positional: bool = False) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ValidationError
-from .common import add_project_options, open_project, progress_bar
+from ..outputs import export_dtype
+from .common import add_project_options, checked, open_project, progress_bar
 
 #: ilastik's export source names -> ours
 SOURCES = {
@@ -42,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--output", "--output_filename_format", dest="output", default=None,
                    help="output path template with {dataset_dir}, {nickname}, {result_type} "
                         "(default: {dataset_dir}/{nickname}_{result_type}.EXT)")
-    p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, help="e.g. uint8 to scale probabilities to 0..255")
+    p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, type=checked(export_dtype), help="e.g. uint8 to scale probabilities to 0..255")
     p.add_argument("--axes", default=None, help="axes of the input images when they cannot be read from the files")
     p.add_argument("--block", type=_block_shape, default=None, metavar="N[,N...]",
                    help="block edge or shape in pixels for blockwise prediction, e.g. 256 or 64,128,128 "
