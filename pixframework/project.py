@@ -39,7 +39,7 @@ from . import pipeline
 from .blockwise import PredictionJob, run_blockwise
 from .cache import ProjectCache
 from .classes import LabelClasses
-from .errors import Cancelled, Conflict, ValidationError
+from .errors import Cancelled, Conflict, Remedy, ValidationError
 from .events import EventLog, EventWatcher, current_client
 from .features.selection import FeatureSelection
 from .image_set import ImageSet
@@ -414,7 +414,7 @@ class Project:
             raise
         with self._lock:
             if self._model.basis != basis or self._closed:
-                exc = Conflict("the features, classes or classifier changed while training; train again")
+                exc = Conflict("the features, classes or classifier changed while training", remedy=Remedy.TRAIN)
                 self._training_failed(exc)
                 raise exc
             self._model.set(model, {"samples": samples, "features": len(names), "classifier": self._model.choice[0]})

@@ -257,7 +257,7 @@ def test_a_training_whose_features_changed_meanwhile_installs_nothing(project: P
             worker.start()
             worker.join(timeout=30)
 
-    with pytest.raises(Conflict, match="train again"):
+    with pytest.raises(Conflict, match="changed while training"):
         project.train(progress=progress)
     assert not project.is_trained
     assert [e.kind for e in drain(watcher) if e.kind != "training_progress"] == [

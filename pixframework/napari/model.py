@@ -8,6 +8,11 @@ back, also when the server refused it, so a view never shows a choice the server
 
 A lost server puts the model offline; a :class:`~.connection.Reconnector` retries until it answers,
 and labels painted meanwhile are sent then. Every message goes to :attr:`SessionModel.messages`.
+
+The open project's events are followed (:class:`~.follow.ProjectFollower`): other clients' strokes
+appear in the shown labels, a model trained by anyone updates the live prediction, class and image
+changes are read back, and undo/redo (napari's keys) go to the server, whose answer arrives as
+events too. Nobody presses Refresh.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from psygnal import Signal
 
 from ..errors import PixfError
 from .connection import Connection, is_connection_lost
+from .follow import ProjectFollower
 from .jobs import JobQueue
 from .layers import PREFIX, layer_axes
 from .live import LiveUpdate
@@ -64,6 +70,7 @@ class SessionModel:
         self._source_layers: dict[str, Any] = {}  # project image -> napari layer it was uploaded from
         self.live = LiveUpdate(viewer, self.jobs, loop, context=self._live_context,
                                on_result=self._on_live_result, on_error=self._on_error)  # fmt: skip
+        self.follower: ProjectFollower | None = None
 
     # ------------------------------------------------------------------ reading
     @property
@@ -119,6 +126,7 @@ class SessionModel:
         self.server.start_embedded(data_root)
 
     def _on_server_switched(self) -> None:
+        self._stop_following()
         self._forget_image()
         self.state = None
         self._mark_unsaved(False)
@@ -130,6 +138,9 @@ class SessionModel:
     def _on_reconnected(self, fetched: Any) -> None:
         if fetched is not None and fetched[0] is self.shown:
             self.shown.link.resync(fetched[1])  # the server's labels, plus what was painted while away
+        old = self.follower
+        if old is not None and self.project is not None and old.project is not self.project:
+            self._follow(old.revision, old.log)  # a new session: go on from the last event seen
         self.live.changed()
 
     # ------------------------------------------------------------------ projects
@@ -159,6 +170,7 @@ class SessionModel:
         self._forget_image()
         self._mark_unsaved(False)
         self._set_state(state)
+        self._follow()
         self.messages.info(f"Project {self.connection.where()}.")
         if state.images:
             self.show_image(state.images[0])
@@ -255,7 +267,7 @@ class SessionModel:
         self.shown = ShownImage(
             self.viewer, name, pixels, labels, source, self.classes, self.jobs, self.loop,
             project=lambda: self.project, online=lambda: self.connected, on_sent=self._on_labels_sent,
-            on_error=self._on_error, on_note=self.messages.warning,
+            on_error=self._on_error, on_note=self.messages.warning, on_undo=self.undo, on_redo=self.redo,
         )  # fmt: skip
         if pixels is not None:
             self._source_layers[name] = self.shown.reference
@@ -273,6 +285,74 @@ class SessionModel:
             self.shown.remove()
             self.shown = None
             self.image_changed.emit()
+
+    # ------------------------------------------------------------------ undo and redo (through the server)
+    def undo(self) -> None:
+        """Undo this client's latest label edit on the server (never another client's)."""
+        self._step("undo")
+
+    def redo(self) -> None:
+        """Redo this client's latest undone label edit on the server."""
+        self._step("redo")
+
+    def _step(self, which: str) -> None:
+        project, shown = self.project, self.shown
+        if project is None:
+            return
+        self.messages.user_action()
+        if shown is not None:
+            shown.link.push_local()  # what was painted goes up first: the queue runs in order
+
+        def done(pixels: int) -> None:
+            if pixels:
+                self._mark_unsaved()
+                self.live.changed()
+            else:
+                self.messages.info(f"Nothing to {which}: you have no {'earlier' if which == 'undo' else 'undone'} label edits on the server.")
+
+        self.run(getattr(project, which), done)
+
+    # ------------------------------------------------------------------ the project's events
+    def _follow(self, after_revision: int | None = None, log: str | None = None) -> None:
+        self._stop_following()
+        if self.project is not None:
+            self.follower = ProjectFollower(self.project, self.loop, self._on_event, self._on_follow_failed,
+                                            after_revision=after_revision, log=log)  # fmt: skip
+
+    def _stop_following(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
+
+    def _on_follow_failed(self, exc: BaseException) -> None:
+        self._on_error(exc)
+
+    def _on_event(self, event: Any) -> None:
+        kind, project = event.kind, self.project
+        mine = project is not None and event.client == project.client
+        if kind == "labels_changed":
+            self._on_labels_event(event, mine)
+        elif kind == "training_finished" and not mine:
+            # a model trained elsewhere: show its prediction (no need to train again here)
+            self.live.note_trained(self.live.version)
+            if self.state is not None:
+                self.state = replace(self.state, trained=True)
+            self.messages.info(f"{event.client} trained a model: {train_text(event['summary'])}")
+            self.live.schedule()
+        elif kind == "resync":
+            self.refresh()
+        elif not mine and kind.startswith(("class_", "image_", "features_", "classifier_")) and project is not None:
+            self.run(lambda: read_state(project), self._set_state, key="follow-state")
+
+    def _on_labels_event(self, event: Any, mine: bool) -> None:
+        shown = self.shown
+        if shown is None or event["image"] != shown.name:
+            return
+        if event["patches_omitted"]:
+            project, region = self.project, event["region"]
+            self.run(lambda: project.get_labels(shown.name, region=region), lambda labels: shown.link.apply_patch(region, labels))
+        for region, patch in event["patches"]:
+            shown.link.apply_patch(region, patch)
 
     # ------------------------------------------------------------------ classes
     def select_class(self, index: int) -> None:
@@ -392,6 +472,7 @@ class SessionModel:
         unless ``save=False``. Later calls do nothing."""
         if self.jobs.closed:
             return
+        self._stop_following()
         self.live.close()
         if self.shown is not None:
             self.shown.link.detach()
