@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..errors import PixfError
 from .loop import MainLoop
+from .state import read_state, train_text
 
 
 class ProjectFollower:
@@ -69,3 +71,62 @@ class ProjectFollower:
         self._stopped.set()
         if self._watcher is not None:
             self._watcher.close()
+
+
+class SharedView:
+    """What a :class:`~.model.SessionModel` does with the events of its project.
+
+    Other clients' strokes (and this client's undo and redo) appear in the shown labels; a model
+    trained by another client updates the live prediction without training here again; class,
+    image, feature and classifier changes of others are read back; ``resync`` refreshes.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.follower: ProjectFollower | None = None
+
+    def follow(self, after_revision: int | None = None, log: str | None = None) -> None:
+        """Follow the model's open project (from ``after_revision``, or from now)."""
+        self.stop()
+        if self.model.project is not None:
+            self.follower = ProjectFollower(self.model.project, self.model.loop, self._on_event, self.model._on_error,
+                                            after_revision=after_revision, log=log)  # fmt: skip
+
+    def session_replaced(self) -> None:
+        """After a reconnect in a new session: go on from the last event seen."""
+        old = self.follower
+        if old is not None and self.model.project is not None and old.project is not self.model.project:
+            self.follow(old.revision, old.log)
+
+    def stop(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
+
+    def _on_event(self, event: Any) -> None:
+        model = self.model
+        kind, project = event.kind, model.project
+        mine = project is not None and event.client == project.client
+        if kind == "labels_changed":
+            self._on_labels(event)
+        elif kind == "training_finished" and not mine:
+            # a model trained elsewhere: show its prediction (no need to train again here)
+            model.live.note_trained(model.live.version)
+            if model.state is not None:
+                model.state = replace(model.state, trained=True)
+            model.messages.info(f"{event.client} trained a model: {train_text(event['summary'])}")
+            model.live.schedule()
+        elif kind == "resync":
+            model.refresh()
+        elif not mine and kind.startswith(("class_", "image_", "features_", "classifier_")) and project is not None:
+            model.run(lambda: read_state(project), model._set_state, key="follow-state")
+
+    def _on_labels(self, event: Any) -> None:
+        shown = self.model.shown
+        if shown is None or event["image"] != shown.name:
+            return
+        if event["patches_omitted"]:  # too large for an event: read the box
+            project, region = self.model.project, event["region"]
+            self.model.run(lambda: project.get_labels(shown.name, region=region), lambda labels: shown.link.apply_patch(region, labels))
+        for region, patch in event["patches"]:
+            shown.link.apply_patch(region, patch)

@@ -26,7 +26,7 @@ from psygnal import Signal
 
 from ..errors import PixfError
 from .connection import Connection, is_connection_lost
-from .follow import ProjectFollower
+from .follow import SharedView
 from .jobs import JobQueue
 from .layers import PREFIX, layer_axes
 from .live import LiveUpdate
@@ -70,7 +70,8 @@ class SessionModel:
         self._source_layers: dict[str, Any] = {}  # project image -> napari layer it was uploaded from
         self.live = LiveUpdate(viewer, self.jobs, loop, context=self._live_context,
                                on_result=self._on_live_result, on_error=self._on_error)  # fmt: skip
-        self.follower: ProjectFollower | None = None
+        #: follows the project's events: what other clients do shows here
+        self.shared = SharedView(self)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -125,8 +126,13 @@ class SessionModel:
         """Start a local server (see :meth:`ServerLink.start_embedded`)."""
         self.server.start_embedded(data_root)
 
+    @property
+    def follower(self) -> Any:
+        """The :class:`~.follow.ProjectFollower` of the open project, or ``None``."""
+        return self.shared.follower
+
     def _on_server_switched(self) -> None:
-        self._stop_following()
+        self.shared.stop()
         self._forget_image()
         self.state = None
         self._mark_unsaved(False)
@@ -138,9 +144,7 @@ class SessionModel:
     def _on_reconnected(self, fetched: Any) -> None:
         if fetched is not None and fetched[0] is self.shown:
             self.shown.link.resync(fetched[1])  # the server's labels, plus what was painted while away
-        old = self.follower
-        if old is not None and self.project is not None and old.project is not self.project:
-            self._follow(old.revision, old.log)  # a new session: go on from the last event seen
+        self.shared.session_replaced()
         self.live.changed()
 
     # ------------------------------------------------------------------ projects
@@ -170,7 +174,7 @@ class SessionModel:
         self._forget_image()
         self._mark_unsaved(False)
         self._set_state(state)
-        self._follow()
+        self.shared.follow()
         self.messages.info(f"Project {self.connection.where()}.")
         if state.images:
             self.show_image(state.images[0])
@@ -312,48 +316,6 @@ class SessionModel:
 
         self.run(getattr(project, which), done)
 
-    # ------------------------------------------------------------------ the project's events
-    def _follow(self, after_revision: int | None = None, log: str | None = None) -> None:
-        self._stop_following()
-        if self.project is not None:
-            self.follower = ProjectFollower(self.project, self.loop, self._on_event, self._on_follow_failed,
-                                            after_revision=after_revision, log=log)  # fmt: skip
-
-    def _stop_following(self) -> None:
-        if self.follower is not None:
-            self.follower.stop()
-            self.follower = None
-
-    def _on_follow_failed(self, exc: BaseException) -> None:
-        self._on_error(exc)
-
-    def _on_event(self, event: Any) -> None:
-        kind, project = event.kind, self.project
-        mine = project is not None and event.client == project.client
-        if kind == "labels_changed":
-            self._on_labels_event(event, mine)
-        elif kind == "training_finished" and not mine:
-            # a model trained elsewhere: show its prediction (no need to train again here)
-            self.live.note_trained(self.live.version)
-            if self.state is not None:
-                self.state = replace(self.state, trained=True)
-            self.messages.info(f"{event.client} trained a model: {train_text(event['summary'])}")
-            self.live.schedule()
-        elif kind == "resync":
-            self.refresh()
-        elif not mine and kind.startswith(("class_", "image_", "features_", "classifier_")) and project is not None:
-            self.run(lambda: read_state(project), self._set_state, key="follow-state")
-
-    def _on_labels_event(self, event: Any, mine: bool) -> None:
-        shown = self.shown
-        if shown is None or event["image"] != shown.name:
-            return
-        if event["patches_omitted"]:
-            project, region = self.project, event["region"]
-            self.run(lambda: project.get_labels(shown.name, region=region), lambda labels: shown.link.apply_patch(region, labels))
-        for region, patch in event["patches"]:
-            shown.link.apply_patch(region, patch)
-
     # ------------------------------------------------------------------ classes
     def select_class(self, index: int) -> None:
         """Let the brush paint class ``index`` (1..C)."""
@@ -472,7 +434,7 @@ class SessionModel:
         unless ``save=False``. Later calls do nothing."""
         if self.jobs.closed:
             return
-        self._stop_following()
+        self.shared.stop()
         self.live.close()
         if self.shown is not None:
             self.shown.link.detach()
