@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -39,7 +38,7 @@ from . import pipeline
 from .blockwise import PredictionJob, run_blockwise
 from .cache import ProjectCache
 from .classes import LabelClasses
-from .errors import Cancelled, Conflict, Remedy, ValidationError
+from .errors import Conflict, ValidationError
 from .events import EventLog, EventWatcher, current_client
 from .features.selection import FeatureSelection
 from .image_set import ImageSet
@@ -50,6 +49,7 @@ from .label_set import LabelSet
 from .labels import label_dtype
 from .model_slot import ModelSlot
 from .store import ProjectStore, project_path
+from .training import Snapshot, train_on_snapshot
 
 
 
@@ -383,50 +383,18 @@ class Project:
     def train(self, progress: pipeline.Progress | None = None) -> dict[str, Any]:
         """Train the chosen classifier on the feature vectors of all labelled pixels of all images.
 
-        Training sees the labels as they are when it starts (a consistent snapshot): the samples are
-        gathered under the project's lock, the classifier is fitted without it (others keep painting),
-        and the model is installed unless features, classes or classifier changed meanwhile
-        (:class:`~pixframework.errors.Conflict`: train again).
+        Training sees the labels as they are when it starts (a consistent snapshot); the classifier
+        is fitted without the project's lock, so others keep painting (see :mod:`pixframework.training`).
 
         :param progress: called as ``progress(fraction 0..1, message)``.
         :returns: a summary: classifier, number of samples per class, number of features, seconds.
+        :raises Conflict: features, classes or classifier changed while fitting (train again).
         """
-        started = time.perf_counter()
-        with self._lock:
-            self._check_open()
-            self._events.emit("training_started")
+        self._check_open()
+        return train_on_snapshot(self._lock, self._events, self._model, self._training_snapshot, self._install_model, progress)
 
-            def report(fraction: float, message: str) -> None:
-                if progress:
-                    progress(fraction, message)  # raising here (Cancelled) stops the training
-                self._events.progress("training_progress", fraction=float(fraction), message=str(message))
-
-            try:
-                x, y, samples, names, basis, revision = self._training_set(report)
-            except BaseException as exc:
-                self._training_failed(exc)
-                raise
-        try:
-            model = pipeline.fit_classifier(self._model.choice, x, y, names, report)
-        except BaseException as exc:
-            with self._lock:
-                self._training_failed(exc)
-            raise
-        with self._lock:
-            if self._model.basis != basis or self._closed:
-                exc = Conflict("the features, classes or classifier changed while training", remedy=Remedy.TRAIN)
-                self._training_failed(exc)
-                raise exc
-            self._model.set(model, {"samples": samples, "features": len(names), "classifier": self._model.choice[0]})
-            self._dirty = True
-            self._cache.drop_predictions()
-            report(1.0, "trained")
-            summary = dict(self._model.info or {}, seconds=time.perf_counter() - started)
-            self._events.emit("training_finished", model_version=self._model.generation, labels_revision=revision, summary=summary)
-            return summary
-
-    def _training_set(self, progress: pipeline.Progress) -> tuple[np.ndarray, np.ndarray, dict[str, int], list[str], int, int]:
-        # under the lock: the snapshot training works on, and what it depends on
+    def _training_snapshot(self, progress: pipeline.Progress) -> Snapshot:
+        self._check_open()
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
         ids = self._labels.labelled([e.id for e in self._images])
@@ -437,10 +405,14 @@ class Project:
         names = self._selection.channel_names(len(labelled[0].spatial_shape), labelled[0].n_channels)
         shapes = [e.spatial_shape for e in labelled]
         x, y, samples = pipeline.training_set(sources, shapes, names, self._classes.names, progress)
-        return x, y, samples, list(names), self._model.basis, self._events.revision
+        return Snapshot(x, y, samples, list(names), self._model.basis, self._events.revision)
 
-    def _training_failed(self, exc: BaseException) -> None:
-        self._events.emit("training_failed", message=str(exc), cancelled=isinstance(exc, Cancelled))
+    def _install_model(self, snapshot: Snapshot, model: Any) -> dict[str, Any]:
+        self._check_open()
+        self._model.set(model, {"samples": snapshot.samples, "features": len(snapshot.feature_names), "classifier": self._model.choice[0]})
+        self._dirty = True
+        self._cache.drop_predictions()
+        return dict(self._model.info or {})
 
     # ================================================================== prediction
     @_locked

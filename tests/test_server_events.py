@@ -20,15 +20,6 @@ from pixframework.events import Event
 from pixframework.project import Project
 
 
-def _until(condition, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 def _script(p: Any) -> None:
     """The same calls, embedded and remote."""
     p.add_image(gradient_image((40, 50)), name="img")
