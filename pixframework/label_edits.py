@@ -46,6 +46,8 @@ class LabelEditor:
     def _announce(self, edit: Edit, op: str, classes: Iterable[int]) -> None:
         self._changed()
         patches = [(p.region, p.after) for p in edit.pieces]
+        for _, labels in patches:
+            labels.setflags(write=False)  # shared by every watcher and the undo history
         omitted = sum(int(labels.nbytes) for _, labels in patches) > MAX_PATCH_BYTES
         self.events.emit(
             "labels_changed",
