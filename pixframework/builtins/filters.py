@@ -174,5 +174,8 @@ FILTERS: tuple[FilterSpec, ...] = (
 
 @hookimpl(trylast=True)
 def pixf_register_filters() -> list[FilterSpec]:
-    """ilastik's filters, in ilastik's order (which is also the output channel order)."""
-    return list(FILTERS)
+    """ilastik's filters in ilastik's order (which is also the output channel order): the clean
+    definitions, then the same six as ilastik desktop computes them (:mod:`.desktop_filters`)."""
+    from .desktop_filters import DESKTOP_FILTERS
+
+    return list(FILTERS) + list(DESKTOP_FILTERS)
