@@ -24,8 +24,7 @@ USED = {
 }
 #: known items and the reason they are skipped
 KNOWN = {
-    "PixelClassification/ClassifierForests": "trained vigra random forest: not imported (vigra's format); "
-    "the project is retrained from the imported labels",
+    "PixelClassification/ClassifierForests": "trained vigra random forest",
     "PixelClassification/ClassifierFactory": "pickled classifier settings: skipped, never loaded "
     "(pixframework uses its random_forest classifier)",
     "PixelClassification/Bookmarks": "pickled bookmarks: skipped, never loaded",
@@ -34,7 +33,7 @@ KNOWN = {
 }
 PICKLED = "opaque or pickled data: skipped, never loaded"
 #: dataset names ilastik fills with pickles, wherever they are, and what they hold
-PICKLED_NAMES = {"pickled_type": "pickled classifier type: skipped, never loaded"}
+PICKLED_NAMES = {"pickled_type": "pickled classifier type: never loaded (its text names the classifier class)"}
 
 
 def not_imported(ilp: h5py.File) -> list[tuple[str, str]]:
