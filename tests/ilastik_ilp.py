@@ -173,6 +173,7 @@ def write_ilp(
     marker: Path | None = None,
     legacy_internal: bool = False,
     forests: Forests | None = None,
+    export: dict | None = None,
 ) -> Path:
     """Write an .ilp at ``path`` (and the image files of file lanes); returns ``path``.
 
@@ -183,6 +184,7 @@ def write_ilp(
     :param legacy_internal: internal lanes without ``inner_path`` (ilastik < 1.4), found by datasetId.
     :param forests: the trained classifier to store; ``None`` stores none (as ilastik does when the
         classifier is not up to date with the labels).
+    :param export: "Prediction Export" entries (name -> value) replacing the default ones.
     """
     path = Path(path)
     payload = pickle_payload(marker or path.with_suffix(".unpickled"))
@@ -216,11 +218,11 @@ def write_ilp(
                 ds.attrs["blockSlice"] = text.encode()
                 if block_axistags:
                     ds.attrs["axistags"] = axistags(label_axes).decode()
-        export = f.create_group("Prediction Export")
-        export["OutputFormat"] = b"hdf5"
-        export["OutputFilenameFormat"] = b"{dataset_dir}/{nickname}_{result_type}"
-        export["OutputInternalPath"] = b"exported_data"
-        export["ExportDtype"] = b"uint8"
+        group = f.create_group("Prediction Export")
+        settings = {"OutputFormat": "hdf5", "OutputFilenameFormat": "{dataset_dir}/{nickname}_{result_type}",
+                    "OutputInternalPath": "exported_data", "ExportDtype": "uint8"} if export is None else export
+        for key, value in settings.items():
+            group[key] = value.encode() if isinstance(value, str) else value
     return path
 
 

@@ -49,12 +49,14 @@ def oracle_features(image: np.ndarray, selection: Selection) -> np.ndarray:
 
 def vigra_project(path: Path, image: np.ndarray, axes: str, labels: np.ndarray, selection: Selection,
                   tree_counts: Sequence[int] = (4, 3, 3), *, single: bool = False, seed: int = 0,
-                  feature_names: bool = True, image_file: str | None = "train.h5/raw") -> Path:
+                  feature_names: bool = True, image_file: str | None = "train.h5/raw",
+                  export: dict | None = None) -> Path:
     """Write ``path`` (.ilp) with one lane holding ``image`` and a forest vigra trained on ``labels``.
 
     :param image: pixels with spatial axes and channels last (``yxc`` / ``zyxc``); stored with ``axes``.
     :param labels: spatial ``(z)yx`` label image, 0 unlabelled, classes 1..C.
     :param image_file: where the lane's file goes, relative to the .ilp (``None``: inside the .ilp).
+    :param export: the stored export settings (default: none, so ilastik's defaults apply).
     """
     features = oracle_features(image, selection)
     where = labels > 0
@@ -67,7 +69,8 @@ def vigra_project(path: Path, image: np.ndarray, axes: str, labels: np.ndarray, 
     lane = IlpLane(stored, axes, file_path=image_file, nickname="train", blocks=blocks)
     names = [f"feature {i}" for i in range(features.shape[-1])] if feature_names else None
     write_ilp(path, [lane], features=selection.stored(), classes=[(f"class {c}", (40 * c, 0, 0)) for c in classes],
-              forests=Forests(forest_file, known_labels=classes, feature_names=names, single=single))
+              forests=Forests(forest_file, known_labels=classes, feature_names=names, single=single),
+              export=export or {})
     return path
 
 

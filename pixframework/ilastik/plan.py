@@ -63,6 +63,7 @@ class IlpPlan:
     features: MappedFeatures
     classifier: StoredClassifier
     model: Any
+    columns: list[int] | None
     skipped: list[tuple[str, str]]
     notes: list[str]
     export_settings: dict[str, str]
@@ -112,11 +113,12 @@ def read_plan(path: str | os.PathLike, *, search_dirs: Sequence[str | os.PathLik
         if not layouts:
             raise ValidationError(f"{ilp_path}: no lane says its image's axes and shape, and no image file was found")
         features = map_features(stored, [layout.spatial_shape for layout in layouts])
-        model = _model(classifier, stored, features, layouts[0], ilp_path)
+        columns = _columns(stored, features, layouts[0])
+        model = _model(classifier, features, layouts[0], ilp_path, columns)
         skipped += _not_imported(ilp, classifier, model)
         settings = export_settings(ilp)
-    return IlpPlan(ilp_path, workflow, version, sources, missing, classes, features, classifier, model, skipped,
-                   notes, settings)
+    return IlpPlan(ilp_path, workflow, version, sources, missing, classes, features, classifier, model, columns,
+                   skipped, notes, settings)
 
 
 def _not_imported(ilp: h5py.File, classifier: StoredClassifier, model: Any) -> list[tuple[str, str]]:
@@ -126,8 +128,18 @@ def _not_imported(ilp: h5py.File, classifier: StoredClassifier, model: Any) -> l
     return [(item, f"not usable: {classifier.missing}" if item == FORESTS_ITEM else why) for item, why in items]
 
 
-def _model(classifier: StoredClassifier, stored: StoredFeatures | None, features: MappedFeatures,
-           layout: LaneLayout, ilp_path: str) -> Any:
+def _columns(stored: StoredFeatures | None, features: MappedFeatures, layout: LaneLayout) -> list[int] | None:
+    """Where each of ilastik's feature columns is in the selection's channels (``None``: not all are)."""
+    if stored is None or not features.from_ilastik:
+        return None
+    try:
+        return ilastik_columns(stored, features.selection, len(layout.spatial), layout.size("c"))
+    except ValidationError:
+        return None
+
+
+def _model(classifier: StoredClassifier, features: MappedFeatures, layout: LaneLayout, ilp_path: str,
+           columns: list[int] | None) -> Any:
     """ilastik's forest reading our feature channels, checked against the selection; ``None`` without one."""
     if not classifier.forests:
         return None
@@ -136,13 +148,12 @@ def _model(classifier: StoredClassifier, stored: StoredFeatures | None, features
     ndim, n_channels = len(layout.spatial), layout.size("c")
     selection = features.selection
     expected = selection.n_features(ndim, n_channels)
-    if stored is None or not features.from_ilastik or classifier.n_features != expected:
+    if columns is None or classifier.n_features != expected or len(columns) != expected:
         raise ValidationError(
             f"{ilp_path}: its trained forest expects {classifier.n_features} feature columns, but its feature "
             f"selection gives {expected} for {ndim}D images with {n_channels} channel(s); the .ilp is inconsistent "
             "(saved by a different ilastik version, or edited outside ilastik?)"
         )
-    columns = ilastik_columns(stored, selection, ndim, n_channels)
     return forest_model(classifier.forests, selection.channel_names(ndim, n_channels), columns=columns,
                         what=f"the forest in {ilp_path}")
 
