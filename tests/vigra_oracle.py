@@ -14,6 +14,9 @@ Commands (``python3 vigra_oracle.py COMMAND FOLDER``, arguments in ``FOLDER/args
   count) of ``features.npy`` -> ``out.npy``.
 - ``train``: one vigra forest per entry of ``tree_counts`` on ``features.npy``/``labels.npy``,
   written with vigra's HDF5 export to ``file`` as ``Forest0000``, ``Forest0001``, ...
+- ``pipeline``: ``features`` then ``predict`` on ``image.npy`` in one process (ilastik's reference
+  pipeline); ``out.npy`` holds the probabilities, ``seconds.json`` the time features and
+  prediction took in the subprocess (wall and CPU).
 """
 
 from __future__ import annotations
@@ -41,8 +44,11 @@ def skip_reason() -> str | None:
     return None
 
 
-def run(command: str, arrays: dict[str, np.ndarray], **args: object) -> np.ndarray | None:
-    """Run ``command`` in Debian's python with vigra; returns ``out.npy`` if the command writes one."""
+def run(command: str, arrays: dict[str, np.ndarray], *, report: dict | None = None, **args: object) -> np.ndarray | None:
+    """Run ``command`` in Debian's python with vigra; returns ``out.npy`` if the command writes one.
+
+    :param report: filled with the subprocess's ``seconds.json`` when it writes one.
+    """
     with tempfile.TemporaryDirectory(prefix="vigra-oracle-") as folder:
         for name, array in arrays.items():
             np.save(os.path.join(folder, f"{name}.npy"), array)
@@ -50,6 +56,9 @@ def run(command: str, arrays: dict[str, np.ndarray], **args: object) -> np.ndarr
         done = subprocess.run([DEBIAN_PYTHON, __file__, command, folder], capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"vigra oracle {command} failed:\n{done.stderr}")
+        seconds = os.path.join(folder, "seconds.json")
+        if report is not None and os.path.exists(seconds):
+            report.update(json.loads(Path(seconds).read_text()))
         out = os.path.join(folder, "out.npy")
         return np.load(out) if os.path.exists(out) else None
 
@@ -117,6 +126,25 @@ def _predict(vigra, folder, args):
     np.save(os.path.join(folder, "out.npy"), (total / trees).astype(np.float32))
 
 
+def _pipeline(vigra, folder, args):
+    import time
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    _features(vigra, folder, args)
+    features = np.load(os.path.join(folder, "out.npy"))
+    flat = np.ascontiguousarray(features.reshape(-1, features.shape[-1]), np.float32)
+    total, trees = None, 0
+    for path, group in args["forests"]:
+        forest = vigra.learning.RandomForest(path, group)
+        part = forest.predictProbabilities(flat) * forest.treeCount()
+        total = part if total is None else total + part
+        trees += forest.treeCount()
+    proba = (total / trees).astype(np.float32).reshape(features.shape[:-1] + (-1,))
+    seconds = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    np.save(os.path.join(folder, "out.npy"), proba)
+    Path(folder, "seconds.json").write_text(json.dumps(seconds))
+
+
 def _train(vigra, folder, args):
     features = np.ascontiguousarray(np.load(os.path.join(folder, "features.npy")), np.float32)
     labels = np.load(os.path.join(folder, "labels.npy")).astype(np.uint32).reshape(-1, 1)
@@ -131,7 +159,7 @@ def main() -> None:
 
     command, folder = sys.argv[1], sys.argv[2]
     args = json.loads(Path(folder, "args.json").read_text())
-    {"features": _features, "predict": _predict, "train": _train}[command](vigra, folder, args)
+    {"features": _features, "predict": _predict, "train": _train, "pipeline": _pipeline}[command](vigra, folder, args)
 
 
 if __name__ == "__main__":

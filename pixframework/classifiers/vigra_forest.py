@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+import numba
 import numpy as np
 
 from ..errors import CorruptData, ValidationError
@@ -52,71 +52,106 @@ class VigraForest:
     weighted: bool = False
 
 
-def _tree_arrays(topology: np.ndarray, parameters: np.ndarray, n_features: int, n_classes: int, what: str) -> dict[str, Any]:
-    """Nodes of one vigra tree in breadth-first order (children after their parent)."""
+_ERRORS = {
+    1: "node at {index} lies outside the topology",
+    2: "leaf at {index} has type {kind:#x}; only constant-probability leaves are supported",
+    3: "leaf at {index} points outside the parameters",
+    4: "leaf at {index} has no valid class distribution",
+    5: "split at {index} has type {kind}; only threshold splits are supported",
+    6: "split at {index} is truncated",
+    7: "split at {index} tests a column outside 0..{last}",
+    8: "split at {index} has a threshold that is not finite",
+    9: "split at {index} has a child that is out of range or reached twice",
+}
+#: errors that describe trees pixframework cannot use (rather than damaged ones)
+_UNSUPPORTED = (2, 5)
 
-    def corrupt(message: str) -> CorruptData:
-        return CorruptData(f"{what}: {message}")
 
-    top = np.asarray(topology).astype(np.int64, copy=False).reshape(-1)
-    par = np.asarray(parameters, dtype=np.float64).reshape(-1)
-    if top.shape[0] < 4:
-        raise corrupt(f"topology has {top.shape[0]} entries, too few for a tree")
-    if int(top[0]) != n_features or int(top[1]) != n_classes:
-        raise corrupt(f"tree header says {int(top[0])} features and {int(top[1])} classes, the forest "
-                      f"{n_features} and {n_classes}")
-    order = [2]  # topology indices in breadth-first order
-    local = {2: 0}
-    left, right, feature, threshold, value = [], [], [], [], []
-    position = 0
-    while position < len(order):
+@numba.njit(cache=True)
+def _walk(top, par, n_features, n_classes):  # pragma: no cover - compiled
+    """Breadth-first walk of one tree from its root (topology index 2).
+
+    Returns ``(n_nodes, left, right, feature, threshold, value, error, at, kind)``; ``error`` is a
+    key of ``_ERRORS`` (0: fine), ``at`` the topology index concerned.
+    """
+    size = top.shape[0]
+    cap = max(1, (size - 2) // 2)
+    order = np.empty(cap, np.int64)
+    seen = np.zeros(size, np.bool_)
+    left = np.full(cap, -1, np.int32)
+    right = np.full(cap, -1, np.int32)
+    feature = np.full(cap, -1, np.int32)
+    threshold = np.zeros(cap, np.float64)
+    value = np.zeros((cap, n_classes), np.float64)
+    order[0] = 2
+    seen[2] = True
+    count, position = 1, 0
+    while position < count:
         index = order[position]
+        node = position
         position += 1
-        if index + 1 >= top.shape[0]:
-            raise corrupt(f"node at {index} lies outside the topology ({top.shape[0]} entries)")
-        kind, address = int(top[index]), int(top[index + 1])
+        if index + 1 >= size:
+            return count, left, right, feature, threshold, value, 1, index, 0
+        kind = top[index]
+        address = top[index + 1]
         if kind & LEAF_TAG:
             if kind != CONST_PROB_LEAF:
-                raise ValidationError(f"{what}: leaf type {kind:#x} is not supported (only constant-probability leaves)")
-            if not 0 <= address <= par.shape[0] - 1 - n_classes:
-                raise corrupt(f"leaf at {index} points outside the parameters ({address})")
-            probabilities = par[address + 1 : address + 1 + n_classes]
-            total = probabilities.sum()
-            if not np.all(np.isfinite(probabilities)) or np.any(probabilities < 0) or not total > 0:
-                raise corrupt(f"leaf at {index} has no valid class distribution: {probabilities.tolist()}")
-            _append(left, right, feature, threshold, value, -1, -1, -1, 0.0, probabilities / total)
+                return count, left, right, feature, threshold, value, 2, index, kind
+            if address < 0 or address + 1 + n_classes > par.shape[0]:
+                return count, left, right, feature, threshold, value, 3, index, kind
+            total = 0.0
+            for c in range(n_classes):
+                p = par[address + 1 + c]
+                if not (p >= 0.0 and p < np.inf):
+                    return count, left, right, feature, threshold, value, 4, index, kind
+                total += p
+            if not total > 0.0:
+                return count, left, right, feature, threshold, value, 4, index, kind
+            for c in range(n_classes):
+                value[node, c] = par[address + 1 + c] / total
             continue
         if kind != THRESHOLD_NODE:
-            raise ValidationError(f"{what}: split type {kind} is not supported (only threshold splits)")
-        if index + 4 >= top.shape[0] or not 0 <= address <= par.shape[0] - 2:
-            raise corrupt(f"split at {index} is truncated")
-        children = (int(top[index + 2]), int(top[index + 3]))
-        column = int(top[index + 4])
-        if not 0 <= column < n_features:
-            raise corrupt(f"split at {index} tests column {column}, outside 0..{n_features - 1}")
-        cut = float(par[address + 1])
+            return count, left, right, feature, threshold, value, 5, index, kind
+        if index + 4 >= size or address < 0 or address + 1 >= par.shape[0]:
+            return count, left, right, feature, threshold, value, 6, index, kind
+        column = top[index + 4]
+        if column < 0 or column >= n_features:
+            return count, left, right, feature, threshold, value, 7, index, kind
+        cut = par[address + 1]
         if not np.isfinite(cut):
-            raise corrupt(f"split at {index} has threshold {cut}")
-        ids = []
-        for child in children:
-            if child in local or not 2 <= child < top.shape[0]:
-                raise corrupt(f"split at {index} has child {child}, which is out of range or reached twice")
-            local[child] = len(order)
-            ids.append(len(order))
-            order.append(child)
+            return count, left, right, feature, threshold, value, 8, index, kind
+        for side in range(2):
+            child = top[index + 2 + side]
+            if child < 2 or child >= size or seen[child] or count >= cap:
+                return count, left, right, feature, threshold, value, 9, index, kind
+            seen[child] = True
+            order[count] = child
+            if side == 0:
+                left[node] = count
+            else:
+                right[node] = count
+            count += 1
+        feature[node] = column
         # vigra: child 0 if x < cut; ours: left if x <= t, so t is the largest float64 below cut
-        _append(left, right, feature, threshold, value, ids[0], ids[1], column, float(np.nextafter(cut, -np.inf)),
-                np.zeros(n_classes))
-    return {"children_left": left, "children_right": right, "feature": feature, "threshold": threshold, "value": value}
+        threshold[node] = np.nextafter(cut, -np.inf)
+    return count, left, right, feature, threshold, value, 0, 0, 0
 
 
-def _append(lists_left: list, lists_right: list, features: list, thresholds: list, values: list,
-            left: int, right: int, feature: int, threshold: float, value: np.ndarray) -> None:
-    lists_left.append(left)
-    lists_right.append(right)
-    features.append(feature)
-    thresholds.append(threshold)
-    values.append(value)
+def _tree_arrays(topology: np.ndarray, parameters: np.ndarray, n_features: int, n_classes: int,
+                 what: str) -> tuple[np.ndarray, ...]:
+    """``(left, right, feature, threshold, value)`` of one vigra tree, children after parents."""
+    top = np.ascontiguousarray(np.asarray(topology).reshape(-1), np.int64)
+    par = np.ascontiguousarray(np.asarray(parameters).reshape(-1), np.float64)
+    if top.shape[0] < 4:
+        raise CorruptData(f"{what}: topology has {top.shape[0]} entries, too few for a tree")
+    if int(top[0]) != n_features or int(top[1]) != n_classes:
+        raise CorruptData(f"{what}: tree header says {int(top[0])} features and {int(top[1])} classes, the forest "
+                          f"{n_features} and {n_classes}")
+    count, left, right, feature, threshold, value, error, at, kind = _walk(top, par, n_features, n_classes)
+    if error:
+        message = f"{what}: " + _ERRORS[error].format(index=at, kind=kind, last=n_features - 1)
+        raise (ValidationError if error in _UNSUPPORTED else CorruptData)(message)
+    return left[:count], right[:count], feature[:count], threshold[:count], value[:count]
 
 
 def forest_model(forests: Sequence[VigraForest], feature_names: Sequence[str], *,
@@ -147,24 +182,25 @@ def forest_model(forests: Sequence[VigraForest], feature_names: Sequence[str], *
         raise ValidationError(f"{what}: the column mapping is not a permutation of the {first.n_features} features")
     if list(first.labels) != sorted(set(first.labels)) or len(first.labels) < 2:
         raise CorruptData(f"{what}: class labels {list(first.labels)} are not ascending and distinct")
-    parts = {key: [] for key in ("children_left", "children_right", "feature", "threshold", "value")}
+    keys = ("children_left", "children_right", "feature", "threshold", "value")
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in keys}
     offsets = [0]
     for i, forest in enumerate(forests):
         for t, (topology, parameters) in enumerate(forest.trees):
             tree = _tree_arrays(topology, parameters, first.n_features, len(first.labels), f"{what}, forest {i}, tree {t}")
-            for key in parts:
-                parts[key] += tree[key]
-            offsets.append(offsets[-1] + len(tree["feature"]))
-    feature = np.asarray(parts["feature"], np.int64)
+            for key, array in zip(keys, tree):
+                parts[key].append(array)
+            offsets.append(offsets[-1] + len(tree[0]))
+    feature = np.concatenate(parts["feature"]).astype(np.int64)
     feature = np.where(feature >= 0, mapping[np.maximum(feature, 0)], -1).astype(np.int32)
     splits = np.bincount(feature[feature >= 0], minlength=first.n_features).astype(np.float64)
     arrays = {
         "tree_offsets": np.asarray(offsets, np.int64),
-        "children_left": np.asarray(parts["children_left"], np.int32),
-        "children_right": np.asarray(parts["children_right"], np.int32),
+        "children_left": np.concatenate(parts["children_left"]),
+        "children_right": np.concatenate(parts["children_right"]),
         "feature": feature,
-        "threshold": np.asarray(parts["threshold"], np.float64),
-        "value": np.asarray(parts["value"], np.float64).reshape(-1, len(first.labels)),
+        "threshold": np.concatenate(parts["threshold"]),
+        "value": np.concatenate(parts["value"]),
         # vigra keeps no impurity decrease per node: the share of splits on each feature stands in
         "feature_importances": splits / max(1.0, splits.sum()),
     }

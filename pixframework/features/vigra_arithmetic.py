@@ -45,49 +45,56 @@ _MIN_ROWS_PER_TASK = 8
 
 
 @numba.njit(nogil=True, cache=True)
-def _rows(src, weights, acc_type, dst, start, stop):  # pragma: no cover - compiled
-    # along the last axis of 2D (rows, cols) arrays; weights[t + r] multiplies input x + t
+def _rows(src, weights, dst, start, stop):  # pragma: no cover - compiled
+    # along the last axis of 2D (rows, cols) arrays; weights[t] multiplies input x + t - r; sums in
+    # the weights' dtype, tap by tap from offset -r (vigra's order)
     n = src.shape[1]
     r = (weights.shape[0] - 1) // 2
-    padded = np.empty(n + 2 * r, acc_type)
-    acc = np.empty(n, acc_type)
+    padded = np.empty(n + 2 * r, weights.dtype)
+    acc = np.empty(n, weights.dtype)
     for i in range(start, stop):
         row = src[i]
-        for k in range(n + 2 * r):
+        for k in range(n):
+            padded[k + r] = row[k]
+        for k in range(r):
             padded[k] = row[mirror(k - r, n)]
+            padded[n + r + k] = row[mirror(n + k, n)]
         for x in range(n):
             acc[x] = 0.0
-        for t in range(2 * r + 1):  # vigra's order: offset -r first
+        for t in range(2 * r + 1):
             w = weights[t]
             for x in range(n):
                 acc[x] += w * padded[x + t]
+        out = dst[i]
         for x in range(n):
-            dst[i, x] = np.float32(acc[x])
+            out[x] = np.float32(acc[x])
 
 
 @numba.njit(nogil=True, cache=True)
-def _columns(src, weights, acc_type, dst, start, stop):  # pragma: no cover - compiled
-    # along axis 1 of 3D (planes, rows, cols) arrays; items are flattened (plane, row) pairs
+def _columns(src, weights, dst, start, stop):  # pragma: no cover - compiled
+    # along axis 1 of 3D (planes, rows, cols) arrays; items are flattened (plane, row) pairs, and
+    # columns go in chunks so the 2r+1 input rows of a chunk stay in cache
     n_rows = src.shape[1]
     n_cols = src.shape[2]
     r = (weights.shape[0] - 1) // 2
-    acc = np.empty(min(_COLUMN_CHUNK, n_cols), acc_type)
-    for x0 in range(0, n_cols, _COLUMN_CHUNK):
-        x1 = min(x0 + _COLUMN_CHUNK, n_cols)
-        width = x1 - x0
+    width = min(_COLUMN_CHUNK, n_cols)
+    acc = np.empty(width, weights.dtype)
+    for x0 in range(0, n_cols, width):
+        x1 = min(x0 + width, n_cols)
         for i in range(start, stop):
             p = i // n_rows
             y = i - p * n_rows
-            for x in range(width):
-                acc[x] = 0.0
+            a = acc[: x1 - x0]
+            for x in range(x1 - x0):
+                a[x] = 0.0
             for t in range(2 * r + 1):
                 w = weights[t]
-                line = src[p, mirror(y + t - r, n_rows)]
-                for x in range(width):
-                    acc[x] += w * line[x0 + x]
-            out = dst[p, y]
-            for x in range(width):
-                out[x0 + x] = np.float32(acc[x])
+                line = src[p, mirror(y + t - r, n_rows), x0:x1]
+                for x in range(x1 - x0):
+                    a[x] += w * line[x]
+            out = dst[p, y, x0:x1]
+            for x in range(x1 - x0):
+                out[x] = np.float32(a[x])
 
 
 @lru_cache(maxsize=256)
@@ -163,18 +170,17 @@ def correlate_axis(src: np.ndarray, weights: np.ndarray, axis: int, out: np.ndar
     if weights.dtype not in (np.float32, np.float64) or weights.ndim != 1 or weights.shape[0] % 2 != 1:
         raise ValidationError("weights must be an odd-length float32 or float64 vector")
     src = np.ascontiguousarray(src)
-    acc_type = numba.from_dtype(weights.dtype)
     axis = axis % src.ndim
     shape = src.shape
     if axis == src.ndim - 1:
         rows, dst = src.reshape(-1, shape[-1]), out.reshape(-1, shape[-1])
-        parallel_for(lambda a, b: _rows(rows, weights, acc_type, dst, a, b), rows.shape[0], threads,
+        parallel_for(lambda a, b: _rows(rows, weights, dst, a, b), rows.shape[0], threads,
                      _MIN_ROWS_PER_TASK)
         return out
     planes = int(np.prod(shape[:axis], dtype=np.int64))
     cols = int(np.prod(shape[axis + 1:], dtype=np.int64))
     cube, dst = src.reshape(planes, shape[axis], cols), out.reshape(planes, shape[axis], cols)
-    parallel_for(lambda a, b: _columns(cube, weights, acc_type, dst, a, b), planes * shape[axis], threads,
+    parallel_for(lambda a, b: _columns(cube, weights, dst, a, b), planes * shape[axis], threads,
                  _MIN_ROWS_PER_TASK)
     return out
 
@@ -202,13 +208,31 @@ def gaussian_derivative(src: np.ndarray, sigma: float, orders: Sequence[int], wi
 
 @numba.njit(nogil=True, cache=True)
 def _eigen2(a00, a01, a11, r0, r1):  # pragma: no cover - compiled
-    for i in range(a00.shape[0]):
-        d = math.hypot(np.float64(a00[i] - a11[i]), 2.0 * np.float64(a01[i]))
+    # vigra: d = hypot(a00 - a11, 2 a01) in double, eigenvalues 0.5 (a00 + a11 +- d) rounded to float.
+    # sqrt(x^2 + y^2) is 30x faster than libm's hypot and within a few double ulps of it; where that
+    # could change the float result (d nudged by 2^-50 rounds differently), hypot decides.
+    n = a00.shape[0]
+    unsure = np.zeros(n, np.bool_)
+    for i in range(n):  # branch-free, so it vectorises
+        x = np.float64(a00[i] - a11[i])
+        y = 2.0 * np.float64(a01[i])
         trace = np.float64(a00[i] + a11[i])
+        d = math.sqrt(x * x + y * y)
+        low, high = d * (1.0 - 2.0**-50), d * (1.0 + 2.0**-50)
+        unsure[i] = (np.float32(0.5 * (trace + low)) != np.float32(0.5 * (trace + high))) | (
+            np.float32(0.5 * (trace - low)) != np.float32(0.5 * (trace - high)))
         e0 = np.float32(0.5 * (trace + d))
         e1 = np.float32(0.5 * (trace - d))
         r0[i] = max(e0, e1)
         r1[i] = min(e0, e1)
+    for i in range(n):
+        if unsure[i]:
+            trace = np.float64(a00[i] + a11[i])
+            d = math.hypot(np.float64(a00[i] - a11[i]), 2.0 * np.float64(a01[i]))
+            e0 = np.float32(0.5 * (trace + d))
+            e1 = np.float32(0.5 * (trace - d))
+            r0[i] = max(e0, e1)
+            r1[i] = min(e0, e1)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -249,7 +273,7 @@ def tensor_eigenvalues(components: Sequence[np.ndarray], outs: Sequence[np.ndarr
 
     :param components: float32 planes in vigra's order: 2D ``(xx, xy, yy)``, 3D ``(xx, xy, xz, yy,
         yz, zz)`` (x is the last array axis).
-    :param outs: 2 or 3 float32 planes for the eigenvalues (may be some of ``components``).
+    :param outs: 2 or 3 float32 C-contiguous planes for the eigenvalues, not overlapping ``components``.
     """
     kernels = {3: (_eigen2, 2), 6: (_eigen3, 3)}
     if len(components) not in kernels or len(outs) != kernels[len(components)][1]:
@@ -257,6 +281,8 @@ def tensor_eigenvalues(components: Sequence[np.ndarray], outs: Sequence[np.ndarr
     kernel = kernels[len(components)][0]
     if any(o.dtype != np.float32 or not o.flags.c_contiguous or o.shape != components[0].shape for o in outs):
         raise ValidationError("eigenvalue outputs must be C-contiguous float32 planes of the components' shape")
+    if any(np.shares_memory(o, c) for o in outs for c in components):
+        raise ValidationError("eigenvalue outputs must not overlap the tensor components")
     flat_in = [np.ascontiguousarray(c, np.float32).reshape(-1) for c in components]
     flat_out = [o.reshape(-1) for o in outs]
     parallel_for(lambda a, b: kernel(*[c[a:b] for c in flat_in], *[o[a:b] for o in flat_out]), flat_in[0].shape[0],

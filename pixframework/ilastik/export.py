@@ -215,6 +215,20 @@ def reorder(values: np.ndarray, axes: str, target: str) -> np.ndarray:
     return moved.reshape([values.shape[axes.index(a)] if a in kept else 1 for a in target])
 
 
+#: file types whose path may continue with a dataset inside them (as ilastik splits paths)
+CONTAINERS = (".ilp", ".h5", ".hdf5", ".npz", ".n5", ".zarr")
+
+
+def external_path(path: str) -> str:
+    """The file part of an image path (``data/vol.h5/raw`` -> ``data/vol.h5``), judged by the text."""
+    text = path.replace("\\", "/")
+    for ext in CONTAINERS:
+        at = text.find(ext + "/")
+        if at >= 0:
+            return text[: at + len(ext)]
+    return text
+
+
 def nickname(path: str) -> str:
     """ilastik's nickname of an input file: file name without its last extension; for HDF5-like
     files plus ``-`` and the inner dataset path with ``/`` as ``-`` (``vol.h5/raw/a`` -> ``vol-raw-a``)."""

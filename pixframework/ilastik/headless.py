@@ -23,13 +23,14 @@ from ..errors import ValidationError
 from ..io.axes import infer_axes
 from .axes import LaneLayout, check_axes
 from .export import (
-    ExportSettings, finish_path, nickname, output_axes, region, reorder, roi_keys, convert,
+    ExportSettings, convert, external_path, finish_path, nickname, output_axes, region, reorder, roi_keys,
 )
 from .sinks import Sink
 
 Progress = Callable[[int, int, str], None]
-#: tile edge (pixels) for prediction, 2D and 3D
-TILE_2D, TILE_3D = 1024, 128
+#: tile edge (pixels) for prediction, 2D and 3D: feature planes of 512^2 stay in cache (2048^2 in
+#: 512^2 tiles is 1.5-3x faster than at once, halos included; docs/ilastik.md)
+TILE_2D, TILE_3D = 512, 128
 #: dtype of each pipeline result before any conversion (ilastik's: float32 maps, uint8 labels)
 _DTYPES = {"segmentation": "uint8", "labels": "uint8"}
 
@@ -64,7 +65,7 @@ def expand(text: str) -> list[str]:
 
 
 def _inner(path: str) -> bool:
-    return any(f"{ext}/" in path for ext in (".h5", ".hdf5", ".ilp", ".npz"))
+    return external_path(path) != path.replace("\\", "/")
 
 
 def stack_nickname(paths: Sequence[str]) -> str:
@@ -102,11 +103,7 @@ def read_input(text: str, *, axes: str | None, stack_along: str = "z") -> Input:
 
 
 def _folder(path: str) -> str:
-    external = path
-    for ext in (".h5", ".hdf5", ".npz", ".ilp"):
-        if f"{ext}/" in external:
-            external = external[: external.index(f"{ext}/") + len(ext)]
-    return os.path.dirname(os.path.abspath(external))
+    return os.path.dirname(os.path.abspath(external_path(path)))
 
 
 def _axes(axes: str | None, shape: tuple[int, ...], what: str) -> str:
@@ -179,7 +176,7 @@ def file_path(settings: ExportSettings, image: Input, cut: Sequence[slice], axes
 
 @contextlib.contextmanager
 def pixels_of(image: Input, layout: LaneLayout) -> Any:
-    """``(array-like, axes)`` of the input's pixels for computing features (``Features`` export)."""
+    """``(array-like, axes)`` of the input's pixels, read tile by tile by the pipeline."""
     from ..io.dispatch import open_image
 
     if isinstance(image.pixels, str) and not layout.dropped:
@@ -196,13 +193,14 @@ def pixels_of(image: Input, layout: LaneLayout) -> Any:
 def export_input(project: Any, name: str, image: Input, layout: LaneLayout, settings: ExportSettings,
                  working_dir: str, columns: Sequence[int] | None = None, progress: Progress | None = None) -> list[str]:
     """Predict (or compute features of) one added input and write ilastik's files; returns them."""
-    with pixels_of(image, layout) if settings.output == "features" else contextlib.nullcontext((None, None)) as src:
+    with pixels_of(image, layout) as src:
         return _export(project, name, image, settings, working_dir, columns, progress, src)
 
 
 def _export(project: Any, name: str, image: Input, settings: ExportSettings, working_dir: str,
             columns: Sequence[int] | None, progress: Progress | None, src: tuple[Any, str | None]) -> list[str]:
     info = project.image_info(name)
+    job = None if settings.output in ("features", "labels") else project.prediction_job(name, output=settings.output)
     spatial = tuple(info["shape"][:-1])
     proc_axes = ("zyx" if len(spatial) == 3 else "yx") + "c"
     n_out = {"probabilities": len(project.classes), "features": None}.get(settings.output, 1)
@@ -219,7 +217,7 @@ def _export(project: Any, name: str, image: Input, settings: ExportSettings, wor
     parts = tiles(cut[:-1])
     try:
         for done, tile in enumerate(parts):
-            values = _values(project, name, settings.output, tile, columns, src)[..., cut[-1]]
+            values = _values(project, job, settings.output, tile, columns, src)[..., cut[-1]]
             block = reorder(convert(values, settings), proc_axes, out_axes)
             offsets = {a: slice(t.start - c.start, t.stop - c.start) for a, t, c in zip(proc_axes, tile, cut)}
             offsets["c"] = slice(0, cut[-1].stop - cut[-1].start)
@@ -232,15 +230,17 @@ def _export(project: Any, name: str, image: Input, settings: ExportSettings, wor
     return sink.close()
 
 
-def _values(project: Any, name: str, output: str, tile: tuple[slice, ...], columns: Sequence[int] | None,
-            src: tuple[Any, str | None]) -> np.ndarray:
+def _values(project: Any, job: Any, output: str, tile: tuple[slice, ...], columns: Sequence[int] | None,
+            src: tuple[Any, str]) -> np.ndarray:
     """The pipeline result of a tile, spatial axes then channels (ilastik's channel order)."""
     if output == "features":
         from ..features.engine import compute_features
 
         features = compute_features(src[0], project.features, axes=src[1], region=tile)
         return features[..., list(columns)] if columns is not None else features
-    if output == "labels":
+    if output == "labels":  # new images have no labels: ilastik exports zeros
         return np.zeros(tuple(s.stop - s.start for s in tile) + (1,), np.uint8)
-    result = project.predict(name, region=tile, output=output)
+    from ..blockwise import predict_region
+
+    result = predict_region(job, src[0], src[1], tile)
     return result[..., None] if output == "segmentation" else result
