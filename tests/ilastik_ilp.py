@@ -49,6 +49,8 @@ def pickle_payload(marker: Path) -> bytes:
 
 #: the protocol-0 pickle of ilastik's default classifier class (what ``pickle.dumps(type(self), 0)`` gives)
 PARALLEL_TYPE = b"clazyflow.classifiers.parallelVigraRfLazyflowClassifier\nParallelVigraRfLazyflowClassifier\np0\n."
+#: ... and of the single-forest one (its forest lives in a group called ``forest``)
+SINGLE_TYPE = b"clazyflow.classifiers.vigraRfLazyflowClassifier\nVigraRfLazyflowClassifier\np0\n."
 
 
 @dataclass

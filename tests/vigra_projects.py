@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import vigra_oracle
-from ilastik_ilp import ILASTIK_IDS, ILASTIK_SCALES, Forests, IlpLane, LabelBlock, write_ilp
+from ilastik_ilp import ILASTIK_IDS, ILASTIK_SCALES, PARALLEL_TYPE, SINGLE_TYPE, Forests, IlpLane, LabelBlock, write_ilp
 
 
 @dataclass
@@ -69,7 +69,8 @@ def vigra_project(path: Path, image: np.ndarray, axes: str, labels: np.ndarray, 
     lane = IlpLane(stored, axes, file_path=image_file, nickname="train", blocks=blocks)
     names = [f"feature {i}" for i in range(features.shape[-1])] if feature_names else None
     write_ilp(path, [lane], features=selection.stored(), classes=[(f"class {c}", (40 * c, 0, 0)) for c in classes],
-              forests=Forests(forest_file, known_labels=classes, feature_names=names, single=single),
+              forests=Forests(forest_file, known_labels=classes, feature_names=names, single=single,
+                              pickled_type=SINGLE_TYPE if single else PARALLEL_TYPE),
               export=export or {})
     return path
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..features.derivatives import BufferPool
 from ..features.kernels import kernel_radius
-from ..features.vigra_arithmetic import DOUBLE, FLOAT, gaussian_derivative, tensor_eigenvalues
+from ..features.vigra_arithmetic import DOUBLE, FLOAT, TENSOR, gaussian_derivative, tensor_eigenvalues
 from ..specs import FilterInput, FilterSpec
 from .filters import DERIVATIVE_MIN_SCALE, _eigen_names
 
@@ -95,11 +95,10 @@ class Presmoothed:
                                                    self._scratch, self.threads)
         return self._cache[key]
 
-    def smooth(self, plane: np.ndarray, sigma: float, out: np.ndarray) -> np.ndarray:
-        """Gaussian smoothing (window 2, double kernels) of any plane of :attr:`data`'s shape into ``out``."""
-        if np.shares_memory(plane, out):
-            plane = np.copy(plane)
-        return gaussian_derivative(plane, sigma, (0,) * plane.ndim, FILTER_WINDOW, DOUBLE, out, self._scratch,
+    def smooth_tensor(self, plane: np.ndarray, sigma: float, out: np.ndarray) -> np.ndarray:
+        """Gaussian smoothing (window 2) of a tensor component as vigra smooths tensors (double
+        kernels, float sums) into ``out``, which must not be ``plane``."""
+        return gaussian_derivative(plane, sigma, (0,) * plane.ndim, FILTER_WINDOW, TENSOR, out, self._scratch,
                                    self.threads)
 
     def clear(self) -> None:
@@ -154,11 +153,11 @@ def _structure_tensor(src: FilterInput, scale: float, out: np.ndarray, **_: Any)
     ndim = pre.data.ndim
     # gradient components from x on (vigra's order)
     gradient = [pre.derivative(GRADIENT_RATIO * pre.sigma, _unit(ndim, ndim - 1 - i, 1)) for i in range(ndim)]
+    product = pre.empty()
     tensor = []
     for i, j in _pairs(ndim):
-        component = pre.empty()
-        np.multiply(gradient[i], gradient[j], out=component)
-        tensor.append(pre.smooth(component, pre.sigma, out=component))
+        np.multiply(gradient[i], gradient[j], out=product)
+        tensor.append(pre.smooth_tensor(product, pre.sigma, out=pre.empty()))
     tensor_eigenvalues(tensor, [out[k] for k in range(ndim)], pre.threads)
 
 

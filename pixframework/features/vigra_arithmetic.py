@@ -8,7 +8,10 @@ depends on the filter (``vigra/multi_convolution.hxx``):
   (:data:`DOUBLE`);
 - the derivative filters (gradient, Laplacian, Hessian, the structure tensor's gradient) use
   float kernels and sum in float, tap by tap from offset ``-r`` to ``+r``, without fused
-  multiply-adds (:data:`FLOAT`); so do the plain smoothing passes inside those filters.
+  multiply-adds (:data:`FLOAT`); so do the plain smoothing passes inside those filters;
+- smoothing a tensor (the structure tensor's outer products, ``TinyVector<float, n>`` pixels) uses
+  double kernels, but products and sum have the pixel's float type: each product is computed in
+  double and rounded to float, then added in float, tap by tap (:data:`TENSOR`).
 
 The engine's fused passes (:mod:`.separable`) are faster but round differently, which matters
 where ilastik desktop's features subtract nearly equal values (its difference of Gaussians after
@@ -36,18 +39,21 @@ from .kernels import half_kernel64
 from .lines import mirror
 from .workers import parallel_for
 
-#: arithmetic of a pass: ``DOUBLE`` (double kernel and sums) or ``FLOAT`` (float kernel and sums)
+#: arithmetic of a pass: ``DOUBLE`` (double kernel and sums), ``FLOAT`` (float kernel and sums),
+#: ``TENSOR`` (double kernel, products rounded to float, float sums)
 DOUBLE = "double"
 FLOAT = "float"
+TENSOR = "tensor"
 #: columns per chunk of a column pass (the 2r+1 input rows of a chunk stay in cache)
 _COLUMN_CHUNK = 1024
 _MIN_ROWS_PER_TASK = 8
 
 
 @numba.njit(nogil=True, cache=True)
-def _rows(src, weights, dst, start, stop):  # pragma: no cover - compiled
+def _rows(src, weights, float_sums, dst, start, stop):  # pragma: no cover - compiled
     # along the last axis of 2D (rows, cols) arrays; weights[t] multiplies input x + t - r; sums in
-    # the weights' dtype, tap by tap from offset -r (vigra's order)
+    # the weights' dtype (or, float_sums, products and sums rounded to float), tap by tap from
+    # offset -r (vigra's order)
     n = src.shape[1]
     r = (weights.shape[0] - 1) // 2
     padded = np.empty(n + 2 * r, weights.dtype)
@@ -63,15 +69,19 @@ def _rows(src, weights, dst, start, stop):  # pragma: no cover - compiled
             acc[x] = 0.0
         for t in range(2 * r + 1):
             w = weights[t]
-            for x in range(n):
-                acc[x] += w * padded[x + t]
+            if float_sums:
+                for x in range(n):
+                    acc[x] = np.float32(acc[x] + np.float32(w * padded[x + t]))
+            else:
+                for x in range(n):
+                    acc[x] += w * padded[x + t]
         out = dst[i]
         for x in range(n):
             out[x] = np.float32(acc[x])
 
 
 @numba.njit(nogil=True, cache=True)
-def _columns(src, weights, dst, start, stop):  # pragma: no cover - compiled
+def _columns(src, weights, float_sums, dst, start, stop):  # pragma: no cover - compiled
     # along axis 1 of 3D (planes, rows, cols) arrays; items are flattened (plane, row) pairs, and
     # columns go in chunks so the 2r+1 input rows of a chunk stay in cache
     n_rows = src.shape[1]
@@ -90,8 +100,12 @@ def _columns(src, weights, dst, start, stop):  # pragma: no cover - compiled
             for t in range(2 * r + 1):
                 w = weights[t]
                 line = src[p, mirror(y + t - r, n_rows), x0:x1]
-                for x in range(x1 - x0):
-                    a[x] += w * line[x]
+                if float_sums:
+                    for x in range(x1 - x0):
+                        a[x] = np.float32(a[x] + np.float32(w * line[x]))
+                else:
+                    for x in range(x1 - x0):
+                        a[x] += w * line[x]
             out = dst[p, y, x0:x1]
             for x in range(x1 - x0):
                 out[x] = np.float32(a[x])
@@ -101,10 +115,10 @@ def _columns(src, weights, dst, start, stop):  # pragma: no cover - compiled
 def weights(sigma: float, order: int, window_size: float | None, arithmetic: str) -> np.ndarray:
     """Correlation weights for offsets ``-r..r`` of vigra's Gaussian derivative kernel (read-only).
 
-    :data:`DOUBLE`: the kernel in float64. :data:`FLOAT`: vigra's ``Kernel1D<float>``, computed
-    step by step in float32 as vigra does (:func:`float_kernel`).
+    :data:`DOUBLE`, :data:`TENSOR`: the kernel in float64. :data:`FLOAT`: vigra's
+    ``Kernel1D<float>``, computed step by step in float32 as vigra does (:func:`float_kernel`).
     """
-    if arithmetic == DOUBLE:
+    if arithmetic in (DOUBLE, TENSOR):
         half = half_kernel64(sigma, order, window_size)
         sign = -1.0 if order % 2 else 1.0
         out = np.concatenate([sign * half[:0:-1], half])
@@ -112,7 +126,7 @@ def weights(sigma: float, order: int, window_size: float | None, arithmetic: str
         # vigra convolves: out[x] = sum_k kernel[k] in[x - k], so in[x + t] is weighted by kernel[-t]
         out = float_kernel(sigma, order, window_size)[::-1].copy()
     else:
-        raise ValidationError(f"arithmetic must be {DOUBLE!r} or {FLOAT!r}, got {arithmetic!r}")
+        raise ValidationError(f"arithmetic must be {DOUBLE!r}, {FLOAT!r} or {TENSOR!r}, got {arithmetic!r}")
     out.flags.writeable = False
     return out
 
@@ -156,9 +170,11 @@ def float_kernel(sigma: float, order: int, window_size: float | None) -> np.ndar
     return (k * (f32(1.0) / total)).astype(f32)
 
 
-def correlate_axis(src: np.ndarray, weights: np.ndarray, axis: int, out: np.ndarray, threads: int = 1) -> np.ndarray:
+def correlate_axis(src: np.ndarray, weights: np.ndarray, axis: int, out: np.ndarray, threads: int = 1,
+                   float_sums: bool = False) -> np.ndarray:
     """Correlate float32 ``src`` with ``weights`` (offsets ``-r..r``) along ``axis``, summing in the
-    weights' dtype (float64: vigra's double kernels; float32: its float kernels).
+    weights' dtype (float64: vigra's double kernels; float32: its float kernels), or with
+    ``float_sums`` rounding each product and sum to float (:data:`TENSOR`).
 
     :param out: float32 C-contiguous array of ``src``'s shape, not overlapping ``src``.
     :returns: ``out``.
@@ -174,13 +190,13 @@ def correlate_axis(src: np.ndarray, weights: np.ndarray, axis: int, out: np.ndar
     shape = src.shape
     if axis == src.ndim - 1:
         rows, dst = src.reshape(-1, shape[-1]), out.reshape(-1, shape[-1])
-        parallel_for(lambda a, b: _rows(rows, weights, dst, a, b), rows.shape[0], threads,
+        parallel_for(lambda a, b: _rows(rows, weights, float_sums, dst, a, b), rows.shape[0], threads,
                      _MIN_ROWS_PER_TASK)
         return out
     planes = int(np.prod(shape[:axis], dtype=np.int64))
     cols = int(np.prod(shape[axis + 1:], dtype=np.int64))
     cube, dst = src.reshape(planes, shape[axis], cols), out.reshape(planes, shape[axis], cols)
-    parallel_for(lambda a, b: _columns(cube, weights, dst, a, b), planes * shape[axis], threads,
+    parallel_for(lambda a, b: _columns(cube, weights, float_sums, dst, a, b), planes * shape[axis], threads,
                  _MIN_ROWS_PER_TASK)
     return out
 
@@ -191,8 +207,8 @@ def gaussian_derivative(src: np.ndarray, sigma: float, orders: Sequence[int], wi
 
     :param orders: derivative order per axis, in ``(z)yx`` order (0: smoothing).
     :param window_size: kernel window in units of sigma (``None``: default radii).
-    :param arithmetic: :data:`DOUBLE` (vigra's ``gaussianSmoothing``) or :data:`FLOAT` (its
-        derivative filters).
+    :param arithmetic: :data:`DOUBLE` (vigra's ``gaussianSmoothing``), :data:`FLOAT` (its
+        derivative filters) or :data:`TENSOR` (its smoothing of tensors).
     :param out, scratch: float32 C-contiguous arrays of ``src``'s shape, not overlapping ``src``
         (``scratch`` takes the intermediate passes).
     :returns: ``out``.
@@ -201,7 +217,8 @@ def gaussian_derivative(src: np.ndarray, sigma: float, orders: Sequence[int], wi
     for step, axis in enumerate(reversed(range(src.ndim))):  # x first, as vigra
         # alternate between the two buffers so that the last pass lands in ``out``
         target = out if (src.ndim - 1 - step) % 2 == 0 else scratch
-        correlate_axis(current, weights(sigma, int(orders[axis]), window_size, arithmetic), axis, target, threads)
+        correlate_axis(current, weights(sigma, int(orders[axis]), window_size, arithmetic), axis, target, threads,
+                       float_sums=arithmetic == TENSOR)
         current = target
     return out
 
