@@ -173,3 +173,15 @@ def test_bad_export_flags_are_named_before_anything_is_written(tmp_path, flags, 
     with pytest.raises(ValidationError, match=phrase.replace("(", r"\(").replace(")", r"\)")):
         headless(ilp, *flags, f"--output_filename_format={tmp_path}/out/{{nickname}}", str(path))
     assert not (tmp_path / "out").exists()
+
+
+def test_file_series_are_stacked_and_named_by_their_common_start(tmp_path):
+    ilp = project(tmp_path, z=12, axes="zyx")
+    volume = np.random.default_rng(6).random((12, 30, 32)).astype(np.float32)
+    (tmp_path / "slices").mkdir()
+    for i, plane in enumerate(volume):
+        tifffile.imwrite(tmp_path / "slices" / f"s_{i:02d}.tif", plane)
+    headless(ilp, "--readonly", "--stack_along=z", "--output_format=numpy",
+             f"--output_filename_format={tmp_path}/out/{{nickname}}", str(tmp_path / "slices" / "s_*.tif"))
+    assert os.listdir(tmp_path / "out") == ["s_.npy"]  # ilastik: the common start of the file names
+    assert np.array_equal(np.load(tmp_path / "out" / "s_.npy"), expected(volume, "zyx"))
