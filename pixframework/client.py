@@ -168,7 +168,7 @@ class RemoteProject:
 
     def add_image(
         self,
-        source: Any,
+        source: np.ndarray | str | os.PathLike,
         *,
         axes: str | None = None,
         name: str | None = None,

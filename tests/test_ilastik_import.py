@@ -309,7 +309,7 @@ def test_no_feature_selection_falls_back_to_the_default_fitted_to_the_images(tmp
     assert any("sigma=10.0" in item for item, _ in report.skipped)
 
 
-def test_train_after_import_and_project_from_ilastik(tmp_path):
+def test_train_after_import_and_open_the_imported_project(tmp_path):
     rng = np.random.default_rng(10)
     lane = IlpLane(rng.random((30, 30)).astype(np.float32), "yx", "a.npy", "a")
     lane.blocks = [
@@ -323,7 +323,7 @@ def test_train_after_import_and_project_from_ilastik(tmp_path):
         assert project.is_trained
         assert project.predict("a", output="segmentation").shape == (30, 30)
 
-    project = Project.from_ilastik(ilp, tmp_path / "api.pixf")
+    project = Project.open(import_project(ilp, tmp_path / "api").project)
     assert project.path == tmp_path / "api.pixf" and not project.is_trained
     assert np.array_equal(project.get_labels("a"), expected_labels(lane))
     project.close(save=False)

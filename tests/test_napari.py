@@ -119,6 +119,34 @@ def _left() -> Any:
 # --------------------------------------------------------------------------- tests
 
 
+def test_filter_parameters_are_edited_in_the_matrix_and_reach_the_server(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
+    pytest.importorskip("pixf_texture", reason="the texture plugin provides the example parameter")
+    image, _ = cells((64, 72), seed=2)
+    with running_server(tmp_path) as (_, address):
+        viewer, widget = make_widget()
+        open_with_image(qtbot, widget, viewer, address, image)
+        matrix = widget.feature_matrix
+        widget.select_features([*FEATURES[:2], ("gabor_energy", 1.6)])
+        settle(qtbot, widget)
+        assert matrix.parameters("gabor_energy") == {"frequency": 0.5}  # the declared default, shown
+        assert matrix.parameters("gaussian_smoothing") == {}
+        matrix.set_parameters("gabor_energy", {"frequency": 0.25})  # as an edit of the cell does
+        settle(qtbot, widget)
+        with connect(address) as observer, observer.open_project("cells.pixf") as remote:
+            gabor = [e for e in remote.features.entries if e.filter == "gabor_energy"]
+            assert [(e.scale, e.params) for e in gabor] == [(1.6, (("frequency", 0.25),))]
+        row = [matrix.verticalHeaderItem(r).toolTip() for r in range(matrix.rowCount())]
+        cell = matrix.item(next(r for r, tip in enumerate(row) if "(gabor_energy)" in tip), matrix.columnCount() - 1)
+        cell.setText("frequency=fast")  # not a number: refused in the widget, the server keeps 0.25
+        assert "must be a number" in widget.status.text()
+        _, again = make_widget()  # a second client opening the project shows the stored value
+        again.connect_remote(address)
+        wait_for(qtbot, again, lambda: again.connected and again.feature_matrix.rowCount() > 0)
+        again.open_project("cells.pixf")
+        wait_for(qtbot, again, lambda: again.project is not None)
+        assert again.feature_matrix.parameters("gabor_energy") == {"frequency": 0.25}
+
+
 def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     image, truth = cells((96, 112), seed=4)
     with running_server(tmp_path) as (_, address):

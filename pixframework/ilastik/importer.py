@@ -14,24 +14,21 @@ import shutil
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Conflict, CorruptData, NotFound, ValidationError
-from ..store import SUFFIX
+from ..project import Project
+from ..store import SUFFIX, project_path
 from .paths import parse_stored_path
 from .plan import IlpPlan, Source, read_plan
 from .report import ImportedImage, ImportReport
-
-if TYPE_CHECKING:
-    from ..project import Project
 
 Log = Callable[[str], None]
 
 
 def target_path(new_path: str | os.PathLike) -> Path:
     """The project directory that will be created (``.pixf`` appended when missing)."""
-    path = Path(os.path.abspath(os.fspath(new_path)))
-    return path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX)
+    return project_path(os.path.abspath(os.fspath(new_path)))
 
 
 def import_project(
@@ -71,8 +68,6 @@ def import_project(
                           notes=list(plan.notes), export_settings=plan.export_settings)
     temp = target.with_name(f".{target.name}.import-{uuid.uuid4().hex[:12]}{SUFFIX}")
     try:
-        from ..project import Project
-
         project = Project.create(temp)
         try:
             populate(project, plan, report, images=True, say=say)
@@ -181,5 +176,3 @@ def _add_image(project: Project, source: Source, name: str) -> str:
         return project.add_image(pixels, axes=layout.kept_axes, name=name)
     except (NotFound, ValidationError, CorruptData) as exc:
         raise type(exc)(f"{source.lane.label}: {exc}") from None
-
-

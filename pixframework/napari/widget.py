@@ -393,7 +393,7 @@ class PixelClassifierWidget(QWidget):
         if self.image in state["images"]:
             self.image_combo.setCurrentText(self.image)
         self._set_classes(state["classes"])
-        self.feature_matrix.set_selection((e["filter"], e["scale"]) for e in state["features"])
+        self.feature_matrix.set_selection(state["features"])
         self.in_2d_check.setChecked(any(e.get("in_2d") for e in state["features"]))
         index = self.classifier_combo.findData(state["classifier"])
         if index >= 0:
@@ -588,7 +588,11 @@ class PixelClassifierWidget(QWidget):
     def _on_features_changed(self) -> None:
         in_2d = self.in_2d_check.isEnabled() and self.in_2d_check.isChecked()
         project = self.project
-        selection = [(name, scale, in_2d) for name, scale in self.feature_matrix.selection()]
+        try:
+            selection = [(name, scale, in_2d, params) for name, scale, params in self.feature_matrix.entries()]
+        except ValueError as exc:  # a parameter cell that does not parse
+            self.show_status(str(exc), error=True)
+            return
         if project is None:
             return
         self._run(lambda: project.select_features(selection), lambda _: self.live.changed())
