@@ -1,4 +1,4 @@
-"""ilastik desktop's definitions of the six filters: what the forest in an ``.ilp`` was trained on.
+"""Built-in plugin: ilastik desktop's definitions of the six filters (what an ``.ilp``'s forest was trained on).
 
 ilastik desktop (lazyflow's ``OpPixelFeaturesPresmoothed``) does not filter the image at the
 selected scale ``s`` directly. Per scale it first *presmooths* the data, then runs the filter at a
@@ -30,6 +30,7 @@ import numpy as np
 from ..features.derivatives import BufferPool
 from ..features.kernels import kernel_radius
 from ..features.vigra_arithmetic import DOUBLE, FLOAT, TENSOR, gaussian_derivative, tensor_eigenvalues
+from ..hookspecs import hookimpl
 from ..specs import FilterInput, FilterSpec
 from .filters import DERIVATIVE_MIN_SCALE, _eigen_names
 
@@ -210,3 +211,9 @@ DESKTOP_FILTERS: tuple[FilterSpec, ...] = (
 
 #: clean filter name -> its desktop variant
 DESKTOP_NAMES: dict[str, str] = {spec.name[len(PREFIX):]: spec.name for spec in DESKTOP_FILTERS}
+
+
+@hookimpl(trylast=True)
+def pixf_register_filters() -> list[FilterSpec]:
+    """The six filters as ilastik desktop computes them, in ilastik's order."""
+    return list(DESKTOP_FILTERS)

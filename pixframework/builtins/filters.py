@@ -174,8 +174,5 @@ FILTERS: tuple[FilterSpec, ...] = (
 
 @hookimpl(trylast=True)
 def pixf_register_filters() -> list[FilterSpec]:
-    """ilastik's filters in ilastik's order (which is also the output channel order): the clean
-    definitions, then the same six as ilastik desktop computes them (:mod:`.desktop_filters`)."""
-    from .desktop_filters import DESKTOP_FILTERS
-
-    return list(FILTERS) + list(DESKTOP_FILTERS)
+    """ilastik's filters, in ilastik's order (which is also the output channel order)."""
+    return list(FILTERS)
