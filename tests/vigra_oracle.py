@@ -115,15 +115,20 @@ def _features(vigra, folder, args):
     np.save(os.path.join(folder, "out.npy"), np.concatenate(blocks, axis=-1))
 
 
-def _predict(vigra, folder, args):
-    features = np.ascontiguousarray(np.load(os.path.join(folder, "features.npy")), np.float32)
+def _average(vigra, features, forests):
+    """ilastik's ParallelVigraRfLazyflowClassifier: forests' probabilities weighted by tree count."""
     total, trees = None, 0
-    for path, group in args["forests"]:
+    for path, group in forests:
         forest = vigra.learning.RandomForest(path, group)
         part = forest.predictProbabilities(features) * forest.treeCount()
         total = part if total is None else total + part
         trees += forest.treeCount()
-    np.save(os.path.join(folder, "out.npy"), (total / trees).astype(np.float32))
+    return (total / trees).astype(np.float32)
+
+
+def _predict(vigra, folder, args):
+    features = np.ascontiguousarray(np.load(os.path.join(folder, "features.npy")), np.float32)
+    np.save(os.path.join(folder, "out.npy"), _average(vigra, features, args["forests"]))
 
 
 def _pipeline(vigra, folder, args):
@@ -133,13 +138,7 @@ def _pipeline(vigra, folder, args):
     _features(vigra, folder, args)
     features = np.load(os.path.join(folder, "out.npy"))
     flat = np.ascontiguousarray(features.reshape(-1, features.shape[-1]), np.float32)
-    total, trees = None, 0
-    for path, group in args["forests"]:
-        forest = vigra.learning.RandomForest(path, group)
-        part = forest.predictProbabilities(flat) * forest.treeCount()
-        total = part if total is None else total + part
-        trees += forest.treeCount()
-    proba = (total / trees).astype(np.float32).reshape(features.shape[:-1] + (-1,))
+    proba = _average(vigra, flat, args["forests"]).reshape(features.shape[:-1] + (-1,))
     seconds = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
     np.save(os.path.join(folder, "out.npy"), proba)
     Path(folder, "seconds.json").write_text(json.dumps(seconds))

@@ -102,8 +102,8 @@ def _targets(template: str, sources: list[tuple[str, str, str]], output: str) ->
     """The file each ``(label, dataset_dir, nickname)`` is written to; two the same is an error."""
     seen: dict[str, str] = {}
     targets = []
-    for label, dataset_dir, nickname in sources:
-        target = render_template(template, dataset_dir=dataset_dir, nickname=nickname, output=output)
+    for label, dataset_dir, name in sources:
+        target = render_template(template, dataset_dir=dataset_dir, nickname=name, output=output)
         if target in seen:
             raise ValidationError(
                 f"--output {template!r} writes {seen[target]} and {label} to the same file {target}; "

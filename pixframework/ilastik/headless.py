@@ -135,16 +135,21 @@ def check_like_training(image: Input, training: LaneLayout | None) -> LaneLayout
 
 def add_input(project: Any, image: Input, layout: LaneLayout) -> str:
     """Add the input to the project (by reference when possible); returns its name there."""
-    from ..io.dispatch import open_image
-
     name = f"headless-input-{len(project.images)}"
     if isinstance(image.pixels, str) and not layout.dropped:
         return project.add_image(image.pixels, axes=layout.kept_axes, name=name)
+    return project.add_image(_squeezed(image, layout), axes=layout.kept_axes, name=name)
+
+
+def _squeezed(image: Input, layout: LaneLayout) -> np.ndarray:
+    """The input's pixels in memory, its singleton ``t``/``z`` dropped (``layout.kept_axes`` order)."""
+    from ..io.dispatch import open_image
+
     pixels = image.pixels
     if isinstance(pixels, str):
         with contextlib.closing(open_image(pixels)) as reader:
             pixels = reader[tuple(slice(None) for _ in layout.shape)]
-    return project.add_image(layout.squeeze(np.asarray(pixels)), axes=layout.kept_axes, name=name)
+    return layout.squeeze(np.asarray(pixels))
 
 
 def tiles(cut: Sequence[slice]) -> list[tuple[slice, ...]]:
@@ -183,11 +188,7 @@ def pixels_of(image: Input, layout: LaneLayout) -> Any:
         with contextlib.closing(open_image(image.pixels)) as reader:
             yield reader, layout.kept_axes
         return
-    pixels = image.pixels
-    if isinstance(pixels, str):
-        with contextlib.closing(open_image(pixels)) as reader:
-            pixels = reader[tuple(slice(None) for _ in layout.shape)]
-    yield layout.squeeze(np.asarray(pixels)), layout.kept_axes
+    yield _squeezed(image, layout), layout.kept_axes
 
 
 def export_input(project: Any, name: str, image: Input, layout: LaneLayout, settings: ExportSettings,
