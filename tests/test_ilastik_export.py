@@ -185,3 +185,12 @@ def test_file_series_are_stacked_and_named_by_their_common_start(tmp_path):
              f"--output_filename_format={tmp_path}/out/{{nickname}}", str(tmp_path / "slices" / "s_*.tif"))
     assert os.listdir(tmp_path / "out") == ["s_.npy"]  # ilastik: the common start of the file names
     assert np.array_equal(np.load(tmp_path / "out" / "s_.npy"), expected(volume, "zyx"))
+
+
+def test_training_axes_apply_only_where_they_fit_the_input(tmp_path):
+    ilp = project(tmp_path, channels=1, axes="yxc")  # trained on (y, x, 1) data
+    path, data = image_file(tmp_path, "flat.npy")  # a plain 2D batch image
+    headless(ilp, "--output_format=numpy", f"--output_filename_format={tmp_path}/out/{{nickname}}", str(path))
+    assert np.load(tmp_path / "out" / "flat.npy").shape == (40, 50, 2)  # its own axes yx, c appended
+    with pytest.raises(ValidationError, match="its axes would be 'zyx'"):
+        headless(ilp, "--input_axes=zyx", str(path))

@@ -138,8 +138,8 @@ def run(argv: Sequence[str]) -> int:
         training = plan.layout if plan is not None else None
         default_axes = None if args.ignore_training_axistags or training is None else training.axes
         base = os.getcwd() if settings.template_from_cli or plan is None else str(Path(plan.path).parent)
-        images = [headless.read_input(text, axes=args.input_axes or default_axes, stack_along=args.stack_along)
-                  for text in inputs]
+        images = [headless.read_input(text, axes=args.input_axes, training_axes=default_axes,
+                                      stack_along=args.stack_along) for text in inputs]
         layouts = [headless.check_like_training(image, training) for image in images]
         written: list[str] = []
         with progress_bar() as bar:

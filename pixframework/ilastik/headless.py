@@ -75,31 +75,46 @@ def stack_nickname(paths: Sequence[str]) -> str:
     return name or "stack_at-" + os.path.splitext(os.path.basename(paths[0]))[0]
 
 
-def read_input(text: str, *, axes: str | None, stack_along: str = "z") -> Input:
-    """Open an input (not read yet unless it is a stack) with its ilastik axes."""
-    from ..io.dispatch import open_image, read_image
+def read_input(text: str, *, axes: str | None = None, training_axes: str | None = None,
+               stack_along: str = "z") -> Input:
+    """Open an input (not read yet unless it is a stack) with its ilastik axes.
+
+    :param axes: ``--input_axes`` (must fit the data); else ``training_axes`` when they fit (as
+        ilastik reuses the training images' axes), else the file's own or the inferred ones.
+    """
+    from ..io.dispatch import open_image
 
     paths = expand(text)
     if len(paths) == 1:
         with contextlib.closing(open_image(paths[0])) as reader:
-            shape = tuple(int(s) for s in reader.shape)
+            shape, found = tuple(int(s) for s in reader.shape), reader.axes
+        chosen = _choose(axes, training_axes, found, shape, text)
+        return Input(text, paths, chosen, shape, nickname(paths[0]), _folder(paths[0]), paths[0])
+    images = []
+    for path in paths:
+        with contextlib.closing(open_image(path)) as reader:
+            images.append(np.asarray(reader[tuple(slice(None) for _ in reader.shape)]))
             found = reader.axes
-        axes = _axes(axes or found, shape, text)
-        return Input(text, paths, axes, shape, nickname(paths[0]), _folder(paths[0]), paths[0])
-    images = [np.asarray(read_image(p)) for p in paths]
     if len({im.shape for im in images}) != 1:
         raise ValidationError(f"the files of stack {text!r} differ in shape: {sorted({im.shape for im in images})}")
-    base = _axes(axes, images[0].shape, paths[0]) if axes and len(axes) == images[0].ndim else None
-    base = base or _axes(None, images[0].shape, paths[0])
     letter = stack_along.lower()
-    if letter not in "tzc" or len(letter) != 1:
+    if len(letter) != 1 or letter not in "tzc":
         raise ValidationError(f"--stack_along must be one of t, z, c, got {stack_along!r}")
+    base = _axes(found, images[0].shape, paths[0])
     if letter in base:  # stacked along an axis the files have: concatenate
         data, stacked = np.concatenate(images, axis=base.index(letter)), base
     else:  # a new axis in front, as ilastik does
         data, stacked = np.stack(images), letter + base
-    stacked = _axes(axes if axes and len(axes) == data.ndim else stacked, data.shape, text)
-    return Input(text, paths, stacked, data.shape, stack_nickname(paths), _folder(paths[0]), data)
+    chosen = _choose(axes, training_axes, stacked, data.shape, text)
+    return Input(text, paths, chosen, data.shape, stack_nickname(paths), _folder(paths[0]), data)
+
+
+def _choose(explicit: str | None, training: str | None, found: str | None, shape: tuple[int, ...], what: str) -> str:
+    if explicit:
+        return _axes(explicit, shape, what)
+    if training and len(training) == len(shape):
+        return _axes(training, shape, what)
+    return _axes(found, shape, what)
 
 
 def _folder(path: str) -> str:
