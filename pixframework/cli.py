@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from . import __version__
 from .commands.messages import describe
@@ -47,18 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--headless" in argv and argv[0] not in COMMANDS:
+        # ilastik's command line (`run_ilastik.sh --headless ...`), unchanged
+        from .commands.headless import run
+
+        return _guarded(lambda: run(argv), debug="--debug" in argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    return _guarded(lambda: args.run(args), debug=args.debug)
+
+
+def _guarded(run: Callable[[], Any], *, debug: bool) -> int:
+    """Run a command; errors become one clear line (the traceback with ``--debug``)."""
     try:
-        return int(args.run(args) or 0)
+        return int(run() or 0)
     except KeyboardInterrupt:
         print("pixf: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if args.debug:
+        if debug:
             raise
         text, _ = describe(exc, args)
         print(f"pixf: error: {text}", file=sys.stderr)

@@ -369,9 +369,14 @@ class RemoteProject:
         output: str = "probabilities",
         format: str | None = None,
         dtype: str | np.dtype | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> str:
         """Write a prediction of a whole image to a file on the server; returns the path written
-        (relative to the data root). ``path`` may use ``{dataset_dir}``, ``{nickname}``, ``{result_type}``."""
+        (relative to the data root). ``path`` may use ``{dataset_dir}``, ``{nickname}``, ``{result_type}``.
+
+        :param progress: called as ``progress(blocks_done, blocks_total, message)`` while the server
+            works, as :meth:`Project.export <pixframework.project.Project.export>` calls it.
+        """
         request = prediction_pb2.ExportRequest(
             image=image,
             path=os.fspath(path),
@@ -380,7 +385,14 @@ class RemoteProject:
             dtype=export_dtype(dtype) or "",
             **self._sid(),
         )
-        return self._rpc.call(self._rpc.prediction.Export, request).path
+        if progress is None:
+            return self._rpc.call(self._rpc.prediction.Export, request).path
+        streamed = prediction_pb2.ExportWithProgressRequest(export=request)
+        for message in self._rpc.stream(self._rpc.prediction.ExportWithProgress, streamed):
+            if message.path:
+                return message.path
+            progress(int(message.blocks_done), int(message.blocks_total), message.message)
+        raise RemoteError(grpc.StatusCode.DATA_LOSS, "the server ended the export without saying where it wrote it")
 
 
     # ------------------------------------------------------------------ events

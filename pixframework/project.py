@@ -367,6 +367,31 @@ class Project:
             self._cache.drop_predictions()
             self._events.emit("classifier_changed", name=name, params=dict(params))
 
+    @_locked
+    def set_model(self, model: Any, info: Mapping[str, Any] | None = None) -> None:
+        """Predict with a model trained elsewhere (e.g. ilastik's forest, see :mod:`pixframework.ilastik`)
+        until the next :meth:`train`, feature change or classifier change.
+
+        :param model: a :class:`~pixframework.specs.Model` whose feature columns are the current
+            selection's channels and whose classes are label values ``1..C`` of this project.
+        :param info: what :meth:`summary` reports about the model.
+        :raises ValidationError: classes outside the project's, or a feature count that does not
+            match the selection on the project's images.
+        """
+        classes = tuple(int(c) for c in model.classes)
+        if not classes or min(classes) < 1 or max(classes) > len(self._classes):
+            raise ValidationError(f"the model predicts classes {list(classes)}, the project has 1..{len(self._classes)}")
+        entry = self._images.first
+        if entry is not None:
+            expected = self._selection.n_features(len(entry.spatial_shape), entry.n_channels)
+            if len(model.feature_names) != expected:
+                raise ValidationError(
+                    f"the model reads {len(model.feature_names)} features, the feature selection gives {expected}"
+                )
+        self._model.set(model, dict(info or {"classifier": model.classifier}))
+        self._dirty = True
+        self._cache.drop_predictions()
+
     def _invalidate_model(self, reason: str) -> None:
         self._dirty = True
         if self._model.invalidate(reason):

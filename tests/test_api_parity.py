@@ -20,6 +20,7 @@ ONLY_EMBEDDED = {
     "open": "a classmethod on the local file system; remotely Client.open_project(path)",
     "has_unsaved_changes": "the server saves when the last session closes; clients call save()",
     "prediction_job": "a job object for this process's blockwise runner; remote exports run on the server",
+    "set_model": "installs a model object from this process (ilastik's forest); on a server, import the .ilp there",
 }
 #: member -> why only RemoteProject has it
 ONLY_REMOTE = {
@@ -31,7 +32,7 @@ DIFFERENT_TYPES = {
 }
 #: method -> parameters only Project's version has, and why
 EMBEDDED_PARAMETERS = {
-    "export": ({"block", "progress", "dask"}, "block shape, progress and Dask cluster of the server's own export"),
+    "export": ({"block", "dask"}, "block shape and Dask cluster of the server's own export"),
 }
 
 

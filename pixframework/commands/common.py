@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -23,12 +24,15 @@ def checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
     parse.__name__ = check.__name__  # argparse names the type in some messages
     return parse
 
+from ..errors import ValidationError
+
 
 def add_project_options(p: argparse.ArgumentParser, *, positional: bool = False) -> None:
     if positional:
-        p.add_argument("project", help="project directory (NAME.pixf)")
+        p.add_argument("project", help="project directory (NAME.pixf), or an ilastik project (NAME.ilp) to use as is")
     else:
-        p.add_argument("--project", required=True, help="project directory (NAME.pixf)")
+        p.add_argument("--project", required=True,
+                       help="project directory (NAME.pixf), or an ilastik project (NAME.ilp) to use as is")
     p.add_argument("--server", metavar="ADDRESS", help="run on a pixf server (host:port) instead of in this process; "
                    "the project path is then relative to the server's data root")
     p.add_argument("--token-file", help="file holding the server's access token")
@@ -37,7 +41,23 @@ def add_project_options(p: argparse.ArgumentParser, *, positional: bool = False)
 
 @contextlib.contextmanager
 def open_project(args: argparse.Namespace, *, save: bool) -> Iterator[Any]:
-    """The project named by ``args``: embedded :class:`Project`, or a remote one with ``--server``."""
+    """The project named by ``args``: embedded :class:`Project`, or a remote one with ``--server``.
+
+    An ``.ilp`` is used directly (:func:`pixframework.ilastik.direct.opened_ilp`: its forest, its
+    features), read-only.
+    """
+    if str(args.project).lower().endswith(".ilp"):
+        if save:
+            raise ValidationError(f"{args.project} is an ilastik project, which pixframework never writes: import it "
+                                  "first with `pixf import-ilastik PROJECT.ilp NEW.pixf`")
+        if getattr(args, "server", None):
+            raise ValidationError("--server cannot open an ilastik project (.ilp) directly: import it on the server "
+                                  "with `pixf import-ilastik`, then pass the .pixf")
+        from ..ilastik.direct import opened_ilp
+
+        with opened_ilp(args.project, log=lambda message: print(f"... {message}", file=sys.stderr)) as (project, _):
+            yield project
+        return
     with contextlib.ExitStack() as stack:
         if getattr(args, "server", None):
             from ..client import connect

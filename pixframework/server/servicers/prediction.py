@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from typing import Any, Iterator
 
 import grpc
@@ -29,6 +31,33 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             yield from stream_array(result, self.state, axes, prediction_pb2.PredictResponse)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return prediction_pb2.ExportResponse(path=self._export(request))
+
+    def ExportWithProgress(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        events: queue.Queue = queue.Queue()
+
+        def progress(done: int, total: int, message: str) -> None:
+            events.put(("progress", done, total, message))
+
+        def work() -> None:
+            try:
+                events.put(("done", self._export(request.export, progress)))
+            except BaseException as exc:  # handed to the streaming thread, which raises it
+                events.put(("error", exc))
+
+        threading.Thread(target=work, name="pixf-export", daemon=True).start()
+        while True:
+            event = events.get()
+            if event[0] == "progress":
+                yield prediction_pb2.ExportWithProgressResponse(blocks_done=event[1], blocks_total=event[2], message=str(event[3]))
+            elif event[0] == "done":
+                yield prediction_pb2.ExportWithProgressResponse(message="done", path=event[1])
+                return
+            else:
+                raise event[1]
+
+    def _export(self, request: Any, progress: Any = None) -> str:
+        """Export as the request says; the path written, relative to the data root."""
         root = self.state.sessions.data_root
         output = OUTPUTS.from_wire(request.output)
         with self.state.sessions.use(request.session_id) as session:
@@ -39,7 +68,6 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             dataset_dir = os.path.dirname(source) if not info.get("stored") else str(project.path.parent)
             target = render_template(request.path, dataset_dir=dataset_dir, nickname=info["name"], output=output)
             path = resolve_in_root(root, target, what="export path")
-            written = project.export(
-                request.image, str(path), output=output, format=request.format or None, dtype=request.dtype or None
-            )
-        return prediction_pb2.ExportResponse(path=relative_to_root(root, written))
+            written = project.export(request.image, str(path), output=output, format=request.format or None,
+                                     dtype=request.dtype or None, progress=progress)
+        return relative_to_root(root, written)
