@@ -89,7 +89,7 @@ public final class BridgeClient implements AutoCloseable {
      */
     private static String tlsFailure(ServerInfoServiceGrpc.ServerInfoServiceBlockingStub stub, long timeoutSeconds) {
         try {
-            stub.withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS).getServerInfo(ServerInfoRequest.getDefaultInstance());
+            stub.withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS).getServerInfo(GetServerInfoRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
             boolean tls = false;
             String reason = null;
