@@ -22,12 +22,25 @@ import time
 import numpy as np
 
 
-def _model(loop):
+def open_pair(address: str, image: np.ndarray, loop):
+    """Two napari models on one main loop: A creates a project and uploads ``image`` as "cells",
+    B opens it; returns ``(a, b)`` once both follow the project's events."""
     from napari.components import ViewerModel
 
     from pixframework.napari.model import SessionModel
 
-    return SessionModel(ViewerModel(), loop)
+    a, b = SessionModel(ViewerModel(), loop), SessionModel(ViewerModel(), loop)
+    for model in (a, b):
+        model.connect_remote(address)
+        loop.run_until(lambda m=model: m.server.catalog is not None)
+    a.open_project("shared.pixf", create=True)
+    loop.run_until(lambda: a.state is not None)
+    a.add_layer(a.viewer.add_image(image, name="cells"))
+    loop.run_until(lambda: a.shown is not None)
+    b.open_project("shared.pixf")
+    loop.run_until(lambda: b.shown is not None and b.follower is not None and b.follower.wait_ready())
+    a.follower.wait_ready()
+    return a, b
 
 
 def main() -> int:
@@ -43,17 +56,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proc, address = spawn_server(tmp, args=["--log-level", "WARNING"])
         loop = ManualLoop()
-        a, b = _model(loop), _model(loop)
+        a, b = open_pair(address, image, loop)
         try:
-            for model in (a, b):
-                model.connect_remote(address)
-                loop.run_until(lambda m=model: m.server.catalog is not None)
-            a.open_project("shared.pixf", create=True)
-            loop.run_until(lambda: a.state is not None)
-            a.add_layer(a.viewer.add_image(image, name="cells"))
-            loop.run_until(lambda: a.shown is not None)
-            b.open_project("shared.pixf")
-            loop.run_until(lambda: b.shown is not None and b.follower is not None and b.follower.wait_ready())
             rng = np.random.default_rng(0)
             strokes, undos = [], []
             for i in range(args.strokes):

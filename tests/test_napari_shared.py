@@ -6,6 +6,7 @@ same with two real dock widgets.)"""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -23,28 +24,18 @@ from pixframework.napari.shown_image import UNDO_KEYS  # noqa: E402
 from pixframework.synthetic import cells  # noqa: E402
 
 
-def _model(loop: ManualLoop) -> SessionModel:
-    from napari.components import ViewerModel
-
-    return SessionModel(ViewerModel(), loop)
+_spec = importlib.util.spec_from_file_location("bench_shared_view", Path(__file__).parents[1] / "benchmarks" / "bench_shared_view.py")
+bench_shared_view = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_shared_view)
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Any:
-    """Two models on one project showing one image, sharing a main loop."""
+    """Two models on one project showing one image, sharing a main loop (as the benchmark opens them)."""
     loop = ManualLoop()
-    a, b = _model(loop), _model(loop)
     image, truth = cells((48, 56), seed=3)
     with running_server(tmp_path) as (_, address):
-        for model in (a, b):
-            model.connect_remote(address)
-            loop.run_until(lambda m=model: m.server.catalog is not None)
-        a.open_project("shared.pixf", create=True)
-        loop.run_until(lambda: a.state is not None)
-        a.add_layer(a.viewer.add_image(image, name="cells"))
-        loop.run_until(lambda: a.shown is not None)
-        b.open_project("shared.pixf")
-        loop.run_until(lambda: b.shown is not None and b.follower is not None and b.follower.wait_ready())
+        a, b = bench_shared_view.open_pair(address, image, loop)
         assert a.follower.wait_ready()
         yield loop, a, b, truth
         a.shutdown(save=False)
