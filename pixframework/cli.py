@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ilastik's command line (`run_ilastik.sh --headless ...`), unchanged
         from .commands.headless import run
 
-        return _guarded(lambda: run(argv), argparse.Namespace(command="headless", debug="--debug" in argv))
+        return _guarded(lambda: run(argv), argparse.Namespace(command="--headless", debug="--debug" in argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _guarded(run: Callable[[], Any], args: argparse.Namespace) -> int:
-    """Run a command; errors become one clear line in the words of ``args.command`` (the traceback with ``--debug``)."""
+    """Run a command; errors become one clear line (the traceback with ``--debug``)."""
     try:
         return int(run() or 0)
     except KeyboardInterrupt:
