@@ -75,11 +75,13 @@ def train_on_snapshot(
             failed(exc)
         raise
     with lock:
-        if model.basis != taken.basis:
-            exc = Conflict("the features, classes or classifier changed while training", remedy=Remedy.TRAIN)
+        try:
+            if model.basis != taken.basis:
+                raise Conflict("the features, classes or classifier changed while training", remedy=Remedy.TRAIN)
+            summary = dict(install(taken, fitted), seconds=time.perf_counter() - started)
+        except BaseException as exc:  # e.g. the project was closed meanwhile
             failed(exc)
-            raise exc
-        summary = dict(install(taken, fitted), seconds=time.perf_counter() - started)
-        report(1.0, "trained")
+            raise
         events.emit("training_finished", model_version=model.generation, labels_revision=taken.revision, summary=summary)
+        report(1.0, "trained")
         return summary
