@@ -332,6 +332,43 @@ def test_a_session_the_server_closed_is_reopened(bridge: str, tmp_path: Path) ->
     assert second != first and '"images": []' in summary, out
 
 
+def test_imagej_follows_a_projects_changes_and_undoes_its_own_edits(bridge: str, tmp_path: Path) -> None:
+    """Java gets the events from the protocol: a Python client's changes arrive in the bridge as they
+    commit, named by the client that made them; Undo from the bridge never undoes the Python client's edit."""
+    root = tmp_path / "data"
+    root.mkdir()
+    with running_server(root) as (_, address), connect(address) as client:
+        with client.create_project("live.pixf") as setup:
+            setup.add_image(np.zeros((16, 16), np.float32), name="img")
+        probe = subprocess.Popen(
+            ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", "watch",
+             address, "live.pixf", "3"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            seen = []
+            for line in probe.stdout:  # ImageJ's log lines come first
+                seen.append(line)
+                if line.startswith(("WATCHING", "FAILED")):
+                    break
+            assert seen and seen[-1].startswith("WATCHING"), "".join(seen)
+            p = client.open_project("live.pixf")
+            p.add_class("cell")
+            p.paint("img", "cell", [[4, 4], [4, 12]], radius=1)
+            p.rename_class("cell", "nucleus")
+            out, _ = probe.communicate(timeout=JAVA_TIMEOUT)
+        finally:
+            probe.kill()
+            probe.wait()
+        events = [line.split()[1:] for line in out.splitlines() if line.startswith("EVENT ")]
+        assert [kind for _, kind, _ in events] == ["class_added", "labels_changed", "class_renamed"], out
+        assert {who for _, _, who in events} == {p.client}
+        assert [int(r) for r, _, _ in events] == sorted(int(r) for r, _, _ in events)
+        assert "UNDONE 0" in out  # the bridge's session made no edit: the Python client's stroke stays
+        assert p.label_counts()["img"]["nucleus"] > 0
+        p.close()
+
+
 def test_3d_predictions_equal_the_python_client(driver_run: tuple[Path, str], servers: dict) -> None:
     """The stack the driver labelled and trained on, predicted again by the Python client."""
     work, _ = driver_run

@@ -14,6 +14,7 @@ import java.io.File;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.pixframework.v1.CreateProjectRequest;
+import org.pixframework.v1.EventServiceGrpc;
 import org.pixframework.v1.ImageServiceGrpc;
 import org.pixframework.v1.LabelServiceGrpc;
 import org.pixframework.v1.Limits;
@@ -45,6 +46,7 @@ public final class BridgeClient implements AutoCloseable {
     final LabelServiceGrpc.LabelServiceStub labelsAsync;
     final TrainingServiceGrpc.TrainingServiceBlockingStub training;
     final PredictionServiceGrpc.PredictionServiceBlockingStub prediction;
+    final EventServiceGrpc.EventServiceBlockingStub events;
 
     private BridgeClient(String address, ManagedChannel channel, String token, long timeoutSeconds) {
         this.address = address;
@@ -62,6 +64,7 @@ public final class BridgeClient implements AutoCloseable {
         labelsAsync = LabelServiceGrpc.newStub(calls);
         training = TrainingServiceGrpc.newBlockingStub(calls);
         prediction = PredictionServiceGrpc.newBlockingStub(calls);
+        events = EventServiceGrpc.newBlockingStub(calls);
         // First call: fails early (and clearly) on a wrong address, a wrong token or another kind of server.
         ServerInfoServiceGrpc.ServerInfoServiceBlockingStub infoStub = ServerInfoServiceGrpc.newBlockingStub(calls);
         try {

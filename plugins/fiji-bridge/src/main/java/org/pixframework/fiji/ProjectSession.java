@@ -29,7 +29,10 @@ import org.pixframework.v1.SaveProjectRequest;
 import org.pixframework.v1.SetLabelsRequest;
 import org.pixframework.v1.TrainRequest;
 import org.pixframework.v1.TrainResponse;
+import org.pixframework.v1.UndoRequest;
 import org.pixframework.v1.UploadImageRequest;
+import org.pixframework.v1.WatchRequest;
+import org.pixframework.v1.WatchResponse;
 
 /**
  * A project open in a session on the server: the operations the ImageJ commands need. A session that
@@ -228,6 +231,22 @@ public final class ProjectSession {
     public String export(String image, String path, Output output, String format, String dtype) {
         return call(sid -> client.prediction.export(ExportRequest.newBuilder().setSessionId(sid).setImage(image)
                 .setPath(path).setOutput(output).setFormat(format).setDtype(dtype).build())).getPath();
+    }
+
+    // ------------------------------------------------------------------ events and undo
+
+    /**
+     * The project's changes as the server commits them (strokes, classes, images, trainings of every
+     * client), from now on; the first message confirms the watch is registered. Iterating blocks until
+     * the next change; heartbeats (no event) arrive when nothing changed for a while.
+     */
+    public Iterator<WatchResponse> watch() {
+        return call(sid -> client.events.watch(WatchRequest.newBuilder().setSessionId(sid).build()));
+    }
+
+    /** Undo this session's latest label edit on the server; returns the pixels restored (0: none left). */
+    public long undo() {
+        return call(sid -> client.labels.undo(UndoRequest.newBuilder().setSessionId(sid).build())).getPixels();
     }
 
     // ------------------------------------------------------------------ lifecycle
