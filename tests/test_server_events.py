@@ -228,3 +228,17 @@ def test_a_watcher_resumes_by_itself_after_the_connection_broke(data_root: Path)
                 watcher.close()
         finally:
             proxy.close()
+
+
+def test_a_session_with_an_open_watch_is_not_closed_as_idle(data_root: Path) -> None:
+    with running_server(data_root) as (server, address), connect(address) as client:
+        p = client.create_project("idle.pixf")
+        watcher = p.watch()
+        later = time.monotonic() + 10 * server.sessions.idle_timeout
+        assert server.sessions.reap_idle(now=later) == []  # its client is there, watching
+        watcher.close()
+        assert watcher.next(timeout=20) is None
+        deadline = time.monotonic() + 20
+        while any(s.watchers for s in server.sessions.list()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server notices the cancelled stream
+        assert server.sessions.reap_idle(now=later) == [p.session_id]
