@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CorruptData, NotFound, ValidationError
+from . import confine
+from .errors import CorruptData, NotFound, PermissionDenied, ValidationError
 from .io.axes import to_canonical
 
 
@@ -87,13 +88,16 @@ def open_reference(source: dict[str, Any], project_dir: Path) -> Any:
     last: Exception | None = None
     for path in candidates:
         try:
+            confine.check_file(path, "image file")  # a project file may record any path
             reader = open_image(path, source.get("format"))
-        except NotFound as exc:
+        except (NotFound, PermissionDenied) as exc:
             last = exc
             continue
         # axes the user gave win, then the file's own metadata, then the inference rule
         view, _ = to_canonical(reader, source.get("axes") or reader.axes)
         return view
+    if isinstance(last, PermissionDenied):
+        raise last
     raise NotFound(f"image file not found: {source['path']} ({last})")
 
 

@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import functools
+import math
 import os
 import threading
 import time
@@ -31,12 +32,16 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from . import confine
 from . import outputs as out_mod
 from .cache import CacheView, shared_cache
 from .errors import Conflict, NotFound, NotTrained, ValidationError
+from .export_paths import export_target
 from .images import ImageEntry, check_pixels, open_reference, read_array, source_file
 from .io.axes import normalize_region, to_canonical
 from .labels import SparseLabels, label_dtype
+from .limits import DEFAULT_LIMITS, Limits
+from .names import check_name, name_from_stem
 from .painting import stroke_mask
 from .palette import default_color, normalize_color
 from .store import SUFFIX, ProjectStore
@@ -48,11 +53,12 @@ DEFAULT_CLASSIFIER = "fast_forest"
 
 
 def _locked(method: Callable) -> Callable:
-    """Serialise a public method on the project's lock (several server clients share one project)."""
+    """Serialise a public method on the project's lock (several server clients share one project),
+    with the project's confinement applied to every file it touches."""
 
     @functools.wraps(method)
     def wrapper(self: "Project", *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
+        with self._lock, confine.applied(self._confinement):
             self._check_open()
             return method(self, *args, **kwargs)
 
@@ -60,11 +66,21 @@ def _locked(method: Callable) -> Callable:
 
 
 class Project:
-    """A pixel-classification project stored in a ``.pixf`` directory. Use :meth:`create` or :meth:`open`."""
+    """A pixel-classification project stored in a ``.pixf`` directory. Use :meth:`create` or :meth:`open`.
 
-    def __init__(self, store: ProjectStore, meta: Mapping[str, Any]):
+    A project opened with a :class:`~pixframework.confine.Confinement` (as the server does) reads
+    and writes only inside its root, and takes relative image and export paths relative to it;
+    :class:`~pixframework.limits.Limits` bound what one call may ask.
+    """
+
+    def __init__(
+        self, store: ProjectStore, meta: Mapping[str, Any], *, confinement: confine.Confinement | None = None,
+        limits: Limits | None = None,
+    ):  # fmt: skip
         from .features.selection import FeatureSelection
 
+        self._confinement = confinement
+        self._limits = limits or DEFAULT_LIMITS
         self._lock = threading.RLock()
         self._store = store
         self._closed = False
@@ -86,6 +102,8 @@ class Project:
             if stored is not None:
                 self._labels[entry.id] = store.read_labels(stored, entry.spatial_shape)
         self._saved_label_versions = {k: v.version for k, v in self._labels.items()}
+        # what the last committed project.json references: a save deletes what it no longer does
+        self._committed_refs = ProjectStore.referenced(meta)
         self._model = None
         self._model_ref: str | None = None
         self._model_info: dict[str, Any] | None = None
@@ -102,19 +120,30 @@ class Project:
 
     # ================================================================== lifecycle
     @classmethod
-    def create(cls, path: str | os.PathLike, *, overwrite: bool = False) -> "Project":
-        """Create a new, empty project directory (``.pixf`` is appended when missing)."""
+    def create(
+        cls, path: str | os.PathLike, *, overwrite: bool = False, confinement: confine.Confinement | None = None,
+        limits: Limits | None = None,
+    ) -> "Project":  # fmt: skip
+        """Create a new, empty project directory (``.pixf`` is appended when missing).
+
+        :param confinement: keep every file access inside this root (see the class docstring).
+        :param limits: what one call may ask (default :data:`~pixframework.limits.DEFAULT_LIMITS`).
+        """
         path = Path(path)
         if path.suffix != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
-        store = ProjectStore.create(path, overwrite=overwrite)
-        return cls(store, store.read_meta())
+        with confine.applied(confinement):
+            store = ProjectStore.create(path, overwrite=overwrite)
+            return cls(store, store.read_meta(), confinement=confinement, limits=limits)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "Project":
+    def open(
+        cls, path: str | os.PathLike, *, confinement: confine.Confinement | None = None, limits: Limits | None = None
+    ) -> "Project":
         """Open an existing project; a project from an older schema is migrated on the next save."""
-        store, meta = ProjectStore.open(path)
-        return cls(store, meta)
+        with confine.applied(confinement):
+            store, meta = ProjectStore.open(path)
+            return cls(store, meta, confinement=confinement, limits=limits)
 
     @classmethod
     def from_ilastik(
@@ -159,7 +188,6 @@ class Project:
     def save(self) -> None:
         """Write all changes atomically: a crash at any moment leaves the previous or the new save."""
         store = self._store
-        old_refs = ProjectStore.referenced(self._meta())
         for image_id, labels in self._labels.items():
             if labels.version != self._saved_label_versions.get(image_id) or image_id not in self._label_entries:
                 self._label_entries[image_id] = store.write_labels(labels)
@@ -173,8 +201,11 @@ class Project:
         store.commit(meta)
         self._saved_label_versions = {k: v.version for k, v in self._labels.items()}
         self._dirty = False
-        for ref in old_refs - ProjectStore.referenced(meta):
+        # the previous model is no longer in self._meta() once retrained, so compare with the commit
+        kept = ProjectStore.referenced(meta)
+        for ref in self._committed_refs - kept:
             store.sweep_ref(ref)
+        self._committed_refs = kept
 
     def close(self, *, save: bool = True) -> None:
         """Save (unless ``save=False``) and release caches; further calls raise."""
@@ -240,12 +271,16 @@ class Project:
                 raise ValidationError("arrays are always copied into the project (copy=False needs a file path)")
             view, _ = to_canonical(source, axes)
             check_pixels(view.shape, view.dtype, "array")
+            self._limits.check_image(view.shape, view.dtype.itemsize, None, "the image array")
             if not np.issubdtype(view.dtype, np.integer) and not np.all(np.isfinite(view)):
                 raise ValidationError("image contains NaN or infinite values")
             default_name = f"image-{len(self._images) + 1}"
             src_info: dict[str, Any] | None = None
         elif isinstance(source, (str, os.PathLike)):
-            path = os.path.abspath(os.fspath(source))
+            if self._confinement is not None:  # a server client's path: relative to the data root
+                path = str(self._confinement.resolve(os.fspath(source), "image path"))
+            else:
+                path = os.path.abspath(os.fspath(source))
             from .io.dispatch import find_format
 
             fmt = find_format(path, format).name
@@ -260,7 +295,11 @@ class Project:
             view = open_reference(src_info, self.path)
             src_info["axes"] = view.axes  # record the axes actually used, so reopening never guesses
             check_pixels(view.shape, view.dtype, path)
-            default_name = Path(os.fspath(source).rstrip("/")).name.split(".")[0] or f"image-{len(self._images) + 1}"
+            reader = getattr(view, "source", view)
+            chunks = reader.shape if getattr(reader, "lazy", "") == "eager" else getattr(reader, "chunks", None)
+            self._limits.check_image(view.shape, np.dtype(view.dtype).itemsize, chunks, f"image {os.fspath(source)!r}")
+            stem = Path(os.fspath(source).rstrip("/")).name.split(".")[0]
+            default_name = name_from_stem(stem, f"image-{len(self._images) + 1}")
         else:
             raise ValidationError(f"an image source must be a path or a numpy array, got {type(source).__name__}")
         shape = tuple(int(s) for s in view.shape)
@@ -276,8 +315,7 @@ class Project:
 
     def _unique_name(self, name: str | None, default: str) -> str:
         if name is not None:
-            if not isinstance(name, str) or not name.strip():
-                raise ValidationError("image name must be a non-empty string")
+            check_name(name, "image name")
             if name in self._images:
                 raise Conflict(f"an image called {name!r} already exists")
             return name
@@ -332,7 +370,16 @@ class Project:
         """Pixels of ``region`` (spatial slices; all channels) in canonical axes."""
         entry = self._image(name)
         region = normalize_region(region, entry.spatial_shape)
+        self._check_region(region, entry.n_channels * np.dtype(entry.dtype).itemsize, "reading")
         return read_array(self._source(entry), region)
+
+    def _check_region(self, region: tuple[slice, ...], bytes_per_pixel: int, what: str) -> None:
+        """Refuse a region whose arrays would take more than the work limit, before computing anything."""
+        pixels = math.prod(s.stop - s.start for s in region)
+        self._limits.check_work(
+            pixels * bytes_per_pixel, f"{what} a region of {' x '.join(str(s.stop - s.start) for s in region)} pixels",
+            "ask for a smaller region (or export the whole image, which works block by block)",
+        )
 
     # ================================================================== classes
     @property
@@ -354,8 +401,9 @@ class Project:
     @_locked
     def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Add a label class; returns its index (the label value used for it)."""
-        if not isinstance(name, str) or not name.strip():
-            raise ValidationError("class name must be a non-empty string")
+        check_name(name, "class name")
+        self._limits.check("max_classes", len(self._classes) + 1, f"a class number {len(self._classes) + 1}",
+                           "remove a class first")  # fmt: skip
         if any(c["name"] == name for c in self._classes):
             raise Conflict(f"a class called {name!r} already exists")
         color = normalize_color(color) if color is not None else default_color(len(self._classes))
@@ -369,8 +417,7 @@ class Project:
     def rename_class(self, old: str | int, new: str) -> None:
         """Rename a class (labels keep their index)."""
         index = self._class_index(old)
-        if not isinstance(new, str) or not new.strip():
-            raise ValidationError("class name must be a non-empty string")
+        check_name(new, "class name")
         if any(c["name"] == new for i, c in enumerate(self._classes) if i != index - 1):
             raise Conflict(f"a class called {new!r} already exists")
         self._classes[index - 1]["name"] = new
@@ -456,7 +503,7 @@ class Project:
         return self._stroke(self._image(image), 0, coords, radius)
 
     def _stroke(self, entry: ImageEntry, value: int, coords: Any, radius: float) -> int:
-        stroke = stroke_mask(coords, radius, entry.spatial_shape)
+        stroke = stroke_mask(coords, radius, entry.spatial_shape, self._limits)
         if stroke is None:
             return 0
         region, mask = stroke
@@ -487,6 +534,7 @@ class Project:
         """Labels of ``region`` (spatial slices; whole image by default): 0 unlabelled, else class index."""
         entry = self._image(image)
         region = normalize_region(region, entry.spatial_shape)
+        self._check_region(region, label_dtype(len(self._classes)).itemsize, "reading the labels of")
         labels = self._labels_of(entry, create=False)
         if labels is None:
             return np.zeros(tuple(s.stop - s.start for s in region), label_dtype(len(self._classes)))
@@ -545,7 +593,8 @@ class Project:
         from .specs import resolve_parameters
 
         spec = get_registry().classifier(name)
-        resolve_parameters(f"classifier {name!r}", spec.parameters, params)
+        resolved = resolve_parameters(f"classifier {name!r}", spec.parameters, params)
+        self._limits.check_threads(f"classifier {name!r}", spec.parameters, resolved)
         if (name, params) != self._classifier:
             self._classifier = (name, dict(params))
             self._invalidate_model("classifier changed")
@@ -657,6 +706,9 @@ class Project:
         model = self._require_model()
         entry = self._image(image)
         region = normalize_region(region, entry.spatial_shape)
+        # float32 features of the region plus the class probabilities
+        n_features = self._selection.n_features(len(entry.spatial_shape), entry.n_channels)
+        self._check_region(region, 4 * (n_features + len(self._classes)), "predicting")
         key = ("pred", entry.id, tuple((s.start, s.stop) for s in region), self._model_generation)
         probabilities = self._cache.get(key)
         if probabilities is None:
@@ -705,7 +757,7 @@ class Project:
                 model_state=model.get_state(),
                 n_classes=len(self._classes),
                 output=output,
-                dtype=None if dtype is None else np.dtype(dtype).name,
+                dtype=out_mod.check_dtype(dtype),
                 spatial_shape=entry.spatial_shape,
                 source_stamp=stamp,
                 _model=model,
@@ -740,16 +792,18 @@ class Project:
         """
         from .blockwise import run_blockwise
 
-        if dtype is not None:
-            dtype = np.dtype(dtype).name
+        dtype = out_mod.check_dtype(dtype)
         job = self.prediction_job(image, output=output, dtype=dtype)
-        with self._lock:
+        with self._lock, confine.applied(self._confinement):
             entry = self._image(image)
             src = entry.source
             dataset_dir = os.path.dirname(source_file(src["path"])) if src["kind"] == "reference" else str(self.path.parent)
-            target = out_mod.render_template(os.fspath(path), dataset_dir=dataset_dir, nickname=entry.name, output=output)
+            inputs = [(e.name, e.source["path"]) for e in self._images.values() if e.source["kind"] == "reference"]
+            target = export_target(os.fspath(path), nickname=entry.name, dataset_dir=dataset_dir, output=output,
+                                   inputs=inputs, project_dir=self.path, confinement=self._confinement)  # fmt: skip
             source = self._source(entry)
-        return run_blockwise(job, source, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
+        with confine.applied(self._confinement):
+            return run_blockwise(job, source, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
 
     # ================================================================== summary
     @_locked

@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..server.app import serve
     from ..server.auth import read_token_file
-    from ..server.limits import MiB, Limits
+    from ..limits import MiB, Limits
 
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     token = read_token_file(args.token_file) if args.token_file else None

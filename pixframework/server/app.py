@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import signal
+import socket
 import threading
 from concurrent import futures
 from pathlib import Path
@@ -32,9 +33,10 @@ from .._proto.v1 import (
     training_pb2,
     training_pb2_grpc,
 )
-from ..errors import PermissionDenied, ValidationError
-from .auth import TokenAuthInterceptor
-from .limits import Limits
+from ..errors import PermissionDenied, PixfError, ValidationError
+from ..limits import Limits
+from ..os_errors import as_domain_error
+from .auth import Authenticator, Tokens, TokenAuthInterceptor, as_tokens
 from .servicers.base import ServerState
 from .servicers.classifiers import ClassifierServicer
 from .servicers.features import FeatureServicer
@@ -46,6 +48,7 @@ from .servicers.sessions import SessionServicer
 from .servicers.training import TrainingServicer
 from .sessions import SessionManager
 from .status import ErrorInterceptor
+from .streams import StreamGuard, StreamGuardInterceptor
 
 log = logging.getLogger("pixframework.server")
 
@@ -88,18 +91,23 @@ class PixfServer:
     cancels them), and closes every session, saving open projects.
     """
 
-    def __init__(self, server: grpc.Server, state: ServerState, health_servicer: health.HealthServicer, address: str):
+    def __init__(
+        self, server: grpc.Server, state: ServerState, health_servicer: health.HealthServicer, address: str,
+        streams: StreamGuard,
+    ):  # fmt: skip
         self.grpc_server = server
         self.state = state
         self.sessions = state.sessions
         self.health = health_servicer
         self.address = address
+        self.streams = streams
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
 
     def start(self) -> None:
         self.grpc_server.start()
         self.sessions.start_reaper()
+        self.streams.start()
         log.info("pixframework server listening on %s (data root %s)", self.address, self.sessions.data_root)
 
     def stop(self, grace: float | None = 5.0) -> None:
@@ -109,6 +117,7 @@ class PixfServer:
                 return
             self.health.enter_graceful_shutdown()
             self.grpc_server.stop(grace).wait()
+            self.streams.stop()
             self.sessions.stop_reaper()
             self.sessions.close_all(save=True)
             self._stopped.set()
@@ -129,7 +138,7 @@ def create_server(
     address: str = DEFAULT_ADDRESS,
     *,
     data_root: str | Path,
-    token: str | None = None,
+    token: str | Tokens | None = None,
     tls_cert: bytes | None = None,
     tls_key: bytes | None = None,
     limits: Limits | None = None,
@@ -138,31 +147,38 @@ def create_server(
     """Build a server bound to ``address`` (not started yet: call ``server.start()``).
 
     :param address: ``host:port``; port 0 picks a free port (for tests).
-    :param data_root: directory every client path is relative to; must exist.
-    :param token: required bearer token; mandatory when ``address`` is not a loopback address.
+    :param data_root: directory every client path is relative to (and every file access is
+        confined to); must exist.
+    :param token: the bearer token clients must send, or named :class:`~pixframework.server.auth.Tokens`
+        with roles (from :func:`~pixframework.server.auth.read_token_file`); mandatory when
+        ``address`` is not a loopback address.
     :param tls_cert: PEM certificate chain; with ``tls_key`` the server speaks TLS.
     :param tls_key: PEM private key.
-    :param limits: size and session limits (defaults: :class:`Limits`).
-    :param max_workers: threads serving calls (each open stream holds one).
+    :param limits: size, session and work limits (defaults: :class:`~pixframework.limits.Limits`).
+    :param max_workers: threads serving calls (each open stream holds one while it runs; streams
+        waiting on their client are cancelled after ``limits.stream_idle_timeout``).
     :returns: ``(server, port)`` with the port actually bound.
     :raises PermissionDenied: a non-loopback address without a token.
-    :raises ValidationError: missing data root, half a TLS pair, or an address that cannot be bound.
+    :raises ValidationError: missing data root, half a TLS pair, or an address that is not this machine's.
+    :raises Conflict: the port is in use.
     """
     limits = limits or Limits()
-    root = Path(data_root)
-    if not root.is_dir():
-        raise ValidationError(f"data root {root} is not a directory")
-    if not is_loopback(address) and not token:
+    tokens = as_tokens(token)
+    if not is_loopback(address) and tokens is None:
         raise PermissionDenied(
             f"binding {address} exposes the server beyond this machine; give a token (--token-file) to do that"
         )
     if (tls_cert is None) != (tls_key is None):
         raise ValidationError("TLS needs both a certificate and a key")
-    sessions = SessionManager(root, idle_timeout=limits.idle_timeout, max_sessions=limits.max_sessions)
-    state = ServerState(sessions, limits, auth_required=bool(token), tls=tls_cert is not None)
-    interceptors: list[grpc.ServerInterceptor] = [ErrorInterceptor()]
-    if token:
-        interceptors.append(TokenAuthInterceptor(token))
+    sessions = SessionManager(Path(data_root), limits=limits)
+    auth = Authenticator(tokens)
+    state = ServerState(sessions, limits, auth=auth, tls=tls_cert is not None)
+    streams = StreamGuard(limits.stream_idle_timeout)
+    # outermost first: errors are mapped for all; strangers are refused before a stream is read
+    interceptors: list[grpc.ServerInterceptor] = [ErrorInterceptor(show=sessions.confinement.relative)]
+    if tokens is not None:
+        interceptors.append(TokenAuthInterceptor(auth))
+    interceptors.append(StreamGuardInterceptor(streams))
     options = [
         ("grpc.max_receive_message_length", limits.max_message_bytes),
         ("grpc.max_send_message_length", limits.max_message_bytes),
@@ -175,19 +191,45 @@ def create_server(
     )
     for servicer_cls, register, _ in _SERVICES:
         register(servicer_cls(state), server)
-    health_servicer = health.HealthServicer()
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)  # Watch holds no thread
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *service_names()]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([*service_names(), health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    if tls_cert is not None:
-        credentials = grpc.ssl_server_credentials([(tls_key, tls_cert)])
-        port = server.add_secure_port(address, credentials)
-    else:
-        port = server.add_insecure_port(address)
+    try:
+        if tls_cert is not None:
+            credentials = grpc.ssl_server_credentials([(tls_key, tls_cert)])
+            port = server.add_secure_port(address, credentials)
+        else:
+            port = server.add_insecure_port(address)
+    except RuntimeError:
+        port = 0
     if port == 0:
-        raise ValidationError(f"cannot bind {address} (in use, or not an address of this machine)")
-    return PixfServer(server, state, health_servicer, address.rsplit(":", 1)[0] + f":{port}"), port
+        raise bind_error(address)
+    return PixfServer(server, state, health_servicer, address.rsplit(":", 1)[0] + f":{port}", streams), port
+
+
+def bind_error(address: str) -> PixfError:
+    """Why ``address`` cannot be listened on (gRPC only says that it failed): probed with a socket."""
+    host, _, port_text = address.rpartition(":")
+    host = host.strip("[]")
+    try:
+        port = int(port_text)
+    except ValueError:
+        return ValidationError(f"address {address!r} is not HOST:PORT (e.g. 127.0.0.1:50051)")
+    try:
+        candidates = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return ValidationError(f"cannot listen on {address}: the host name {host!r} is unknown")
+    for family, kind, proto, _, where in candidates:
+        with socket.socket(family, kind, proto) as probe:
+            try:
+                probe.bind(where)
+            except OSError as exc:
+                found = as_domain_error(OSError(exc.errno, exc.strerror, address))
+                if found is not None:
+                    return found
+    return ValidationError(f"cannot listen on {address}")
 
 
 def serve(

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 import grpc
 
 from .. import errors
+from ..os_errors import as_domain_error
 
 log = logging.getLogger("pixframework.server")
 
@@ -91,7 +92,8 @@ def code_for(exc: BaseException) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
+def _abort(context: grpc.ServicerContext, exc: Exception, method: str, show: Callable[[str], str] = str) -> None:
+    exc = as_domain_error(exc, show) or exc  # OSError, MemoryError: say what happened
     code = code_for(exc)
     known = isinstance(exc, errors.PixfError)
     if code is grpc.StatusCode.INTERNAL:
@@ -109,24 +111,24 @@ def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
     context.abort(code, message or type(exc).__name__)
 
 
-def _wrap_unary_response(behaviour: Callable, method: str) -> Callable:
+def _wrap_unary_response(behaviour: Callable, method: str, show: Callable[[str], str] = str) -> Callable:
     def handler(request: Any, context: grpc.ServicerContext) -> Any:
         _call.session = None
         try:
             return behaviour(request, context)
         except Exception as exc:
-            _abort(context, exc, method)
+            _abort(context, exc, method, show)
 
     return handler
 
 
-def _wrap_stream_response(behaviour: Callable, method: str) -> Callable:
+def _wrap_stream_response(behaviour: Callable, method: str, show: Callable[[str], str] = str) -> Callable:
     def handler(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         _call.session = None
         try:
             yield from behaviour(request, context)
         except Exception as exc:
-            _abort(context, exc, method)
+            _abort(context, exc, method, show)
 
     return handler
 
@@ -156,15 +158,30 @@ def rebuild_handler(handler: grpc.RpcMethodHandler, wrap: Callable[[Callable, st
     )
 
 
+def is_non_blocking(handler: grpc.RpcMethodHandler) -> bool:
+    """Whether a handler answers through callbacks instead of holding a thread (gRPC health's Watch).
+
+    Such handlers must be passed on unchanged: wrapping them makes them block a worker thread.
+    """
+    return bool(getattr(getattr(handler, handler_kind(handler)), "experimental_non_blocking", False))
+
+
 class ErrorInterceptor(grpc.ServerInterceptor):
-    """Maps exceptions of every handler to status codes (see the module docstring)."""
+    """Maps exceptions of every handler to status codes (see the module docstring).
+
+    :param show: how messages print file names (the server passes paths relative to its data root).
+    """
+
+    def __init__(self, show: Callable[[str], str] = str):
+        self._show = show
 
     def intercept_service(self, continuation: Callable, details: grpc.HandlerCallDetails) -> Any:
         handler = continuation(details)
-        if handler is None:
-            return None
+        if handler is None or is_non_blocking(handler):
+            return handler
         kind = handler_kind(handler)
-        return rebuild_handler(handler, _FACTORIES[kind][1], details.method, kind)
+        wrap = _FACTORIES[kind][1]
+        return rebuild_handler(handler, lambda behaviour, method: wrap(behaviour, method, self._show), details.method, kind)
 
 
 # --------------------------------------------------------------------------- client side

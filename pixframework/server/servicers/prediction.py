@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Iterator
 
 import grpc
 
 from ..._proto.v1 import prediction_pb2, prediction_pb2_grpc
 from ...errors import ValidationError
-from ...outputs import render_template
 from ..convert import region_from_proto
-from ..paths import relative_to_root, resolve_in_root
 from .base import ServerState, result_axes, stream_array
 
 OUTPUTS = {
@@ -33,7 +30,7 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
         self.state = state
 
     def Predict(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             project = session.project
             result = project.predict(
                 request.image, region=region_from_proto(request.region), output=output_name(request.output)
@@ -42,17 +39,10 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             yield from stream_array(result, self.state, axes)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
-        root = self.state.sessions.data_root
         output = output_name(request.output)
-        with self.state.sessions.use(request.session_id) as session:
-            project = session.project
-            info = project.image_info(request.image)
-            # placeholders are filled before the check, so no image name or template escapes the root
-            source = info.get("source") or ""
-            dataset_dir = os.path.dirname(source) if not info.get("stored") else str(project.path.parent)
-            target = render_template(request.path, dataset_dir=dataset_dir, nickname=info["name"], output=output)
-            path = resolve_in_root(root, target, what="export path")
-            written = project.export(
-                request.image, str(path), output=output, format=request.format or None, dtype=request.dtype or None
+        with self.state.session(request.session_id, context) as session:
+            # the project renders the template once and confines the result to the data root
+            written = session.project.export(
+                request.image, request.path, output=output, format=request.format or None, dtype=request.dtype or None
             )
-        return prediction_pb2.ExportResponse(path=relative_to_root(root, written))
+        return prediction_pb2.ExportResponse(path=self.state.sessions.confinement.relative(written))

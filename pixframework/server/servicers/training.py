@@ -23,7 +23,7 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
         self.state = state
 
     def Train(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             shared = session.shared
             cancel = threading.Event()
             events: queue.Queue = queue.Queue()
@@ -66,9 +66,9 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                 shared.trainings.discard(cancel)
 
     def CancelTraining(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return training_pb2.CancelTrainingResponse(was_running=session.shared.cancel_trainings())
 
     def GetTrainingState(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return training_pb2.TrainingState(is_trained=session.project.is_trained)
