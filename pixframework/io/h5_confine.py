@@ -3,8 +3,8 @@
 The HDF5 library opens files itself, out of sight of Python's audit hook, when it follows an
 external link, reads external raw storage or assembles a virtual dataset. These functions find
 every such file before any pixel is read or written and refuse those outside the data root.
-Relative names are checked both against the HDF5 file's folder and the working directory,
-because the library may use either.
+Relative names are checked against both the HDF5 file's folder and the working directory,
+because the library may use either; after following a link, the file actually reached is checked.
 """
 
 from __future__ import annotations
@@ -22,12 +22,16 @@ _MAX_DEPTH = 8
 
 
 def _check_named_file(name: Any, holder: str, what: str) -> list[str]:
-    """Check a file name an HDF5 object records; returns its candidate locations."""
+    """Check a file name an HDF5 object records; returns the locations the library may use.
+
+    A relative name may be taken relative to the HDF5 file's folder or to the working directory:
+    every one of those that exists must be inside the data root.
+    """
     text = os.fsdecode(name)
     if os.path.isabs(text):
         places = [text]
     else:
-        places = [os.path.join(os.path.dirname(holder), text), os.path.abspath(text)]
+        places = [p for p in (os.path.join(os.path.dirname(holder), text), os.path.abspath(text)) if os.path.lexists(p)]
     for place in places:
         confine.check_file(place, what)
     return places

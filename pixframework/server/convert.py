@@ -246,6 +246,7 @@ def parameter_info(parameter: Parameter) -> plugins_pb2.ParameterInfo:
         description=parameter.description,
         choices=[value_to_proto(c) for c in parameter.choices],
         nullable=parameter.nullable,
+        role=parameter.role,
     )
     if parameter.minimum is not None:
         info.minimum = float(parameter.minimum)
