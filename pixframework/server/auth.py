@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 import grpc
 
 from ..errors import Unauthenticated, ValidationError
+from ..wire.metadata import AUTHORIZATION_KEY, bearer
 from .status import rebuild_handler
 
 #: methods a load balancer or orchestrator may call without a token
@@ -88,12 +89,11 @@ class Tokens:
 
     def identify(self, metadata: Any) -> Principal | None:
         """The principal of ``authorization: Bearer <token>`` metadata, or ``None``."""
+        prefix = bearer("").encode()
         for key, value in metadata or ():
-            if key == "authorization":
+            if key == AUTHORIZATION_KEY:
                 given = value.encode() if isinstance(value, str) else bytes(value)
-                if not given.startswith(b"Bearer "):
-                    return None
-                return self._by_digest.get(_digest(given[len(b"Bearer ") :]))
+                return self._by_digest.get(_digest(given[len(prefix) :])) if given.startswith(prefix) else None
         return None
 
 

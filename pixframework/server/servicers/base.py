@@ -11,8 +11,8 @@ import numpy as np
 
 from ...errors import ValidationError
 from ...limits import Limits
+from ...wire.arrays import ArrayReceiver, encode_chunks
 from ..auth import Authenticator, Principal
-from ..convert import ArrayReceiver, encode_chunks
 from ..sessions import Session, SessionManager
 
 

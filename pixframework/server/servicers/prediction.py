@@ -7,22 +7,9 @@ from typing import Any, Iterator
 import grpc
 
 from ..._proto.v1 import prediction_pb2, prediction_pb2_grpc
-from ...errors import ValidationError
-from ..convert import region_from_proto
+from ...wire.arrays import region_from_proto
+from ...wire.enums import OUTPUTS
 from .base import ServerState, result_axes, stream_array
-
-OUTPUTS = {
-    prediction_pb2.PROBABILITIES: "probabilities",
-    prediction_pb2.SEGMENTATION: "segmentation",
-    prediction_pb2.UNCERTAINTY: "uncertainty",
-}
-
-
-def output_name(value: int) -> str:
-    try:
-        return OUTPUTS[value]
-    except KeyError:
-        raise ValidationError(f"unknown output {value}; use PROBABILITIES, SEGMENTATION or UNCERTAINTY") from None
 
 
 class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
@@ -33,13 +20,13 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
         with self.state.session(request.session_id, context) as session:
             project = session.project
             result = project.predict(
-                request.image, region=region_from_proto(request.region), output=output_name(request.output)
+                request.image, region=region_from_proto(request.region), output=OUTPUTS.from_wire(request.output)
             )
             axes = result_axes(project.image_info(request.image)["axes"], result.ndim)
             yield from stream_array(result, self.state, axes)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
-        output = output_name(request.output)
+        output = OUTPUTS.from_wire(request.output)
         with self.state.session(request.session_id, context) as session:
             # the project renders the template once and confines the result to the data root
             written = session.project.export(
