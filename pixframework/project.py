@@ -82,6 +82,8 @@ class Project:
         self._confinement = confinement
         self._limits = limits or DEFAULT_LIMITS
         self._lock = threading.RLock()
+        self._train_lock = threading.Lock()  # one training at a time; the fit runs outside self._lock
+        self._inputs_version = 0
         self._store = store
         self._closed = False
         self._images: dict[str, ImageEntry] = {}
@@ -601,6 +603,7 @@ class Project:
 
     def _invalidate_model(self, reason: str) -> None:
         self._dirty = True
+        self._inputs_version += 1  # a training running now is for the old inputs
         if self._model is not None:
             self._model = None
             self._model_ref = None
@@ -654,29 +657,58 @@ class Project:
             raise ValidationError("there are no labels yet: label pixels of at least two classes, then train")
         return np.concatenate(xs), np.concatenate(ys)
 
-    @_locked
     def train(self, progress: Progress | None = None) -> dict[str, Any]:
         """Train the chosen classifier on the feature vectors of all labelled pixels of all images.
 
-        :param progress: called as ``progress(fraction 0..1, message)``.
+        Samples are gathered under the project's lock; the fit itself runs without it, so other
+        calls (painting, saving, closing on shutdown) never wait for a long fit. The new model is
+        installed only if the features, classes and classifier are still those it was trained for.
+
+        :param progress: called as ``progress(fraction 0..1, message)``; an exception it raises
+            (e.g. to cancel) stops the training before the project is changed.
         :returns: a summary: classifier, number of samples per class, number of features, seconds.
+        :raises Conflict: the features, classes or classifier changed during the fit.
         """
         from .classifiers.api import train_model
 
+        with self._train_lock:
+            with self._lock, confine.applied(self._confinement):
+                self._check_open()
+                started = time.perf_counter()
+                x, y, names, snapshot = self._training_samples(progress)
+            fit_progress = (lambda f, m: progress(0.5 + 0.5 * f, m)) if progress else None
+            model = train_model(snapshot[0], x, y, snapshot[1], names, fit_progress)
+            if progress:
+                progress(1.0, "trained")  # the last chance to cancel, before the project changes
+            with self._lock:
+                self._check_open()
+                if snapshot != self._training_snapshot():
+                    raise Conflict("the features, classes or classifier changed while training; train again")
+                return self._install_model(model, y, names, started)
+
+    def _training_snapshot(self) -> tuple[str, dict[str, Any], int]:
+        return self._classifier[0], dict(self._classifier[1]), self._inputs_version
+
+    def _training_samples(self, progress: Progress | None) -> tuple[np.ndarray, np.ndarray, list[str], tuple]:
+        """Samples, feature names and what they were made from, checked (under the lock)."""
+        from .registry import get_registry
+
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
-        started = time.perf_counter()
+        name, params = self._classifier
+        self._limits.check_threads(f"classifier {name!r}", get_registry().classifier(name).parameters, params)
         x, y = self._samples(progress)
         present = np.unique(y)
         if len(present) < 2:
             names = [self._classes[int(v) - 1]["name"] for v in present]
             raise ValidationError(f"training needs labels of at least two classes; only {names} has labels")
         if progress:
-            progress(0.5, f"training {self._classifier[0]} on {len(y)} samples")
+            progress(0.5, f"training {name} on {len(y)} samples")
         entry0 = next(iter(self._images.values()))
         names = self._selection.channel_names(len(entry0.spatial_shape), entry0.n_channels)
-        fit_progress = (lambda f, m: progress(0.5 + 0.5 * f, m)) if progress else None
-        model = train_model(self._classifier[0], x, y, self._classifier[1], names, fit_progress)
+        return x, y, names, self._training_snapshot()
+
+    def _install_model(self, model: Any, y: np.ndarray, names: Sequence[str], started: float) -> dict[str, Any]:
         self._model = model
         self._model_ref = None
         self._model_generation += 1
@@ -684,8 +716,6 @@ class Project:
         self._model_info = {"samples": counts, "features": len(names), "classifier": self._classifier[0]}
         self._dirty = True
         self._cache.discard(lambda key: key[0] == "pred")
-        if progress:
-            progress(1.0, "trained")
         return dict(self._model_info, seconds=time.perf_counter() - started)
 
     # ================================================================== prediction

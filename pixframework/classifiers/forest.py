@@ -13,8 +13,10 @@ from .validation import check_prediction_input, nonfinite_error
 
 Progress = Callable[[float, str], None]
 
-#: progress reports per training (the forest is grown in this many warm-start steps)
-_PROGRESS_STEPS = 10
+#: trees grown per warm-start step: at least this many (each step costs a validation of the samples)...
+_MIN_STEP = 10
+#: ...and at most this many steps, so progress is reported (and cancelling is possible) every 1%
+_MAX_STEPS = 100
 
 
 class ForestModel:
@@ -93,9 +95,10 @@ def fit_forest(
 ) -> ForestModel:
     """Train a ``"random_forest"`` or ``"extra_trees"`` classifier on validated samples.
 
-    With ``progress``, trees are grown in ten steps with scikit-learn's warm start, which draws the
-    same per-tree seeds as growing them at once, so the forest depends only on the data and
-    ``random_state``, not on whether progress was reported.
+    With ``progress``, trees are grown in steps (at least 10 trees, at most 100 steps) with
+    scikit-learn's warm start, which draws the same per-tree seeds as growing them at once, so the
+    forest depends only on the data and ``random_state``, not on whether progress was reported.
+    ``progress`` may raise to cancel: the fit stops after the current step.
 
     :param features: ``(n_samples, n_features)`` float32.
     :param labels: ``(n_samples,)`` integer class values.
@@ -103,8 +106,8 @@ def fit_forest(
     """
     estimator = _estimator(kind, params)
     total = int(params["n_estimators"])
-    # without a listener, one call; with one, ten steps (warm start adds trees, same seeds)
-    step = total if progress is None else max(1, -(-total // _PROGRESS_STEPS))
+    # without a listener, one call; with one, steps (warm start adds trees, same seeds)
+    step = total if progress is None else max(_MIN_STEP, -(-total // _MAX_STEPS))
     grown = 0
     with warnings.catch_warnings():
         # scikit-learn warns that balanced class weights see only the data of the current call; it is the same data

@@ -116,6 +116,9 @@ class PixfServer:
             if self._stopped.is_set():
                 return
             self.health.enter_graceful_shutdown()
+            # trainings end their calls at once (their fits hold no lock), so the grace period
+            # is not spent waiting for a fit and every project is saved promptly
+            self.sessions.cancel_trainings()
             self.grpc_server.stop(grace).wait()
             self.streams.stop()
             self.sessions.stop_reaper()

@@ -154,6 +154,11 @@ class SessionManager:
                 shared.project.close(save=save)
         return last
 
+    def cancel_trainings(self) -> int:
+        """Ask every running training to stop (at its next step); returns on how many projects."""
+        with self._lock:
+            return sum(shared.cancel_trainings() for shared in self._projects.values())
+
     def close_all(self, *, save: bool = True, reason: str = "server stopping") -> None:
         """Close every session and project (on shutdown); a failure to save one does not stop the rest."""
         with self._lock:

@@ -48,8 +48,11 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                     try:
                         event = events.get(timeout=_POLL)
                     except queue.Empty:
-                        if not context.is_active():
+                        if cancel.is_set() or not context.is_active():
+                            # end the call now: the worker stops at its next step and changes nothing
+                            # (a fit runs outside the project's lock, so nothing waits for it)
                             cancel.set()
+                            raise Cancelled("training was cancelled") from None
                         continue
                     if event[0] == "progress":
                         yield training_pb2.TrainProgress(fraction=float(event[1]), message=str(event[2]))
