@@ -19,7 +19,7 @@ from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from grpc_health.v1 import health_pb2
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
-from test_server_support import gradient_image, running_server
+from test_server_support import gradient_image, labelled, running_server
 
 from pixframework.client import connect
 from pixframework.limits import MiB, Limits
@@ -116,16 +116,15 @@ class Keeper:
             self.project = self.client.open_project("fuzz.pixf") if exists else self.client.create_project("fuzz.pixf")
         project = self.project
         self.session_ids[:] = [project.session_id]
-        if "img" not in project.images:
-            project.add_image(gradient_image(), name="img")
-        for name in ("a", "b"):
-            if name not in [c["name"] for c in project.classes]:
-                project.add_class(name)
+        if project.images != ["img"] or [c["name"] for c in project.classes] != ["a", "b"]:
+            for image in project.images:
+                project.remove_image(image)
+            for _ in project.classes:
+                project.remove_class(1)
+            labelled(project)
         if not project.is_trained:
             project.select_features([("gaussian_smoothing", 1.0), ("laplacian_of_gaussian", 1.0)])
             project.set_classifier("fast_forest", n_estimators=2)
-            project.paint("img", "a", [[5, 5]], radius=2)
-            project.paint("img", "b", [[50, 70]], radius=2)
             project.train()
 
 

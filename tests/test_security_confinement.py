@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pytest
 import zarr
-from test_server_support import gradient_image, running_server
+from test_server_support import gradient_image, labelled, running_server
 
 from pixframework import Project
 from pixframework.client import Client, connect
@@ -146,12 +146,7 @@ def test_a_project_file_cannot_point_outside(world: tuple[Path, Path, Client]) -
 
 
 def _trained(client: Client, name: str = "img", project: str = "export.pixf") -> object:
-    remote = client.create_project(project)
-    remote.add_image(gradient_image(), name=name)
-    remote.add_class("a")
-    remote.add_class("b")
-    remote.paint(name, "a", [[5, 5]], radius=2)
-    remote.paint(name, "b", [[50, 70]], radius=2)
+    remote = labelled(client.create_project(project), name)
     remote.set_classifier("fast_forest", n_estimators=3)
     remote.train()
     return remote
@@ -194,11 +189,8 @@ def test_embedded_exports_refuse_inputs_too(tmp_path: Path) -> None:
     image = tmp_path / "cells.npy"
     np.save(image, gradient_image())
     with Project.create(tmp_path / "p.pixf") as project:
+        labelled(project)
         project.add_image(str(image))
-        project.add_class("a")
-        project.add_class("b")
-        project.paint("cells", "a", [[5, 5]], radius=2)
-        project.paint("cells", "b", [[50, 70]], radius=2)
         project.train()
         with pytest.raises(ValidationError, match="input image"):
             project.export("cells", str(image), output="segmentation")

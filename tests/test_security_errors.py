@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_server_support import gradient_image, running_server
+from test_server_support import labelled, running_server
 
 from pixframework._proto.v1 import prediction_pb2
 from pixframework.client import connect
@@ -50,12 +50,7 @@ def test_os_errors_over_the_wire_are_not_internal(tmp_path: Path) -> None:
     with running_server(tmp_path) as (_, address), connect(address) as client:
         with pytest.raises(ValidationError, match="not a folder"):
             client.create_project("blocker/p.pixf")
-        project = client.create_project("p.pixf")
-        project.add_image(gradient_image(), name="img")
-        project.add_class("a")
-        project.add_class("b")
-        project.paint("img", "a", [[5, 5]], radius=2)
-        project.paint("img", "b", [[50, 70]], radius=2)
+        project = labelled(client.create_project("p.pixf"))
         project.set_classifier("fast_forest", n_estimators=2)
         project.train()
         with pytest.raises(ValidationError):

@@ -166,3 +166,14 @@ def test_thread_limit_lets_the_default_run(served: tuple[Path, Client]) -> None:
     done = threading.Event()
     project.train(progress=lambda f, m: done.set() if f >= 1 else None)
     assert done.is_set() and project.is_trained
+
+
+def test_pixf_serve_sets_any_limit_from_the_command_line() -> None:
+    from pixframework.commands.serve import parse_limits
+
+    assert parse_limits(["max_classes=32", "max_work_bytes=2e9", "stream_idle_timeout=2.5"]) == {
+        "max_classes": 32, "max_work_bytes": 2_000_000_000, "stream_idle_timeout": 2.5,
+    }  # fmt: skip
+    for bad in (["nope=1"], ["max_classes"], ["max_classes=many"], ["max_classes=2.5"]):
+        with pytest.raises(ValidationError, match="--limit"):
+            parse_limits(bad)

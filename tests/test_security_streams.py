@@ -99,3 +99,28 @@ def test_busy_streams_are_not_cancelled(tmp_path: Path) -> None:
         assert server.streams.cancelled == 0
         request = images_pb2.ReadImageRequest(session_id=project.session_id, image="img")
         assert len(list(client.stubs.images.ReadImage(request))) == 16
+
+
+def test_stopping_with_watchers_coming_and_going_tells_them_and_ends(tmp_path: Path) -> None:
+    """Shutdown tells open watchers NOT_SERVING and completes, even as others just went away
+    (grpc_health's servicer could deadlock here: it sent while holding the lock its close callbacks need)."""
+    from pixframework.server.app import create_server
+
+    server, port = create_server("127.0.0.1:0", data_root=tmp_path)
+    server.start()
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        watches = [health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest()) for _ in range(60)]
+        assert all(next(w).status == health_pb2.HealthCheckResponse.SERVING for w in watches)
+        for w in watches[::2]:
+            w.cancel()
+        stopper = threading.Thread(target=server.stop, kwargs={"grace": 1.0})
+        stopper.start()
+        stopper.join(60)  # bounds a deadlock only
+        assert not stopper.is_alive() and server.wait_for_termination(0)
+        told = []
+        for w in watches[1::2]:
+            try:
+                told.append(next(w).status)
+            except grpc.RpcError:
+                told.append(None)
+        assert told.count(health_pb2.HealthCheckResponse.NOT_SERVING) == 30

@@ -13,10 +13,9 @@ from .validation import check_prediction_input, nonfinite_error
 
 Progress = Callable[[float, str], None]
 
-#: trees grown per warm-start step: at least this many (each step costs a validation of the samples)...
-_MIN_STEP = 10
-#: ...and at most this many steps, so progress is reported (and cancelling is possible) every 1%
-_MAX_STEPS = 100
+#: warm-start steps per training: one per ten trees, between 10 and 100 (each step validates the
+#: samples again; 100 steps report progress, and allow cancelling, every 1% of a large forest)
+_STEPS = (10, 100)
 
 
 class ForestModel:
@@ -95,7 +94,7 @@ def fit_forest(
 ) -> ForestModel:
     """Train a ``"random_forest"`` or ``"extra_trees"`` classifier on validated samples.
 
-    With ``progress``, trees are grown in steps (at least 10 trees, at most 100 steps) with
+    With ``progress``, trees are grown in 10 to 100 steps (one per ten trees) with
     scikit-learn's warm start, which draws the same per-tree seeds as growing them at once, so the
     forest depends only on the data and ``random_state``, not on whether progress was reported.
     ``progress`` may raise to cancel: the fit stops after the current step.
@@ -107,7 +106,8 @@ def fit_forest(
     estimator = _estimator(kind, params)
     total = int(params["n_estimators"])
     # without a listener, one call; with one, steps (warm start adds trees, same seeds)
-    step = total if progress is None else max(_MIN_STEP, -(-total // _MAX_STEPS))
+    steps = min(max(total // 10, _STEPS[0]), _STEPS[1])
+    step = total if progress is None else max(1, -(-total // steps))
     grown = 0
     with warnings.catch_warnings():
         # scikit-learn warns that balanced class weights see only the data of the current call; it is the same data

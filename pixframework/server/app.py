@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from .._proto.v1 import (
@@ -37,6 +37,7 @@ from ..errors import PermissionDenied, PixfError, ValidationError
 from ..limits import Limits
 from ..os_errors import as_domain_error
 from .auth import Authenticator, Tokens, TokenAuthInterceptor, as_tokens
+from .health import SERVING, HealthServicer
 from .servicers.base import ServerState
 from .servicers.classifiers import ClassifierServicer
 from .servicers.features import FeatureServicer
@@ -92,7 +93,7 @@ class PixfServer:
     """
 
     def __init__(
-        self, server: grpc.Server, state: ServerState, health_servicer: health.HealthServicer, address: str,
+        self, server: grpc.Server, state: ServerState, health_servicer: HealthServicer, address: str,
         streams: StreamGuard,
     ):  # fmt: skip
         self.grpc_server = server
@@ -194,11 +195,12 @@ def create_server(
     )
     for servicer_cls, register, _ in _SERVICES:
         register(servicer_cls(state), server)
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)  # Watch holds no thread
+    health_servicer = HealthServicer()  # Watch holds no thread
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *service_names()]:
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection([*service_names(), health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+        health_servicer.set(name, SERVING)
+    health_name = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+    reflection.enable_server_reflection([*service_names(), health_name, reflection.SERVICE_NAME], server)
     try:
         if tls_cert is not None:
             credentials = grpc.ssl_server_credentials([(tls_key, tls_cert)])

@@ -25,6 +25,7 @@ from ..confine import Confinement
 from ..errors import Conflict, LimitExceeded, NotFound, PermissionDenied
 from ..limits import DEFAULT_LIMITS, Limits
 from .auth import LOCAL, Principal
+from .periodic import Periodic
 from .status import note_session
 
 log = logging.getLogger("pixframework.server")
@@ -84,8 +85,7 @@ class SessionManager:
         self._open_lock = threading.Lock()  # serialises opening/closing projects (slow disk work)
         self._sessions: dict[str, Session] = {}
         self._projects: dict[Path, SharedProject] = {}
-        self._stop = threading.Event()
-        self._reaper: threading.Thread | None = None
+        self._reaper = Periodic("pixf-session-reaper", min(max(self.idle_timeout / 4, 0.05), 10.0), self.reap_idle)
 
     # ------------------------------------------------------------------ open / close
     def open(
@@ -240,19 +240,8 @@ class SessionManager:
 
     def start_reaper(self) -> None:
         """Run :meth:`reap_idle` in a daemon thread until :meth:`stop_reaper`."""
-        if self.idle_timeout <= 0 or self._reaper is not None:
-            return
-        interval = min(max(self.idle_timeout / 4, 0.05), 10.0)
-
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                self.reap_idle()
-
-        self._reaper = threading.Thread(target=loop, name="pixf-session-reaper", daemon=True)
-        self._reaper.start()
+        if self.idle_timeout > 0:
+            self._reaper.start()
 
     def stop_reaper(self) -> None:
-        self._stop.set()
-        if self._reaper is not None:
-            self._reaper.join(timeout=5)
-            self._reaper = None
+        self._reaper.stop()

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 import grpc
 
 from ..errors import LimitExceeded
+from .periodic import Periodic
 from .status import handler_kind, is_non_blocking, rebuild_handler
 
 log = logging.getLogger("pixframework.server")
@@ -34,8 +35,7 @@ class StreamGuard:
         self._expired: set[int] = set()
         self._ids = itertools.count()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._checker = Periodic("pixf-stream-guard", min(max(self.timeout / 4, 0.05), 5.0), self.check)
 
     # ------------------------------------------------------------------ bookkeeping
     def _start_waiting(self, key: int, context: grpc.ServicerContext, method: str) -> None:
@@ -68,22 +68,11 @@ class StreamGuard:
         return len(due)
 
     def start(self) -> None:
-        if self.timeout <= 0 or self._thread is not None:
-            return
-        interval = min(max(self.timeout / 4, 0.05), 5.0)
-
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                self.check()
-
-        self._thread = threading.Thread(target=loop, name="pixf-stream-guard", daemon=True)
-        self._thread.start()
+        if self.timeout > 0:
+            self._checker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._checker.stop()
 
     # ------------------------------------------------------------------ wrapping
     def _idle_error(self, method: str) -> LimitExceeded:
