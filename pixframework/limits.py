@@ -65,7 +65,7 @@ class Limits:
     max_brush_radius: float = 256.0
     max_stroke_points: int = 100_000
     max_stroke_length: float = 65536.0
-    max_stroke_pixels: int = 1 << 27
+    max_stroke_pixels: int = 1 << 24
     max_classes: int = 255
     max_threads: int = field(default_factory=_default_threads)
     max_image_pixels: int = 1 << 40
@@ -122,7 +122,8 @@ class Limits:
         """Refuse thread-count parameters (``Parameter.role == "threads"``) above ``max_threads``."""
         for parameter in parameters:
             value = values.get(parameter.name)
-            if getattr(parameter, "role", "") == "threads" and isinstance(value, int) and value > self.max_threads:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if getattr(parameter, "role", "") == "threads" and number and value > self.max_threads:
                 raise LimitExceeded(
                     f"{owner}: {parameter.name}={value} is over the limit max_threads = {self.max_threads}; "
                     f"use at most {self.max_threads} (0 uses every core)"

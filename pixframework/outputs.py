@@ -54,17 +54,20 @@ def derive(probabilities: np.ndarray, output: str) -> np.ndarray:
     return uncertainty(probabilities)
 
 
-def check_dtype(dtype: str | np.dtype | None) -> str | None:
-    """The numpy name of an export dtype (``None`` stays ``None``); a clear error for names numpy does not know."""
+def export_dtype(dtype: str | np.dtype | None) -> str | None:
+    """The numpy name of the pixel type an export is converted to (``None``: the output's own type).
+
+    :raises ValidationError: not a numpy type, or not an integer or float type.
+    """
     if dtype is None:
         return None
     try:
-        name = np.dtype(dtype).name
+        checked = np.dtype(dtype)
     except TypeError:
-        raise ValidationError(f"unknown dtype {dtype!r}; use e.g. uint8, uint16, float32") from None
-    if np.dtype(name).kind not in "uif":
-        raise ValidationError(f"cannot export to dtype {name}; use an integer or float type such as uint8 or float32")
-    return name
+        raise ValidationError(f"{dtype!r} is not a pixel type; use e.g. uint8, uint16 or float32") from None
+    if checked.kind not in "uif":
+        raise ValidationError(f"cannot export to pixel type {checked}; use an integer or float type (uint8, float32, ...)")
+    return checked.name
 
 
 def convert_dtype(array: np.ndarray, output: str, dtype: str | np.dtype | None) -> np.ndarray:

@@ -9,20 +9,21 @@ import numpy as np
 from .errors import ValidationError
 from .limits import DEFAULT_LIMITS, Limits
 
-#: brush cells stamped per batch, so memory stays small whatever the stroke (~64 MiB of int64 pairs)
-_BATCH_CELLS = 1 << 22
 _SMALLER = "paint shorter strokes or use a smaller brush"
 
 
 def stroke_mask(
     coords: np.ndarray, radius: float, shape: tuple[int, ...], limits: Limits = DEFAULT_LIMITS
 ) -> tuple[tuple[slice, ...], np.ndarray] | None:
-    """Pixels within ``radius`` of the polyline through ``coords``, clipped to ``shape``.
+    """Pixels whose centre lies within ``radius`` of the polyline through ``coords`` (pixel ``i`` has
+    its centre at coordinate ``i``), plus the pixel under each point; clipped to ``shape``.
 
     :param coords: ``(n, ndim)`` points in pixel units, spatial order (``y, x`` or ``z, y, x``).
-    :param radius: brush radius in pixels; 0 paints exactly the pixels under the points.
+    :param radius: brush radius in pixels; 0 paints the pixels the polyline passes through the
+        centre of (a run along a row for integer end points) and the pixels under the points.
     :param shape: spatial shape of the image.
-    :param limits: radius, points, length and covered pixels are checked before any allocation.
+    :param limits: radius, points, length and the pixels a stroke covers and visits are checked
+        before anything is allocated.
     :returns: ``(region, mask)`` with the bounding region of the stroke and a boolean mask over it,
         or ``None`` if the stroke lies entirely outside the image.
     :raises LimitExceeded: a stroke over one of the stroke limits.
@@ -40,40 +41,61 @@ def stroke_mask(
         raise ValidationError(f"brush radius must be >= 0, got {radius}")
     limits.check("max_brush_radius", radius, f"brush radius {radius:g}", "use a smaller brush")
     limits.check("max_stroke_points", len(coords), f"a stroke of {len(coords)} points", "send shorter strokes")
-    # densify so consecutive points are at most half a radius (or half a pixel) apart
-    step = max(0.5, radius / 2)
-    lengths = np.linalg.norm(np.diff(coords, axis=0), axis=1)
-    limits.check("max_stroke_length", float(lengths.sum()), f"a stroke {float(lengths.sum()):g} pixels long", _SMALLER)
-    n_points = 1 + int(np.ceil(lengths / step).sum())
-    r = int(np.ceil(radius))
-    visits = n_points * (2 * r + 1) ** ndim
-    limits.check("max_stroke_pixels", visits, f"a stroke of radius {radius:g} stamped at {n_points} points "
-                 f"({visits} pixel visits)", _SMALLER)  # fmt: skip
-    box = np.minimum(np.ceil(coords.max(axis=0) + radius) + 1, shape) - np.maximum(np.floor(coords.min(axis=0) - radius), 0)
-    if np.any(box <= 0):
-        return None  # entirely outside the image
-    limits.check("max_stroke_pixels", math.prod(int(b) for b in box), "the box the stroke covers", _SMALLER)
-    points = [coords[:1]]
-    for a, b, length in zip(coords[:-1], coords[1:], lengths):
-        n = int(np.ceil(length / step))
-        if n:
-            t = np.arange(1, n + 1)[:, None] / n
-            points.append(a + (b - a) * t)
-    pts = np.concatenate(points)
-    lo = np.floor(pts.min(axis=0) - radius).astype(int)
-    hi = np.ceil(pts.max(axis=0) + radius).astype(int) + 1
-    lo = np.maximum(lo, 0)
-    hi = np.minimum(hi, shape)
+    length = float(np.linalg.norm(np.diff(coords, axis=0), axis=1).sum())
+    limits.check("max_stroke_length", length, f"a stroke {length:g} pixels long", _SMALLER)
+    shape_array = np.asarray(shape, dtype=np.int64)
+    # clipped in floating point, so far-away points cannot overflow the integer conversion
+    lo = np.clip(np.floor(coords.min(axis=0) - radius), 0, shape_array).astype(np.int64)
+    hi = np.clip(np.ceil(coords.max(axis=0) + radius) + 1, 0, shape_array).astype(np.int64)
     if np.any(hi <= lo):
         return None
-    region = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi))
+    limits.check("max_stroke_pixels", math.prod(int(n) for n in hi - lo), "the box the stroke covers", _SMALLER)
+    segments = list(zip(coords[:-1], coords[1:])) or [(coords[0], coords[0])]
+    pieces = [(p, _piece_box(p, radius, lo, hi)) for a, b in segments for p in _pieces(a, b, radius)]
+    visits = sum(math.prod(max(0, int(n)) for n in stop - start) for _, (start, stop) in pieces)
+    limits.check("max_stroke_pixels", visits, f"a stroke of radius {radius:g} visiting {visits} pixels", _SMALLER)
     mask = np.zeros(tuple(hi - lo), bool)
-    offsets = np.stack(np.meshgrid(*[np.arange(-r, r + 1)] * ndim, indexing="ij"), -1).reshape(-1, ndim)
-    offsets = offsets[(offsets**2).sum(1) <= radius**2 + 1e-9]
-    centers = np.rint(pts).astype(int)
-    batch = max(1, _BATCH_CELLS // len(offsets))
-    for start in range(0, len(centers), batch):
-        cells = (centers[start : start + batch, None, :] + offsets[None, :, :]).reshape(-1, ndim)
-        inside = np.all((cells >= lo) & (cells < hi), axis=1)
-        mask[tuple((cells[inside] - lo).T)] = True
-    return region, mask
+    for (start, stop), box in pieces:
+        _paint_capsule(mask, lo, start, stop, radius, box)
+    # the pixel under each point (pixel i covers [i - 0.5, i + 0.5)): a click always paints it
+    under = np.floor(coords + 0.5)
+    under = under[np.all((under >= lo) & (under < hi), axis=1)].astype(np.int64) - lo
+    mask[tuple(under.T)] = True
+    if not mask.any():
+        return None
+    return tuple(slice(int(a), int(b)) for a, b in zip(lo, hi)), mask
+
+
+def _pieces(a: np.ndarray, b: np.ndarray, radius: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``a``-``b`` cut into pieces of about ``4 * radius`` (at least 16) pixels, so each piece's
+    bounding box stays small however long and slanted the segment is."""
+    length = float(np.linalg.norm(b - a))
+    n = max(1, int(np.ceil(length / max(4.0 * radius, 16.0))))
+    cuts = [a + (b - a) * (k / n) for k in range(n + 1)]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def _piece_box(piece: tuple[np.ndarray, np.ndarray], radius: float, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels a piece a-b can reach, clipped to ``lo``..``hi`` (empty when outside)."""
+    a, b = piece
+    start = np.clip(np.floor(np.minimum(a, b) - radius), lo, hi).astype(np.int64)
+    stop = np.clip(np.ceil(np.maximum(a, b) + radius) + 1, lo, hi).astype(np.int64)
+    return start, stop
+
+
+def _paint_capsule(mask: np.ndarray, origin: np.ndarray, a: np.ndarray, b: np.ndarray, radius: float,
+                   box: tuple[np.ndarray, np.ndarray]) -> None:  # fmt: skip
+    """Set the pixels of ``mask`` (whose pixel 0 is at ``origin``) inside ``box`` with centres within
+    ``radius`` of segment a-b."""
+    lo, hi = box
+    if np.any(hi <= lo):
+        return
+    axes = [np.arange(l, h, dtype=np.float64) for l, h in zip(lo, hi)]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)  # pixel centres
+    direction = b - a
+    squared = float(direction @ direction)
+    t = np.clip((grid - a) @ direction / squared, 0.0, 1.0) if squared > 0 else np.zeros(grid.shape[:-1])
+    nearest = a + t[..., np.newaxis] * direction
+    inside = ((grid - nearest) ** 2).sum(axis=-1) <= radius * radius + 1e-9
+    box = tuple(slice(int(l - o), int(h - o)) for l, h, o in zip(lo, hi, origin))
+    mask[box] |= inside

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
+import errno
 import logging
 import signal
 import socket
@@ -33,9 +33,9 @@ from .._proto.v1 import (
     training_pb2,
     training_pb2_grpc,
 )
-from ..errors import PermissionDenied, PixfError, ValidationError
+from ..errors import PermissionDenied, Remedy, ValidationError
 from ..limits import Limits
-from ..os_errors import as_domain_error
+from .address import is_loopback, split_address
 from .auth import Authenticator, Tokens, TokenAuthInterceptor, as_tokens
 from .health import SERVING, HealthServicer
 from .servicers.base import ServerState
@@ -71,18 +71,6 @@ _SERVICES = (
 def service_names() -> list[str]:
     """Fully qualified names of the pixframework services (``pixframework.v1.SessionService``, ...)."""
     return [svc.full_name for _, _, module in _SERVICES for svc in module.DESCRIPTOR.services_by_name.values()]
-
-
-def is_loopback(address: str) -> bool:
-    """Whether ``host:port`` binds only the loopback interface (``localhost``, ``127.x``, ``[::1]``)."""
-    host = address.rsplit(":", 1)[0] if ":" in address else address
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name could resolve to anything
 
 
 class PixfServer:
@@ -163,14 +151,15 @@ def create_server(
         waiting on their client are cancelled after ``limits.stream_idle_timeout``).
     :returns: ``(server, port)`` with the port actually bound.
     :raises PermissionDenied: a non-loopback address without a token.
-    :raises ValidationError: missing data root, half a TLS pair, or an address that is not this machine's.
-    :raises Conflict: the port is in use.
+    :raises ValidationError: an address that is not ``host:port`` or cannot be bound (port in use),
+        missing data root, half a TLS pair.
     """
     limits = limits or Limits()
+    split_address(address)
     tokens = as_tokens(token)
     if not is_loopback(address) and tokens is None:
         raise PermissionDenied(
-            f"binding {address} exposes the server beyond this machine; give a token (--token-file) to do that"
+            f"listening on {address} exposes the server beyond this machine, which needs a token", remedy=Remedy.TOKEN
         )
     if (tls_cert is None) != (tls_key is None):
         raise ValidationError("TLS needs both a certificate and a key")
@@ -203,38 +192,39 @@ def create_server(
     reflection.enable_server_reflection([*service_names(), health_name, reflection.SERVICE_NAME], server)
     try:
         if tls_cert is not None:
-            credentials = grpc.ssl_server_credentials([(tls_key, tls_cert)])
-            port = server.add_secure_port(address, credentials)
+            port = server.add_secure_port(address, grpc.ssl_server_credentials([(tls_key, tls_cert)]))
         else:
             port = server.add_insecure_port(address)
-    except RuntimeError:
+    except RuntimeError:  # grpc says "Failed to bind"; older versions return 0 instead
         port = 0
     if port == 0:
-        raise bind_error(address)
+        raise ValidationError(f"cannot listen on {address}: {_bind_problem(address)}", remedy=Remedy.LISTEN_ADDRESS)
     return PixfServer(server, state, health_servicer, address.rsplit(":", 1)[0] + f":{port}", streams), port
 
 
-def bind_error(address: str) -> PixfError:
-    """Why ``address`` cannot be listened on (gRPC only says that it failed): probed with a socket."""
-    host, _, port_text = address.rpartition(":")
-    host = host.strip("[]")
+#: why a socket cannot listen, by errno
+_BIND_PROBLEMS = {
+    errno.EADDRINUSE: "the port is already in use (another server?)",
+    errno.EADDRNOTAVAIL: "the host is not an address of this machine",
+    errno.EACCES: "ports below 1024 need administrator rights",
+}
+
+
+def _bind_problem(address: str) -> str:
+    """What keeps ``address`` from being listened on (gRPC only says that it failed), found with a socket."""
+    host, port = split_address(address)
     try:
-        port = int(port_text)
-    except ValueError:
-        return ValidationError(f"address {address!r} is not HOST:PORT (e.g. 127.0.0.1:50051)")
-    try:
-        candidates = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
+        candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        return ValidationError(f"cannot listen on {address}: the host name {host!r} is unknown")
+        return f"the host name {host!r} is unknown"
     for family, kind, proto, _, where in candidates:
         with socket.socket(family, kind, proto) as probe:
             try:
                 probe.bind(where)
             except OSError as exc:
-                found = as_domain_error(OSError(exc.errno, exc.strerror, address))
-                if found is not None:
-                    return found
-    return ValidationError(f"cannot listen on {address}")
+                if exc.errno in _BIND_PROBLEMS:
+                    return _BIND_PROBLEMS[exc.errno]
+    return "the port is in use, or the host is not an address of this machine"
 
 
 def serve(

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 
 import grpc
 
-from ..errors import Unauthenticated, ValidationError
+from ..errors import Remedy, Unauthenticated, ValidationError
 from ..wire.metadata import AUTHORIZATION_KEY, bearer
 from .status import rebuild_handler
 
@@ -157,9 +157,7 @@ def as_tokens(token: "str | Tokens | None") -> Tokens | None:
 
 def _deny(behaviour: Callable, method: str) -> Callable:
     def handler(request: Any, context: grpc.ServicerContext) -> Any:
-        raise Unauthenticated(
-            f"{method} needs a valid token: send metadata 'authorization: Bearer <token>' (pixframework.connect(..., token=...))"
-        )
+        raise Unauthenticated(f"{method} needs a valid token", remedy=Remedy.TOKEN)
 
     return handler
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from typing import Any, Iterator
 
 import grpc
@@ -26,10 +28,36 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             yield from stream_array(result, self.state, axes)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return prediction_pb2.ExportResponse(path=self._export(request, context))
+
+    def ExportWithProgress(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        events: queue.Queue = queue.Queue()
+
+        def progress(done: int, total: int, message: str) -> None:
+            events.put(("progress", done, total, message))
+
+        def work() -> None:
+            try:
+                events.put(("done", self._export(request, context, progress)))
+            except BaseException as exc:  # handed to the streaming thread, which raises it
+                events.put(("error", exc))
+
+        threading.Thread(target=work, name="pixf-export", daemon=True).start()
+        while True:
+            event = events.get()
+            if event[0] == "progress":
+                yield prediction_pb2.ExportProgress(blocks_done=event[1], blocks_total=event[2], message=str(event[3]))
+            elif event[0] == "done":
+                yield prediction_pb2.ExportProgress(message="done", path=event[1])
+                return
+            else:
+                raise event[1]
+
+    def _export(self, request: Any, context: grpc.ServicerContext, progress: Any = None) -> str:
+        """Export as the request says; the path written, relative to the data root."""
         output = OUTPUTS.from_wire(request.output)
         with self.state.session(request.session_id, context) as session:
             # the project renders the template once and confines the result to the data root
-            written = session.project.export(
-                request.image, request.path, output=output, format=request.format or None, dtype=request.dtype or None
-            )
-        return prediction_pb2.ExportResponse(path=self.state.sessions.confinement.relative(written))
+            written = session.project.export(request.image, request.path, output=output, format=request.format or None,
+                                             dtype=request.dtype or None, progress=progress)  # fmt: skip
+        return self.state.sessions.confinement.relative(written)
