@@ -9,9 +9,15 @@ from typing import Any, Iterator
 import grpc
 
 from ..._proto.v1 import prediction_pb2, prediction_pb2_grpc
+from ...errors import Cancelled
 from ...wire.arrays import region_from_proto
 from ...wire.enums import OUTPUTS
 from .base import ServerState, result_axes, stream_array
+
+
+#: seconds between checks that the client is still there while an export runs
+_POLL = 0.25
+_STOPPED = "the export was stopped; running it again resumes where it stopped"
 
 
 class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
@@ -34,6 +40,8 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
         events: queue.Queue = queue.Queue()
 
         def progress(done: int, total: int, message: str) -> None:
+            if not context.is_active():  # the client left, or the server stops: the finished blocks are kept
+                raise Cancelled(_STOPPED)
             events.put(("progress", done, total, message))
 
         def work() -> None:
@@ -44,7 +52,12 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
 
         threading.Thread(target=work, name="pixf-export", daemon=True).start()
         while True:
-            event = events.get()
+            try:
+                event = events.get(timeout=_POLL)
+            except queue.Empty:
+                if not context.is_active():
+                    raise Cancelled(_STOPPED) from None  # ends the call now; the export stops at its next block
+                continue
             if event[0] == "progress":
                 yield prediction_pb2.ExportProgress(blocks_done=event[1], blocks_total=event[2], message=str(event[3]))
             elif event[0] == "done":
