@@ -170,7 +170,9 @@ _PATH_EVENTS: dict[str, tuple[int, ...]] = {
 # events whose trailing dir_fd arguments make their paths relative to a descriptor (already checked)
 _DIR_FD_AT = {"os.remove": 1, "os.mkdir": 2, "os.rmdir": 1, "os.rename": 2, "os.link": 2, "os.symlink": 2,
               "shutil.rmtree": 1}  # fmt: skip
-_SYSTEM_DIRS = ("/dev", "/proc", "/sys")
+#: system files libraries read on their own (CPU counts, cgroup quotas); never /proc/<pid>, whose
+#: environ and cmdline could hold the server's secrets
+_SYSTEM_FILES = ("/dev/null", "/dev/urandom", "/proc/cpuinfo", "/proc/meminfo", "/sys/fs/cgroup", "/sys/devices/system/cpu")
 
 _hook_lock = threading.Lock()
 _hook_installed = False
@@ -183,7 +185,7 @@ def _runtime_locations() -> tuple[str, ...]:
     count = len(sys.modules)
     if _runtime[0] == count:
         return _runtime[1]
-    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, *_SYSTEM_DIRS}
+    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, *_SYSTEM_FILES}
     try:
         places.update(site.getsitepackages())
         places.add(site.getusersitepackages())

@@ -234,3 +234,13 @@ def test_names_are_checked_where_they_enter(world: tuple[Path, Path, Client], tm
                 project.rename_class(1, "../up")
     with pytest.raises(ValidationError, match="255"):
         client.create_project("y" * 300 + ".pixf")
+
+
+def test_the_servers_own_secrets_are_outside_too(world: tuple[Path, Path, Client]) -> None:
+    """/proc/self/environ (where a token may live) is refused like any file outside the root."""
+    root, _, client = world
+    _zarr_image(root / "env.zarr")
+    chunk = root / "env.zarr" / "c" / "0" / "0"
+    chunk.unlink()
+    chunk.symlink_to("/proc/self/environ")
+    _refused(client, "env.zarr")

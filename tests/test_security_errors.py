@@ -69,7 +69,7 @@ def test_a_port_in_use_is_named_as_such(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        with pytest.raises(ValidationError, match="already in use"):
+        with pytest.raises(ValidationError, match="port is in use"):
             create_server(f"127.0.0.1:{port}", data_root=tmp_path)
     with pytest.raises(ValidationError, match="unknown"):
         create_server("no-such-host.invalid:5000", data_root=tmp_path, token="t0ken")

@@ -204,7 +204,7 @@ def create_server(
 
 #: why a socket cannot listen, by errno
 _BIND_PROBLEMS = {
-    errno.EADDRINUSE: "the port is already in use (another server?)",
+    errno.EADDRINUSE: "the port is in use (another server?)",
     errno.EADDRNOTAVAIL: "the host is not an address of this machine",
     errno.EACCES: "ports below 1024 need administrator rights",
 }
