@@ -10,6 +10,7 @@ import numpy as np
 
 from .images import ImageEntry
 from .labels import SparseLabels, check_erase_mask, check_label_patch, label_dtype, renumber_table
+from .limits import DEFAULT_LIMITS, Limits
 from .painting import stroke_mask
 from .store import ProjectStore
 from .undo import Edit, Piece, changed_pieces
@@ -76,9 +77,14 @@ class LabelSet:
             return ()
         return self._changing(image.id, [region], n_classes, lambda: labels.write(region, np.zeros(mask.shape, labels.dtype), mask))
 
-    def stroke(self, image: ImageEntry, n_classes: int, value: int, coords: Any, radius: float) -> tuple[int, tuple[Piece, ...]]:
-        """Paint ``value`` (0 erases) along a brush stroke; returns the pixels inside it and the pieces changed."""
-        stroke = stroke_mask(coords, radius, image.spatial_shape)
+    def stroke(
+        self, image: ImageEntry, n_classes: int, value: int, coords: Any, radius: float, limits: Limits = DEFAULT_LIMITS
+    ) -> tuple[int, tuple[Piece, ...]]:
+        """Paint ``value`` (0 erases) along a brush stroke; returns the pixels inside it and the pieces changed.
+
+        :param limits: the stroke limits, checked before anything is allocated.
+        """
+        stroke = stroke_mask(coords, radius, image.spatial_shape, limits)
         if stroke is None:
             return 0, ()
         region, mask = stroke

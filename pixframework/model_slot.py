@@ -34,9 +34,6 @@ class ModelSlot:
         self.ref: str | None = None
         self.info: dict[str, Any] | None = None
         self.generation = 0
-        #: grows whenever what a model is trained on changes (features, classes, classifier): a training
-        #: that started before such a change must not install its model
-        self.basis = 0
         if doc:
             self.ref = doc["ref"]
             self.info = dict(doc.get("info", {}))
@@ -78,7 +75,6 @@ class ModelSlot:
 
     def invalidate(self, reason: str) -> bool:
         """Drop the model because of ``reason``; returns whether there was one."""
-        self.basis += 1
         if self.model is None:
             return False
         self.model = None

@@ -1,10 +1,10 @@
 """One training of a project's classifier, in three steps, so that others keep painting meanwhile.
 
 1. Under the project's lock: the samples at the labelled pixels (a consistent snapshot of the
-   labels), and what the model will depend on (:attr:`~pixframework.model_slot.ModelSlot.basis`).
+   labels), and what the model will depend on (features, classes, classifier).
 2. Without the lock: fitting the classifier (the slow part).
-3. Under the lock again: installing the model, unless features, classes or classifier changed
-   meanwhile (then :class:`~pixframework.errors.Conflict`: train again).
+3. Under the lock again: installing the model, unless what it depends on changed meanwhile
+   (then :class:`~pixframework.errors.Conflict`: train again).
 
 Each step is announced on the project's event log (``training_started``, ``training_progress``,
 ``training_finished`` or ``training_failed``).
@@ -12,17 +12,16 @@ Each step is announced on the project's event log (``training_started``, ``train
 
 from __future__ import annotations
 
-import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from . import pipeline
 from .errors import Cancelled, Conflict, Remedy
 from .events import EventLog
-from .model_slot import ModelSlot
 
 
 @dataclass(frozen=True)
@@ -33,23 +32,31 @@ class Snapshot:
     y: np.ndarray
     samples: dict[str, int]
     feature_names: list[str]
-    basis: int
+    #: ``(name, params)`` of the classifier to fit
+    classifier: tuple[str, Mapping[str, Any]]
+    #: what the model depends on, compared again before it is installed
+    basis: Any
+    #: the revision of the labels the samples were taken from
     revision: int
 
 
 def train_on_snapshot(
-    lock: threading.RLock,
+    locked: Callable[[], AbstractContextManager],
     events: EventLog,
-    model: ModelSlot,
     snapshot: Callable[[pipeline.Progress], Snapshot],
-    install: Callable[[Snapshot, Any], dict[str, Any]],
+    install: Callable[[Snapshot, Any], tuple[dict[str, Any], int]],
+    basis: Callable[[], Any],
     progress: pipeline.Progress | None,
 ) -> dict[str, Any]:
     """Run one training (see the module docstring).
 
-    :param snapshot: takes the :class:`Snapshot` (called under ``lock``).
-    :param install: puts the fitted model in place and returns the training summary (under ``lock``).
-    :param progress: called as ``progress(fraction 0..1, message)``; raising stops the training.
+    :param locked: enters the project's lock (and its confinement).
+    :param snapshot: takes the :class:`Snapshot` (called under the lock).
+    :param install: puts the fitted model in place; returns the model's description and its version
+        (the project's model generation), under the lock.
+    :param basis: what the model depends on now (compared with the snapshot's, under the lock).
+    :param progress: called as ``progress(fraction 0..1, message)``; raising stops the training
+        before the project changes.
     """
     started = time.perf_counter()
 
@@ -61,7 +68,7 @@ def train_on_snapshot(
     def failed(exc: BaseException) -> None:
         events.emit("training_failed", message=str(exc), cancelled=isinstance(exc, Cancelled))
 
-    with lock:
+    with locked():
         events.emit("training_started")
         try:
             taken = snapshot(report)
@@ -69,19 +76,20 @@ def train_on_snapshot(
             failed(exc)
             raise
     try:
-        fitted = pipeline.fit_classifier(model.choice, taken.x, taken.y, taken.feature_names, report)
+        fitted = pipeline.fit_classifier(taken.classifier, taken.x, taken.y, taken.feature_names, report)
+        report(1.0, "trained")  # the last chance to cancel, before the project changes
     except BaseException as exc:
-        with lock:
+        with locked():
             failed(exc)
         raise
-    with lock:
+    with locked():
         try:
-            if model.basis != taken.basis:
+            if basis() != taken.basis:
                 raise Conflict("the features, classes or classifier changed while training", remedy=Remedy.TRAIN)
-            summary = dict(install(taken, fitted), seconds=time.perf_counter() - started)
-        except BaseException as exc:  # e.g. the project was closed meanwhile
+            info, version = install(taken, fitted)
+            summary = dict(info, seconds=time.perf_counter() - started)
+        except BaseException as exc:
             failed(exc)
             raise
-        events.emit("training_finished", model_version=model.generation, labels_revision=taken.revision, summary=summary)
-        report(1.0, "trained")
+        events.emit("training_finished", model_version=version, labels_revision=taken.revision, summary=summary)
         return summary

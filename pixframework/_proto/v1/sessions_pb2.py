@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/sessions.proto\x12\x0fpixframework.v1\"7\n\x14\x43reateProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\toverwrite\x18\x02 \x01(\x08\"F\n\x15\x43reateProjectResponse\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\"\n\x12OpenProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\"D\n\x13OpenProjectResponse\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.pixframework.v1.SessionInfo\"(\n\x12SaveProjectRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\x15\n\x13SaveProjectResponse\"7\n\x13\x43loseSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04save\x18\x02 \x01(\x08\".\n\x14\x43loseSessionResponse\x12\x16\n\x0eproject_closed\x18\x01 \x01(\x08\"\x15\n\x13ListSessionsRequest\"F\n\x14ListSessionsResponse\x12.\n\x08sessions\x18\x01 \x03(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\x91\x01\n\x0bSessionInfo\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x01\x12\x14\n\x0cidle_seconds\x18\x04 \x01(\x01\x12\x1b\n\x13sessions_on_project\x18\x05 \x01(\x05\x12\x0c\n\x04peer\x18\x06 \x01(\t\x12\x0e\n\x06\x63lient\x18\x08 \x01(\t\"\'\n\x11GetSummaryRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\"\n\x12GetSummaryResponse\x12\x0c\n\x04json\x18\x01 \x01(\t2\xb5\x04\n\x0eSessionService\x12^\n\rCreateProject\x12%.pixframework.v1.CreateProjectRequest\x1a&.pixframework.v1.CreateProjectResponse\x12X\n\x0bOpenProject\x12#.pixframework.v1.OpenProjectRequest\x1a$.pixframework.v1.OpenProjectResponse\x12X\n\x0bSaveProject\x12#.pixframework.v1.SaveProjectRequest\x1a$.pixframework.v1.SaveProjectResponse\x12[\n\x0c\x43loseSession\x12$.pixframework.v1.CloseSessionRequest\x1a%.pixframework.v1.CloseSessionResponse\x12[\n\x0cListSessions\x12$.pixframework.v1.ListSessionsRequest\x1a%.pixframework.v1.ListSessionsResponse\x12U\n\nGetSummary\x12\".pixframework.v1.GetSummaryRequest\x1a#.pixframework.v1.GetSummaryResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/sessions.proto\x12\x0fpixframework.v1\"7\n\x14\x43reateProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\toverwrite\x18\x02 \x01(\x08\"F\n\x15\x43reateProjectResponse\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\"\n\x12OpenProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\"D\n\x13OpenProjectResponse\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.pixframework.v1.SessionInfo\"(\n\x12SaveProjectRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\x15\n\x13SaveProjectResponse\"7\n\x13\x43loseSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04save\x18\x02 \x01(\x08\".\n\x14\x43loseSessionResponse\x12\x16\n\x0eproject_closed\x18\x01 \x01(\x08\"\x15\n\x13ListSessionsRequest\"F\n\x14ListSessionsResponse\x12.\n\x08sessions\x18\x01 \x03(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\xa0\x01\n\x0bSessionInfo\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x01\x12\x14\n\x0cidle_seconds\x18\x04 \x01(\x01\x12\x1b\n\x13sessions_on_project\x18\x05 \x01(\x05\x12\x0c\n\x04peer\x18\x06 \x01(\t\x12\r\n\x05owner\x18\x07 \x01(\t\x12\x0e\n\x06\x63lient\x18\x08 \x01(\t\"\'\n\x11GetSummaryRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\"\n\x12GetSummaryResponse\x12\x0c\n\x04json\x18\x01 \x01(\t2\xb5\x04\n\x0eSessionService\x12^\n\rCreateProject\x12%.pixframework.v1.CreateProjectRequest\x1a&.pixframework.v1.CreateProjectResponse\x12X\n\x0bOpenProject\x12#.pixframework.v1.OpenProjectRequest\x1a$.pixframework.v1.OpenProjectResponse\x12X\n\x0bSaveProject\x12#.pixframework.v1.SaveProjectRequest\x1a$.pixframework.v1.SaveProjectResponse\x12[\n\x0c\x43loseSession\x12$.pixframework.v1.CloseSessionRequest\x1a%.pixframework.v1.CloseSessionResponse\x12[\n\x0cListSessions\x12$.pixframework.v1.ListSessionsRequest\x1a%.pixframework.v1.ListSessionsResponse\x12U\n\nGetSummary\x12\".pixframework.v1.GetSummaryRequest\x1a#.pixframework.v1.GetSummaryResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -53,11 +53,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTSESSIONSRESPONSE']._serialized_start=479
   _globals['_LISTSESSIONSRESPONSE']._serialized_end=549
   _globals['_SESSIONINFO']._serialized_start=552
-  _globals['_SESSIONINFO']._serialized_end=697
-  _globals['_GETSUMMARYREQUEST']._serialized_start=699
-  _globals['_GETSUMMARYREQUEST']._serialized_end=738
-  _globals['_GETSUMMARYRESPONSE']._serialized_start=740
-  _globals['_GETSUMMARYRESPONSE']._serialized_end=774
-  _globals['_SESSIONSERVICE']._serialized_start=777
-  _globals['_SESSIONSERVICE']._serialized_end=1342
+  _globals['_SESSIONINFO']._serialized_end=712
+  _globals['_GETSUMMARYREQUEST']._serialized_start=714
+  _globals['_GETSUMMARYREQUEST']._serialized_end=753
+  _globals['_GETSUMMARYRESPONSE']._serialized_start=755
+  _globals['_GETSUMMARYRESPONSE']._serialized_end=789
+  _globals['_SESSIONSERVICE']._serialized_start=792
+  _globals['_SESSIONSERVICE']._serialized_end=1357
 # @@protoc_insertion_point(module_scope)

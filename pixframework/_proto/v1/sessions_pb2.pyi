@@ -67,13 +67,14 @@ class ListSessionsResponse(_message.Message):
     def __init__(self, sessions: _Optional[_Iterable[_Union[SessionInfo, _Mapping]]] = ...) -> None: ...
 
 class SessionInfo(_message.Message):
-    __slots__ = ("session_id", "path", "created", "idle_seconds", "sessions_on_project", "peer", "client")
+    __slots__ = ("session_id", "path", "created", "idle_seconds", "sessions_on_project", "peer", "owner", "client")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     IDLE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SESSIONS_ON_PROJECT_FIELD_NUMBER: _ClassVar[int]
     PEER_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     path: str
@@ -81,8 +82,9 @@ class SessionInfo(_message.Message):
     idle_seconds: float
     sessions_on_project: int
     peer: str
+    owner: str
     client: str
-    def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ..., client: _Optional[str] = ...) -> None: ...
+    def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ..., owner: _Optional[str] = ..., client: _Optional[str] = ...) -> None: ...
 
 class GetSummaryRequest(_message.Message):
     __slots__ = ("session_id",)

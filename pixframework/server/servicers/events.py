@@ -25,7 +25,7 @@ class EventServicer(events_pb2_grpc.EventServiceServicer):
         after = request.after_revision if request.HasField("after_revision") else None
         heartbeat = min(request.heartbeat_seconds or HEARTBEAT_DEFAULT, HEARTBEAT_MAX)
         heartbeat = max(heartbeat, 1.0)
-        session, watcher = self.state.sessions.watch(request.session_id, after, request.log or None)
+        session, watcher = self.state.sessions.watch(request.session_id, after, request.log or None, self.state.caller(context))
         context.add_callback(watcher.close)  # the client went away or cancelled: stop waiting at once
         try:
             # the watch is registered: the client returns from watch() now

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from typing import Any, Iterator
@@ -10,11 +9,15 @@ from typing import Any, Iterator
 import grpc
 
 from ..._proto.v1 import prediction_pb2, prediction_pb2_grpc
-from ...outputs import render_template
+from ...errors import Cancelled
 from ...wire.arrays import region_from_proto
 from ...wire.enums import OUTPUTS
-from ..paths import relative_to_root, resolve_in_root
 from .base import ServerState, result_axes, stream_array
+
+
+#: seconds between checks that the client is still there while an export runs
+_POLL = 0.25
+_STOPPED = "the export was stopped; running it again resumes where it stopped"
 
 
 class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
@@ -22,7 +25,7 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
         self.state = state
 
     def Predict(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             project = session.project
             result = project.predict(
                 request.image, region=region_from_proto(request.region), output=OUTPUTS.from_wire(request.output)
@@ -31,23 +34,30 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             yield from stream_array(result, self.state, axes, prediction_pb2.PredictResponse)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return prediction_pb2.ExportResponse(path=self._export(request))
+        return prediction_pb2.ExportResponse(path=self._export(request, context))
 
     def ExportWithProgress(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         events: queue.Queue = queue.Queue()
 
         def progress(done: int, total: int, message: str) -> None:
+            if not context.is_active():  # the client left, or the server stops: the finished blocks are kept
+                raise Cancelled(_STOPPED)
             events.put(("progress", done, total, message))
 
         def work() -> None:
             try:
-                events.put(("done", self._export(request.export, progress)))
+                events.put(("done", self._export(request.export, context, progress)))
             except BaseException as exc:  # handed to the streaming thread, which raises it
                 events.put(("error", exc))
 
         threading.Thread(target=work, name="pixf-export", daemon=True).start()
         while True:
-            event = events.get()
+            try:
+                event = events.get(timeout=_POLL)
+            except queue.Empty:
+                if not context.is_active():
+                    raise Cancelled(_STOPPED) from None  # ends the call now; the export stops at its next block
+                continue
             if event[0] == "progress":
                 yield prediction_pb2.ExportWithProgressResponse(blocks_done=event[1], blocks_total=event[2], message=str(event[3]))
             elif event[0] == "done":
@@ -56,18 +66,11 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             else:
                 raise event[1]
 
-    def _export(self, request: Any, progress: Any = None) -> str:
+    def _export(self, request: Any, context: grpc.ServicerContext, progress: Any = None) -> str:
         """Export as the request says; the path written, relative to the data root."""
-        root = self.state.sessions.data_root
         output = OUTPUTS.from_wire(request.output)
-        with self.state.sessions.use(request.session_id) as session:
-            project = session.project
-            info = project.image_info(request.image)
-            # placeholders are filled before the check, so no image name or template escapes the root
-            source = info.get("source") or ""
-            dataset_dir = os.path.dirname(source) if not info.get("stored") else str(project.path.parent)
-            target = render_template(request.path, dataset_dir=dataset_dir, nickname=info["name"], output=output)
-            path = resolve_in_root(root, target, what="export path")
-            written = project.export(request.image, str(path), output=output, format=request.format or None,
-                                     dtype=request.dtype or None, progress=progress)
-        return relative_to_root(root, written)
+        with self.state.session(request.session_id, context) as session:
+            # the project renders the template once and confines the result to the data root
+            written = session.project.export(request.image, request.path, output=output, format=request.format or None,
+                                             dtype=request.dtype or None, progress=progress)  # fmt: skip
+        return self.state.sessions.confinement.relative(written)

@@ -23,7 +23,7 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
         self.state = state
 
     def Train(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             shared = session.shared
             cancel = threading.Event()
             events: queue.Queue = queue.Queue()
@@ -52,8 +52,11 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                     try:
                         event = events.get(timeout=_POLL)
                     except queue.Empty:
-                        if not context.is_active():
+                        if cancel.is_set() or not context.is_active():
+                            # end the call now: the worker stops at its next step and changes nothing
+                            # (a fit runs outside the project's lock, so nothing waits for it)
                             cancel.set()
+                            raise Cancelled("training was cancelled") from None
                         continue
                     if event[0] == "progress":
                         yield training_pb2.TrainResponse(fraction=float(event[1]), message=str(event[2]))
@@ -69,9 +72,9 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                 shared.trainings.discard(cancel)
 
     def CancelTraining(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return training_pb2.CancelTrainingResponse(was_running=session.shared.cancel_trainings())
 
     def GetTrainingState(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return training_pb2.GetTrainingStateResponse(is_trained=session.project.is_trained)
