@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from test_server_support import data_root, gradient_image, running_server  # noqa: F401  (fixture)
 
-from pixframework.client import connect
+from pixframework.client import RemoteProject, connect
 from pixframework.errors import LimitExceeded, NotFound
 from pixframework.events import Event
 from pixframework.project import Project
@@ -242,3 +242,33 @@ def test_a_session_with_an_open_watch_is_not_closed_as_idle(data_root: Path) -> 
         while any(s.watchers for s in server.sessions.list()) and time.monotonic() < deadline:
             time.sleep(0.05)  # the server notices the cancelled stream
         assert server.sessions.reap_idle(now=later) == [p.session_id]
+
+
+def test_events_name_the_token_of_the_session_and_watches_are_the_owners(tmp_path: Path) -> None:
+    from pixframework.errors import PermissionDenied
+    from pixframework.server.auth import read_token_file
+
+    alice_token, bob_token = "alice-0123456789abcdef", "bob-0123456789abcdef"
+    (tmp_path / "tokens").write_text(f"alice user {alice_token}\nbob user {bob_token}\n")
+    root = tmp_path / "data"
+    root.mkdir()
+    with running_server(root, token=read_token_file(tmp_path / "tokens")) as (_, address):
+        with connect(address, token=alice_token) as alice, connect(address, token=bob_token) as bob:
+            mine = alice.create_project("shared.pixf")
+            theirs = bob.open_project("shared.pixf")
+            assert mine.client.startswith("alice/") and theirs.client.startswith("bob/")
+            watcher = mine.watch()
+            theirs.add_class("x")
+            assert watcher.next(timeout=20).client == theirs.client  # bob's change, named by his token
+            watcher.close()
+            # bob cannot watch through alice's session, even knowing its id
+            stolen = RemoteProject(bob, _Info(mine.session_id, "shared.pixf", mine.client))
+            with pytest.raises(PermissionDenied):
+                stolen.watch().next(timeout=20)
+
+
+class _Info:
+    """The fields RemoteProject reads from a SessionInfo."""
+
+    def __init__(self, session_id: str, path: str, client: str):
+        self.session_id, self.path, self.client = session_id, path, client
