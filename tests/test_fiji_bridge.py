@@ -303,24 +303,32 @@ def test_tls_connects_and_verifies_the_server(bridge: str, tmp_path: Path, layou
         server.stop(grace=0)
 
 
+def _probe_until(bridge: str, ready: str, *args: str) -> tuple[subprocess.Popen, str]:
+    """Start BridgeProbe with ``args``; returns it and its first line starting with ``ready`` (or fails)."""
+    probe = subprocess.Popen(
+        ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", *args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    seen = []
+    for line in probe.stdout:  # ImageJ's log lines come first
+        seen.append(line)
+        if line.startswith((ready, "FAILED")):
+            break
+    if not (seen and seen[-1].startswith(ready)):
+        probe.kill()
+        probe.wait()
+        raise AssertionError("".join(seen))
+    return probe, seen[-1]
+
+
 def test_a_session_the_server_closed_is_reopened(bridge: str, tmp_path: Path) -> None:
     """ImageJ may sit idle longer than the server's idle timeout: the next command opens the project again."""
     root = tmp_path / "data"
     root.mkdir()
     with running_server(root) as (server, address):
-        probe = subprocess.Popen(
-            ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", "expiry",
-             address, "idle.pixf"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+        probe, opened = _probe_until(bridge, "OPENED ", "expiry", address, "idle.pixf")
         try:
-            seen = []
-            for line in probe.stdout:  # ImageJ's log lines come first
-                seen.append(line)
-                if line.startswith(("OPENED ", "FAILED")):
-                    break
-            assert seen and seen[-1].startswith("OPENED "), "".join(seen)
-            first = seen[-1].split()[1]
+            first = opened.split()[1]
             assert server.sessions.reap_idle(now=time.time() + 10 * server.sessions.idle_timeout) == [first]
             out, _ = probe.communicate("go\n", timeout=JAVA_TIMEOUT)
         finally:
@@ -340,18 +348,8 @@ def test_imagej_follows_a_projects_changes_and_undoes_its_own_edits(bridge: str,
     with running_server(root) as (_, address), connect(address) as client:
         with client.create_project("live.pixf") as setup:
             setup.add_image(np.zeros((16, 16), np.float32), name="img")
-        probe = subprocess.Popen(
-            ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", "watch",
-             address, "live.pixf", "3"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+        probe, _ = _probe_until(bridge, "WATCHING", "watch", address, "live.pixf", "3")
         try:
-            seen = []
-            for line in probe.stdout:  # ImageJ's log lines come first
-                seen.append(line)
-                if line.startswith(("WATCHING", "FAILED")):
-                    break
-            assert seen and seen[-1].startswith("WATCHING"), "".join(seen)
             p = client.open_project("live.pixf")
             p.add_class("cell")
             p.paint("img", "cell", [[4, 4], [4, 12]], radius=1)

@@ -36,24 +36,14 @@ public final class BridgeProbe {
             boolean ok = BridgeDriver.succeeds(new ConnectCommand(), args[1]);
             System.out.println(ok ? "OK" : "FAILED: " + BridgeCommand.lastError());
         } else if ("expiry".equals(args[0])) {
-            String options = "server=" + args[1] + " project=" + args[2] + " mode=open_or_create";
-            if (!BridgeDriver.succeeds(new ProjectCommand(), options)) {
-                System.out.println("FAILED: " + BridgeCommand.lastError());
-                System.exit(1);
-            }
-            ProjectSession session = BridgeState.project("", "", "");
+            ProjectSession session = open(args[1], args[2]);
             System.out.println("OPENED " + session.sessionId());
             System.out.flush();
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             String summary = session.summaryJson();
             System.out.println("REOPENED " + session.sessionId() + " " + summary);
         } else if ("watch".equals(args[0])) {
-            String options = "server=" + args[1] + " project=" + args[2] + " mode=open_or_create";
-            if (!BridgeDriver.succeeds(new ProjectCommand(), options)) {
-                System.out.println("FAILED: " + BridgeCommand.lastError());
-                System.exit(1);
-            }
-            ProjectSession session = BridgeState.project("", "", "");
+            ProjectSession session = open(args[1], args[2]);
             Iterator<WatchResponse> stream = session.watch();
             stream.next();  // registered: every change from now on arrives
             System.out.println("WATCHING");
@@ -71,5 +61,15 @@ public final class BridgeProbe {
             System.out.println("UNDONE " + session.undo());
         }
         System.exit(0);
+    }
+
+    /** Run pixframework Project on {@code project} of {@code server} (exits with "FAILED: ..." when it fails). */
+    private static ProjectSession open(String server, String project) {
+        String options = "server=" + server + " project=" + project + " mode=open_or_create";
+        if (!BridgeDriver.succeeds(new ProjectCommand(), options)) {
+            System.out.println("FAILED: " + BridgeCommand.lastError());
+            System.exit(1);
+        }
+        return BridgeState.project("", "", "");
     }
 }
