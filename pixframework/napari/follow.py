@@ -103,6 +103,26 @@ class SharedView:
             self.follower.stop()
             self.follower = None
 
+    def step(self, which: str) -> None:
+        """``"undo"`` or ``"redo"`` this client's latest label edit on the server; the change comes back as
+        an event (in every window). What was painted and not sent yet goes up first."""
+        model = self.model
+        project, shown = model.project, model.shown
+        if project is None:
+            return
+        model.messages.user_action()
+        if shown is not None:
+            shown.link.push_local()  # the queue runs in order: the stroke reaches the server before the undo
+
+        def done(pixels: int) -> None:
+            if pixels:
+                model._mark_unsaved()
+                model.live.changed()
+            else:
+                model.messages.info(f"Nothing to {which}: you have no {'earlier' if which == 'undo' else 'undone'} label edits on the server.")
+
+        model.run(getattr(project, which), done)
+
     def _on_event(self, event: Any) -> None:
         model = self.model
         kind, project = event.kind, model.project

@@ -9,10 +9,8 @@ back, also when the server refused it, so a view never shows a choice the server
 A lost server puts the model offline; a :class:`~.connection.Reconnector` retries until it answers,
 and labels painted meanwhile are sent then. Every message goes to :attr:`SessionModel.messages`.
 
-The open project's events are followed (:class:`~.follow.ProjectFollower`): other clients' strokes
-appear in the shown labels, a model trained by anyone updates the live prediction, class and image
-changes are read back, and undo/redo (napari's keys) go to the server, whose answer arrives as
-events too. Nobody presses Refresh.
+The open project's events are followed (:class:`~.follow.SharedView`): other clients' changes
+show up here, and undo/redo (napari's keys) go to the server. Nobody presses Refresh.
 """
 
 from __future__ import annotations
@@ -293,28 +291,11 @@ class SessionModel:
     # ------------------------------------------------------------------ undo and redo (through the server)
     def undo(self) -> None:
         """Undo this client's latest label edit on the server (never another client's)."""
-        self._step("undo")
+        self.shared.step("undo")
 
     def redo(self) -> None:
         """Redo this client's latest undone label edit on the server."""
-        self._step("redo")
-
-    def _step(self, which: str) -> None:
-        project, shown = self.project, self.shown
-        if project is None:
-            return
-        self.messages.user_action()
-        if shown is not None:
-            shown.link.push_local()  # what was painted goes up first: the queue runs in order
-
-        def done(pixels: int) -> None:
-            if pixels:
-                self._mark_unsaved()
-                self.live.changed()
-            else:
-                self.messages.info(f"Nothing to {which}: you have no {'earlier' if which == 'undo' else 'undone'} label edits on the server.")
-
-        self.run(getattr(project, which), done)
+        self.shared.step("redo")
 
     # ------------------------------------------------------------------ classes
     def select_class(self, index: int) -> None:
