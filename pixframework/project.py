@@ -572,7 +572,7 @@ class Project:
         nbytes = n_features * int(np.prod(entry.spatial_shape)) * 4
         if not self._cache.fits(nbytes):
             return None
-        key = ("feat", entry.id, self._selection_key())
+        key = self._planes_key(entry)
         planes = self._cache.get(key)
         if planes is None:
             features = compute_features(self._source(entry), self._selection, axes=entry.axes)
@@ -580,30 +580,47 @@ class Project:
             self._cache.put(key, planes)
         return planes
 
-    def _selection_key(self) -> str:
+    def _planes_key(self, entry: ImageEntry) -> tuple[str, str, str]:
+        """Cache key of an image's whole-image feature planes under the current selection."""
         import json
 
-        return json.dumps(self._selection.to_json(), sort_keys=True)
+        return ("feat", entry.id, json.dumps(self._selection.to_json(), sort_keys=True))
 
-    def _samples(self, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
+    def _samples(self, progress: Progress | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         from .classifiers.samples import gather_samples
 
-        xs, ys = [], []
-        labelled = [e for e in self._images.values() if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty]
-        for i, entry in enumerate(labelled):
+        xs, ys, where = [], [], []
+        labelled = [
+            (index, e) for index, e in enumerate(self._images.values())
+            if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty
+        ]  # fmt: skip
+        for i, (index, entry) in enumerate(labelled):
             labels = self._labels[entry.id]
             if progress:
                 progress(0.5 * i / max(1, len(labelled)), f"features of {entry.name}")
             planes = self._feature_planes(entry)
             if planes is not None:
-                x, y = _samples_from_planes(planes, labels)
+                x, y, positions = _samples_from_planes(planes, labels)
             else:
-                x, y = gather_samples([(self._source(entry), entry.axes, labels)], self._selection)
+                x, y, positions = gather_samples([(self._source(entry), entry.axes, labels)], self._selection, return_positions=True)
+            positions[:, 0] = index
             xs.append(x)
             ys.append(y)
+            where.append(positions)
         if not xs:
             raise ValidationError("there are no labels yet: label pixels of at least two classes, then train")
-        return np.concatenate(xs), np.concatenate(ys)
+        return np.concatenate(xs), np.concatenate(ys), np.concatenate(where)
+
+    @_locked
+    def training_samples(self, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The samples :meth:`train` learns from: features and class of every labelled pixel of every image.
+
+        :returns: ``(X, y, positions)``: ``X`` float32 ``(n, F)`` in the channel order of
+            ``features.channel_names``, ``y`` int64 class index ``1..C``, ``positions`` int64 ``(n, 4)``:
+            image index (in :attr:`images` order), z (0 in 2D), y, x.
+        :raises ValidationError: there are no labels.
+        """
+        return self._samples(progress)
 
     @_locked
     def train(self, progress: Progress | None = None) -> dict[str, Any]:
@@ -617,7 +634,7 @@ class Project:
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
         started = time.perf_counter()
-        x, y = self._samples(progress)
+        x, y, _ = self._samples(progress)
         present = np.unique(y)
         if len(present) < 2:
             names = [self._classes[int(v) - 1]["name"] for v in present]
@@ -665,18 +682,108 @@ class Project:
         return out_mod.derive(probabilities, output)
 
     def _probabilities(self, model: Any, entry: ImageEntry, region: tuple[slice, ...]) -> np.ndarray:
-        from .classifiers.api import predict_probabilities
-        from .features.engine import compute_features
-
         shape = tuple(s.stop - s.start for s in region)
         planes = self._feature_planes(entry)
         if planes is not None:
+            # a transposed view of the cached planes: the forest reads any strides, nothing is copied
             features = planes[(slice(None),) + region].reshape(planes.shape[0], -1).T
         else:
-            features = compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
+            features = self._region_features(entry, region, planes)
             features = features.reshape(-1, features.shape[-1])
-        proba = out_mod.class_probabilities(predict_probabilities(model, features), model.classes, len(self._classes))
-        return proba.reshape(shape + (len(self._classes),))
+        return self._classify(model, features).reshape(shape + (len(self._classes),))
+
+    def _region_features(self, entry: ImageEntry, region: tuple[slice, ...], planes: np.ndarray | None) -> np.ndarray:
+        """Features ``(*region, F)``: a view of the whole-image ``planes`` if given, else computed for the region."""
+        from .features.engine import compute_features
+
+        if planes is not None:
+            return np.moveaxis(planes[(slice(None),) + region], 0, -1)
+        return compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
+
+    def _classify(self, model: Any, features: np.ndarray) -> np.ndarray:
+        from .classifiers.api import predict_probabilities
+
+        return out_mod.class_probabilities(predict_probabilities(model, features), model.classes, len(self._classes))
+
+    @_locked
+    def pixel_features(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
+        """The feature vectors the classifier sees over ``region`` (spatial slices; whole image by default).
+
+        Read from the whole-image features when training or prediction cached them, else computed for
+        the region alone (with the context its filters need), so the cost follows the region's size.
+
+        :returns: float32 ``(*region, F)``, channels in the order of ``features.channel_names``.
+        """
+        entry = self._image(image)
+        planes = self._cache.get(self._planes_key(entry))
+        return self._region_features(entry, normalize_region(region, entry.spatial_shape), planes)
+
+    @_locked
+    def predict_features(self, features: np.ndarray) -> np.ndarray:
+        """Class probabilities float32 ``(n, C)`` (project class order) of feature vectors ``(n, F)``,
+        e.g. rows of :meth:`pixel_features` or :meth:`training_samples`."""
+        return self._classify(self._require_model(), features)
+
+    # ================================================================== guidance
+    def suggest_labels(
+        self,
+        image: str | None = None,
+        n: int = 10,
+        region: Sequence[slice] | None = None,
+        *,
+        seed: int = 0,
+        progress: Progress | None = None,
+    ) -> list[Any]:
+        """The ``n`` places where one more label would help the classifier most, best first.
+
+        Ranks candidates by uncertainty (the forest's vote margin) plus novelty (distance in feature
+        space to everything labelled), keeps suggestions apart and away from labels, and analyses at
+        most 4 Mi pixels (random tiles of big images). See ``docs/guidance.md``.
+
+        :param image: image name; ``None`` looks at every image, and each image without labels gets
+            a suggestion before any image gets a second one.
+        :param n: how many suggestions (1..1000); fewer come back when the images hold fewer candidates.
+        :param region: spatial slices of ``image`` to look in (default: the whole image).
+        :param seed: the same seed, labels and model give the same suggestions.
+        :param progress: called as ``progress(fraction 0..1, message)``.
+        :returns: :class:`~pixframework.guidance.LabelSuggestion` objects, ranked (positions ``(z)yx``).
+        :raises NotTrained: no trained classifier.
+        """
+        from .guidance import suggest_labels
+
+        with self._lock:
+            self._check_open()
+            return suggest_labels(self, image, n, region, seed=seed, progress=progress)
+
+    def suggest_features(self, max_channels: int | None = None, *, seed: int = 0, progress: Progress | None = None) -> Any:
+        """Rank the filter x scale entries by what they add and propose a smaller selection that does as well.
+
+        Trains the chosen classifier on folds of the labelled pixels (whole image blocks held out),
+        ranks entries by permutation importance on the held-out pixels, then adds entries in that
+        order while they help, until the held-out accuracy is within 0.01 of the full selection.
+        The project is not changed: apply the proposal with ``select_features(result.proposed)``.
+        Painting and training go on meanwhile (the project is locked only while samples are read).
+
+        :param max_channels: most feature channels the proposal may have (default: no limit).
+        :param seed: the same seed and labels give the same result.
+        :param progress: called as ``progress(fraction 0..1, message)``.
+        :returns: a :class:`~pixframework.guidance.FeatureSuggestion` (scores, proposal, accuracies, seconds).
+        :raises ValidationError: fewer than two classes with two labelled pixels, or a ``max_channels``
+            below the smallest entry.
+        """
+        from .guidance import suggest_features
+        from .guidance.pool import pool_features
+
+        with self._lock:
+            self._check_open()
+            x, y, positions = self._samples(None)
+            pool = pool_features(self, np.random.default_rng(seed))
+            entry0 = self._image(self.images[int(positions[0, 0])])
+            ndim, n_channels = len(entry0.spatial_shape), entry0.n_channels
+            names = self._selection.channel_names(ndim, n_channels)
+            selection, classifier = self._selection, self.classifier
+        return suggest_features(x, y, positions, pool, selection, classifier, names, ndim, n_channels, max_channels,
+                                seed=seed, progress=progress)  # fmt: skip
 
     # ================================================================== export
     def prediction_job(self, image: str, *, output: str = "probabilities", dtype: str | None = None) -> Any:
@@ -773,13 +880,16 @@ class Project:
         self._cache.discard(lambda key: key[1] == image_id)
 
 
-def _samples_from_planes(planes: np.ndarray, labels: SparseLabels) -> tuple[np.ndarray, np.ndarray]:
-    """Feature vectors and labels at the labelled pixels, read from whole-image feature planes."""
-    xs, ys = [], []
+def _samples_from_planes(planes: np.ndarray, labels: SparseLabels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature vectors, labels and positions ``(n, 4)`` (0, z, y, x) of the labelled pixels, from whole-image planes."""
+    xs, ys, where = [], [], []
     for index, block in labels.chunk_items():
         origin = labels.chunk_origin(index)
-        where = np.nonzero(block)
-        coords = tuple(w + o for w, o in zip(where, origin))
+        found = np.nonzero(block)
+        coords = tuple(w + o for w, o in zip(found, origin))
         xs.append(planes[(slice(None),) + coords].T)
-        ys.append(block[where])
-    return np.ascontiguousarray(np.concatenate(xs), dtype=np.float32), np.concatenate(ys).astype(np.int64)
+        ys.append(block[found])
+        positions = np.zeros((len(coords[0]), 4), np.int64)
+        positions[:, 4 - len(coords) :] = np.stack(coords, axis=1)
+        where.append(positions)
+    return np.ascontiguousarray(np.concatenate(xs), dtype=np.float32), np.concatenate(ys).astype(np.int64), np.concatenate(where)

@@ -1,0 +1,91 @@
+"""Greedy choice of diverse suggestions: uncertainty plus novelty, spread in space and in feature space.
+
+Each pick maximises ``uncertainty + novelty`` over the candidates still allowed, where novelty is
+the distance, in standardised feature space, to the nearest labelled pixel *or earlier pick*,
+divided by the largest such distance among the remaining candidates (0..1). Counting earlier picks
+as labelled is the greedy k-center step of core-set selection (Sener & Savarese 2018): the second
+pick is not a near copy of the first. Candidates closer than ``min_distance`` pixels to an earlier
+pick in the same image are removed, so suggestions never cluster in one spot.
+
+Uncertainty alone (margin sampling) keeps refining boundaries the model already knows about and
+never visits a region it is confidently wrong about; novelty is what sends the user there.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .candidates import Candidates
+
+#: labelled pixels the novelty is measured against at most (a random subset beyond that)
+MAX_REFERENCE = 1000
+#: weight of novelty against uncertainty in the score
+NOVELTY_WEIGHT = 1.0
+#: candidate rows per block when computing distances (bounds the temporary matrix)
+_BLOCK = 2048
+
+
+def standardise(candidates: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both sets scaled by the candidates' per-channel mean and standard deviation (constant channels ignored)."""
+    mean = candidates.mean(axis=0)
+    std = candidates.std(axis=0)
+    scale = np.divide(1.0, std, out=np.zeros_like(std), where=std > 1e-12)
+    return (candidates - mean) * scale, (reference - mean) * scale
+
+
+def nearest_distance(points: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Euclidean distance from each row of ``points`` to its nearest row of ``reference`` (inf if none)."""
+    if len(reference) == 0:
+        return np.full(len(points), np.inf)
+    ref_sq = (reference**2).sum(axis=1)
+    out = np.empty(len(points))
+    for start in range(0, len(points), _BLOCK):
+        block = points[start : start + _BLOCK]
+        d2 = (block**2).sum(axis=1)[:, None] - 2.0 * block @ reference.T + ref_sq[None, :]
+        out[start : start + _BLOCK] = d2.min(axis=1)
+    return np.sqrt(np.maximum(out, 0.0))
+
+
+def choose(
+    candidates: Candidates,
+    labelled: np.ndarray,
+    n: int,
+    min_distance: float,
+    rng: np.random.Generator,
+    must_cover: Sequence[int] = (),
+) -> list[tuple[int, float, float]]:
+    """Pick up to ``n`` candidates.
+
+    :param labelled: float32 ``(m, F)`` features of labelled pixels.
+    :param min_distance: pixels between two picks of the same image at least.
+    :param must_cover: image indices that get a pick before any image gets a second one (images
+        without labels), as long as they have candidates and picks remain.
+    :returns: ``(candidate row, novelty, score)`` per pick, in pick order.
+    """
+    if len(candidates) == 0 or n <= 0:
+        return []
+    if len(labelled) > MAX_REFERENCE:
+        labelled = labelled[np.sort(rng.choice(len(labelled), MAX_REFERENCE, replace=False))]
+    features, reference = standardise(candidates.features.astype(np.float64), labelled.astype(np.float64))
+    # nothing labelled (labels cleared after training): novelty is the distance from the typical candidate
+    distance = nearest_distance(features, reference) if len(reference) else np.sqrt((features**2).sum(axis=1))
+    alive = np.ones(len(candidates), bool)
+    uncovered = set(int(i) for i in must_cover) & set(int(i) for i in np.unique(candidates.image))
+    picks: list[tuple[int, float, float]] = []
+    positions = candidates.position.astype(np.float64)
+    while len(picks) < n and alive.any():
+        allowed = alive & np.isin(candidates.image, sorted(uncovered)) if uncovered else alive
+        top = distance[allowed].max()
+        novelty = np.where(allowed, distance / top if top > 0 else 0.0, 0.0)
+        score = np.where(allowed, candidates.uncertainty + NOVELTY_WEIGHT * novelty, -np.inf)
+        best = int(np.argmax(score))
+        picks.append((best, float(novelty[best]), float(score[best])))
+        uncovered.discard(int(candidates.image[best]))
+        same = candidates.image == candidates.image[best]
+        near = ((positions - positions[best]) ** 2).sum(axis=1) < min_distance**2
+        alive &= ~(same & near)
+        distance = np.minimum(distance, np.sqrt(((features - features[best]) ** 2).sum(axis=1)))
+        uncovered &= set(int(i) for i in np.unique(candidates.image[alive]))
+    return picks
