@@ -1,0 +1,240 @@
+"""Guidance: suggest_labels and suggest_features, embedded (Project) and remote (a real server on loopback).
+
+Every test gets ``make``: a function creating a fresh project, either a Project in a temporary
+folder or a RemoteProject on a server started for the test, so the same assertions hold for both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+from test_server_support import running_server
+
+from pixframework.client import connect
+from pixframework.errors import NotTrained, ValidationError
+from pixframework.guidance import FeatureSuggestion, LabelSuggestion
+from pixframework.guidance.label_suggestions import spacing
+from pixframework.features.selection import FeatureSelection
+from pixframework.project import Project
+
+FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.0),
+            ("gaussian_gradient_magnitude", 1.0), ("hessian_of_gaussian_eigenvalues", 1.6)]  # fmt: skip
+MIN_DISTANCE = spacing(FeatureSelection(FEATURES))
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    opened: list[Any] = []
+    with contextlib.ExitStack() as stack:
+        if request.param == "embedded":
+
+            def create() -> Any:
+                opened.append(Project.create(tmp_path / f"p{len(opened)}.pixf"))
+                return opened[-1]
+
+        else:
+            root = tmp_path / "data"
+            root.mkdir()
+            _, address = stack.enter_context(running_server(root))
+            client = stack.enter_context(connect(address))
+
+            def create() -> Any:
+                opened.append(client.create_project(f"p{len(opened)}.pixf"))
+                return opened[-1]
+
+        yield create
+        for project in opened:
+            project.close(save=False)
+
+
+def scene(shape: tuple[int, ...] = (128, 128), seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy dark background (class 1) with two bright discs (class 2); float32 image and truth."""
+    rng = np.random.default_rng(seed)
+    grid = np.indices(shape)
+    truth = np.ones(shape, np.uint8)
+    for centre in ((0.3, 0.3, 0.3), (0.65, 0.7, 0.6)):
+        dist = sum((g - c * s) ** 2 for g, c, s in zip(grid, centre, shape))
+        truth[dist < (0.16 * min(shape)) ** 2] = 2
+    image = np.where(truth == 2, 0.8, 0.2) + 0.05 * rng.standard_normal(shape)
+    return ndi.gaussian_filter(image, 1.0).astype(np.float32), truth
+
+
+def labelled_project(make: Callable[[], Any], images: list[np.ndarray], truth: np.ndarray) -> Any:
+    """A trained project with the images; a few pixels of both classes labelled on the first image only."""
+    p = make()
+    for k, image in enumerate(images):
+        p.add_image(image, name=f"img{k}")
+    p.add_class("background")
+    p.add_class("disc")
+    p.select_features(FEATURES)
+    labels = np.zeros(truth.shape, np.uint8)
+    inner = [ndi.binary_erosion(truth == v, iterations=4) for v in (1, 2)]
+    for value, mask in zip((1, 2), inner):
+        where = np.argwhere(mask)
+        for point in where[np.random.default_rng(value).choice(len(where), 6, replace=False)]:
+            labels[tuple(point)] = value
+    p.set_labels("img0", labels)
+    p.train()
+    return p
+
+
+def _labelled_positions(p: Any, image: str) -> np.ndarray:
+    return np.argwhere(p.get_labels(image) > 0)
+
+
+# ---------------------------------------------------------------------------------------------- labels
+def test_suggestions_are_ranked_spread_out_and_away_from_labels(make: Callable[[], Any]) -> None:
+    image, truth = scene()
+    p = labelled_project(make, [image], truth)
+    found = p.suggest_labels("img0", n=8)
+    assert 1 <= len(found) <= 8 and all(isinstance(s, LabelSuggestion) for s in found)
+    assert [s.rank for s in found] == list(range(1, len(found) + 1))
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+    positions = np.array([s.position for s in found])
+    gaps = np.sqrt(((positions[:, None] - positions[None]) ** 2).sum(-1))[np.triu_indices(len(found), 1)]
+    assert gaps.min() >= MIN_DISTANCE  # never clustered in one spot
+    labelled = _labelled_positions(p, "img0")
+    to_labels = np.sqrt(((positions[:, None] - labelled[None]) ** 2).sum(-1)).min(axis=1)
+    assert to_labels.min() >= MIN_DISTANCE / 2  # never on or next to a labelled pixel
+    names = {c["name"] for c in p.classes}
+    for s in found:
+        assert s.image == "img0" and len(s.position) == 2
+        assert 0 <= s.uncertainty <= 1 and 0 <= s.novelty <= 1 and s.score == pytest.approx(s.uncertainty + s.novelty)
+        assert [c.name for c in s.classes] and {c.name for c in s.classes} <= names
+        assert [c.probability for c in s.classes] == sorted((c.probability for c in s.classes), reverse=True)
+        assert s.reason in ("uncertain", "unexplored")
+
+
+def test_suggestions_are_deterministic_for_a_seed(make: Callable[[], Any]) -> None:
+    image, truth = scene()
+    p = labelled_project(make, [image], truth)
+    first = p.suggest_labels("img0", n=6, seed=3)
+    assert p.suggest_labels("img0", n=6, seed=3) == first
+    other = p.suggest_labels("img0", n=6, seed=4)
+    assert len(other) == len(first)
+
+
+def test_suggestions_cover_images_without_labels(make: Callable[[], Any]) -> None:
+    image, truth = scene()
+    others = [scene(seed=s)[0][::-1].copy() for s in (1, 2)]
+    p = labelled_project(make, [image, *others], truth)
+    found = p.suggest_labels(None, n=4)
+    assert {"img1", "img2"} <= {s.image for s in found}
+    # even one suggestion per call goes to an image the user has not labelled
+    assert p.suggest_labels(None, n=1)[0].image in ("img1", "img2")
+
+
+def test_suggestions_respect_the_region(make: Callable[[], Any]) -> None:
+    image, truth = scene()
+    p = labelled_project(make, [image], truth)
+    region = (slice(70, 120), slice(10, 60))
+    found = p.suggest_labels("img0", n=5, region=region)
+    assert found
+    for s in found:
+        assert all(sl.start <= v < sl.stop for v, sl in zip(s.position, region))
+
+
+def test_unexplored_texture_is_suggested_first(make: Callable[[], Any]) -> None:
+    # a patch of checkerboard inside the background: nothing labelled looks like it
+    image, truth = scene()
+    patch = (slice(92, 120), slice(8, 36))
+    image[patch] = (np.indices((28, 28)) // 2).sum(axis=0) % 2
+    p = labelled_project(make, [image], truth)
+    found = p.suggest_labels("img0", n=3)
+    inside = [s for s in found if all(sl.start <= v < sl.stop for v, sl in zip(s.position, patch))]
+    assert inside, [s.position for s in found]
+
+
+def test_suggestions_in_3d(make: Callable[[], Any]) -> None:
+    image, truth = scene((40, 48, 48))
+    p = labelled_project(make, [image], truth)
+    found = p.suggest_labels("img0", n=4)
+    assert found and all(len(s.position) == 3 for s in found)
+    labels = p.get_labels("img0")
+    assert all(labels[s.position] == 0 for s in found)
+    assert all(0 <= v < n for s in found for v, n in zip(s.position, image.shape))
+
+
+def test_bad_requests_are_refused_before_any_work(make: Callable[[], Any]) -> None:
+    image, truth = scene()
+    p = make()
+    p.add_image(image, name="img0")
+    p.add_class("a")
+    p.add_class("b")
+    with pytest.raises(NotTrained, match="train"):
+        p.suggest_labels("img0")
+    p = labelled_project(make, [image], truth)
+    for n in (0, -1, 1001, 2.5, True):
+        with pytest.raises(ValidationError, match="number of suggestions"):
+            p.suggest_labels("img0", n=n)
+    with pytest.raises(ValidationError, match="region needs an image"):
+        p.suggest_labels(None, n=3, region=(slice(0, 10), slice(0, 10)))
+    with pytest.raises(ValidationError):
+        p.suggest_labels("img0", n=3, region=(slice(10, 10), slice(0, 10)))
+
+
+# ---------------------------------------------------------------------------------------------- features
+def _feature_project(make: Callable[[], Any]) -> Any:
+    image, truth = scene((96, 96))
+    p = make()
+    p.add_image(image, name="img0")
+    p.add_class("background")
+    p.add_class("disc")
+    p.select_features(FEATURES)
+    labels = np.zeros(truth.shape, np.uint8)
+    rng = np.random.default_rng(0)
+    for value in (1, 2):
+        where = np.argwhere(ndi.binary_erosion(truth == value, iterations=2))
+        for point in where[rng.choice(len(where), 12, replace=False)]:
+            labels[tuple(point)] = value
+    p.set_labels("img0", labels)
+    return p
+
+
+def test_suggest_features_proposes_a_smaller_selection_as_good_as_the_full_one(make: Callable[[], Any]) -> None:
+    p = _feature_project(make)
+    result = p.suggest_features()
+    assert isinstance(result, FeatureSuggestion)
+    assert len(result.scores) == len(FEATURES)
+    assert sorted(s.rank for s in result.scores) == list(range(1, len(FEATURES) + 1))
+    assert {(s.filter, s.scale) for s in result.scores} == set(FEATURES)
+    assert result.proposed and len(result.proposed) < len(FEATURES)
+    assert result.within_tolerance
+    assert result.accuracy_proposed >= result.accuracy_full - result.tolerance
+    assert result.agreement >= result.agreement_ceiling - result.tolerance
+    assert result.channels_proposed < result.channels_full == 6
+    assert {(f, s, d) for f, s, d in result.proposed} == {s.entry() for s in result.scores if s.selected}
+    assert result.seconds > 0 and result.samples == 24 and result.folds >= 2
+    assert result.split.startswith("blocks of")
+    assert p.features.entries and len(p.features) == len(FEATURES)  # the project is not changed
+    p.select_features(result.proposed)  # the proposal applies as it is
+    assert len(p.features) == len(result.proposed)
+
+
+def test_suggest_features_is_deterministic_and_honours_max_channels(make: Callable[[], Any]) -> None:
+    p = _feature_project(make)
+    first = p.suggest_features(max_channels=1, seed=1)
+    again = p.suggest_features(max_channels=1, seed=1)
+    assert first.proposed == again.proposed and first.scores == again.scores
+    assert first.proposed and first.channels_proposed == 1  # never empty, never above the limit
+    for bad in (0, -3, 1.5, True):
+        with pytest.raises(ValidationError, match="feature channels"):
+            p.suggest_features(max_channels=bad)
+
+
+def test_suggest_features_needs_labels_of_two_classes(make: Callable[[], Any]) -> None:
+    image, _ = scene((64, 64))
+    p = make()
+    p.add_image(image, name="img0")
+    p.add_class("a")
+    p.add_class("b")
+    with pytest.raises(ValidationError, match="label"):
+        p.suggest_features()
+    p.set_labels("img0", np.pad(np.ones((3, 3), np.uint8), ((10, 51), (10, 51))))
+    with pytest.raises(ValidationError, match="two classes"):
+        p.suggest_features()
