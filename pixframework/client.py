@@ -17,7 +17,6 @@ domain exceptions the embedded project raises (:class:`~pixframework.errors.Vali
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Sequence
@@ -44,30 +43,30 @@ from ._proto.v1 import (
     training_pb2_grpc,
 )
 from .errors import ValidationError
+from .features.selection import FeatureSelection
 from .io.axes import normalize_region
 from .palette import normalize_color
-from .server.convert import (
-    array_bytes,
-    byte_chunks,
-    decode_chunks,
-    encode_ndarray,
-    make_header,
-    region_to_proto,
-    value_from_proto,
-    value_to_proto,
+from .wire.arrays import array_bytes, byte_chunks, decode_chunks, encode_ndarray, make_header, region_to_proto
+from .wire.enums import COPY_MODES, OUTPUTS
+from .wire.messages import (
+    class_ref_to_proto,
+    classes_from_proto,
+    classifier_choice_from_proto,
+    filter_from_info,
+    image_info_from_proto,
+    json_document,
+    plugin_from_info,
+    selection_from_proto,
+    selection_to_proto,
 )
-from .server.status import RemoteError, error_from_rpc
+from .wire.metadata import token_metadata
+from .wire.status import RemoteError, error_from_rpc
+from .wire.values import params_to_proto
 
 __all__ = ["connect", "Client", "RemoteProject", "RemoteError"]
 
 #: environment variable read for the token when ``connect(token=None)``
 TOKEN_ENV = "PIXF_TOKEN"
-_OUTPUTS = {
-    "probabilities": prediction_pb2.PROBABILITIES,
-    "segmentation": prediction_pb2.SEGMENTATION,
-    "uncertainty": prediction_pb2.UNCERTAINTY,
-}
-_COPY = {None: images_pb2.COPY_DEFAULT, True: images_pb2.COPY_INTO_PROJECT, False: images_pb2.COPY_REFERENCE_ONLY}
 _RECEIVE_LIMIT = 256 << 20
 
 
@@ -83,7 +82,7 @@ class Stubs:
         self.training = training_pb2_grpc.TrainingServiceStub(channel)
         self.prediction = prediction_pb2_grpc.PredictionServiceStub(channel)
         self.info = server_pb2_grpc.ServerInfoServiceStub(channel)
-        self.metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self.metadata = token_metadata(token)
 
     def call(self, method: Callable, request: Any) -> Any:
         """A unary or client-streaming call (``request`` may be an iterator of messages)."""
@@ -154,7 +153,7 @@ class RemoteProject:
     def summary(self) -> dict[str, Any]:
         """What ``pixf info`` prints: images, classes, label counts, features, classifier, trained or not."""
         reply = self._rpc.call(self._rpc.sessions.GetSummary, sessions_pb2.SessionRequest(**self._sid()))
-        return json.loads(reply.json)
+        return json_document(reply.json, "project summary")
 
     def label_counts(self) -> dict[str, dict[str, int]]:
         """Labelled pixels per image and class name."""
@@ -183,11 +182,11 @@ class RemoteProject:
         if isinstance(source, np.ndarray):
             if format is not None:
                 raise ValidationError("format only applies to image files, not to arrays")
-            first = images_pb2.UploadImageRequest(name=name or "", axes=axes or "", copy=_COPY[copy], **self._sid())
+            first = images_pb2.UploadImageRequest(name=name or "", axes=axes or "", copy=COPY_MODES.to_wire(copy), **self._sid())
             reply = self._rpc.call(self._rpc.images.UploadImage, self._client._upload(first, source))
         elif isinstance(source, (str, os.PathLike)):
             request = images_pb2.AddImageRequest(
-                path=os.fspath(source), axes=axes or "", name=name or "", copy=_COPY[copy], format=format or "",
+                path=os.fspath(source), axes=axes or "", name=name or "", copy=COPY_MODES.to_wire(copy), format=format or "",
                 **self._sid(),
             )  # fmt: skip
             reply = self._rpc.call(self._rpc.images.AddImage, request)
@@ -202,14 +201,7 @@ class RemoteProject:
     def image_info(self, name: str) -> dict[str, Any]:
         """Name, canonical shape and axes, dtype name (``"uint16"``), source and whether stored in the project."""
         info = self._rpc.call(self._rpc.images.GetImageInfo, images_pb2.ImageRequest(image=name, **self._sid()))
-        return {
-            "name": info.name,
-            "shape": tuple(int(s) for s in info.shape),
-            "axes": info.axes,
-            "dtype": np.dtype(info.dtype).name,
-            "source": info.source,
-            "stored": info.stored,
-        }
+        return image_info_from_proto(info)
 
     def _region(self, image: str, region: Sequence[slice] | None) -> Any:
         if region is None:
@@ -230,7 +222,7 @@ class RemoteProject:
     def classes(self) -> list[dict[str, Any]]:
         """Label classes: ``[{"name", "color", "index"}]`` with index 1..C."""
         reply = self._rpc.call(self._rpc.labels.ListClasses, labels_pb2.ListClassesRequest(**self._sid()))
-        return [{"name": c.name, "color": c.color, "index": c.index} for c in reply.classes]
+        return classes_from_proto(reply)
 
     def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Add a label class; returns its index (the label value used for it)."""
@@ -239,17 +231,17 @@ class RemoteProject:
 
     def rename_class(self, old: str | int, new: str) -> None:
         """Rename a class (labels keep their index)."""
-        request = labels_pb2.RenameClassRequest(class_ref=_class_ref(old), new_name=new, **self._sid())
+        request = labels_pb2.RenameClassRequest(class_ref=class_ref_to_proto(old), new_name=new, **self._sid())
         self._rpc.call(self._rpc.labels.RenameClass, request)
 
     def set_class_color(self, class_: str | int, color: str | tuple[int, int, int]) -> None:
         """Change a class colour."""
-        request = labels_pb2.SetClassColorRequest(class_ref=_class_ref(class_), color=_color(color), **self._sid())
+        request = labels_pb2.SetClassColorRequest(class_ref=class_ref_to_proto(class_), color=_color(color), **self._sid())
         self._rpc.call(self._rpc.labels.SetClassColor, request)
 
     def remove_class(self, class_: str | int) -> None:
         """Remove a class and its labels; classes after it move down one index."""
-        request = labels_pb2.RemoveClassRequest(class_ref=_class_ref(class_), **self._sid())
+        request = labels_pb2.RemoveClassRequest(class_ref=class_ref_to_proto(class_), **self._sid())
         self._rpc.call(self._rpc.labels.RemoveClass, request)
 
     # ------------------------------------------------------------------ labels
@@ -266,7 +258,7 @@ class RemoteProject:
         :returns: the number of pixels inside the stroke.
         """
         request = labels_pb2.PaintRequest(
-            image=image, class_ref=_class_ref(class_), coords=_coords(coords), radius=float(radius), **self._sid()
+            image=image, class_ref=class_ref_to_proto(class_), coords=_coords(coords), radius=float(radius), **self._sid()
         )
         return int(self._rpc.call(self._rpc.labels.Paint, request).pixels)
 
@@ -279,7 +271,7 @@ class RemoteProject:
         """Remove all labels of an image, or only those of one class."""
         request = labels_pb2.ClearLabelsRequest(image=image, **self._sid())
         if class_ is not None:
-            request.class_ref.CopyFrom(_class_ref(class_))
+            request.class_ref.CopyFrom(class_ref_to_proto(class_))
         self._rpc.call(self._rpc.labels.ClearLabels, request)
 
     def get_labels(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
@@ -289,33 +281,26 @@ class RemoteProject:
 
     # ------------------------------------------------------------------ features and classifier
     @property
-    def features(self) -> Any:
+    def features(self) -> FeatureSelection:
         """The current :class:`~pixframework.features.selection.FeatureSelection`."""
-        from .features.selection import FeatureSelection
-
         reply = self._rpc.call(self._rpc.features.GetFeatures, features_pb2.GetFeaturesRequest(**self._sid()))
-        return FeatureSelection.from_json(json.loads(reply.json))
+        return FeatureSelection.from_json(selection_from_proto(reply))
 
     def select_features(self, selection: Any) -> None:
         """Choose the features: a FeatureSelection, its JSON form, or a list of ``(filter, scale)``."""
-        document = selection.to_json() if hasattr(selection, "to_json") else selection
-        try:
-            text = json.dumps(document)
-        except (TypeError, ValueError):
-            raise ValidationError(f"cannot use {selection!r} as a feature selection") from None
-        request = features_pb2.SetFeaturesRequest(selection=features_pb2.FeatureSelection(json=text), **self._sid())
+        request = features_pb2.SetFeaturesRequest(selection=selection_to_proto(selection), **self._sid())
         self._rpc.call(self._rpc.features.SetFeatures, request)
 
     @property
     def classifier(self) -> tuple[str, dict[str, Any]]:
         """``(name, params)`` of the chosen classifier plugin."""
         reply = self._rpc.call(self._rpc.classifiers.GetClassifier, classifiers_pb2.GetClassifierRequest(**self._sid()))
-        return reply.name, {k: value_from_proto(v) for k, v in reply.params.items()}
+        return classifier_choice_from_proto(reply)
 
     def set_classifier(self, name: str, **params: Any) -> None:
         """Choose the classifier plugin and its parameters (validated by the server against the plugin)."""
         request = classifiers_pb2.SetClassifierRequest(
-            name=name, params={k: value_to_proto(v) for k, v in params.items()}, **self._sid()
+            name=name, params=params_to_proto(params), **self._sid()
         )
         self._rpc.call(self._rpc.classifiers.SetClassifier, request)
 
@@ -334,7 +319,7 @@ class RemoteProject:
         """
         for update in self._rpc.stream(self._rpc.training.Train, training_pb2.TrainRequest(**self._sid())):
             if update.done:
-                return json.loads(update.summary_json)
+                return json_document(update.summary_json, "training summary")
             if progress is not None:
                 progress(update.fraction, update.message)  # raising here closes the stream: the server cancels
         raise RemoteError(grpc.StatusCode.UNKNOWN, "the training stream ended without a result")
@@ -349,7 +334,7 @@ class RemoteProject:
         """Predict ``region`` of an image: ``"probabilities"`` float32 ``(*region, C)``, ``"segmentation"``
         class index ``(*region)``, or ``"uncertainty"`` float32 ``(*region, 1)``."""
         request = prediction_pb2.PredictRequest(
-            image=image, region=self._region(image, region), output=_output(output), **self._sid()
+            image=image, region=self._region(image, region), output=OUTPUTS.to_wire(output), **self._sid()
         )
         return self._rpc.array(self._rpc.prediction.Predict, request)
 
@@ -367,7 +352,7 @@ class RemoteProject:
         request = prediction_pb2.ExportRequest(
             image=image,
             path=os.fspath(path),
-            output=_output(output),
+            output=OUTPUTS.to_wire(output),
             format=format or "",
             dtype=np.dtype(dtype).name if dtype is not None else "",
             **self._sid(),
@@ -473,22 +458,13 @@ class Client:
             "n_outputs_2d", "n_outputs_3d", "parameters"}], "default_scales": [sigma in pixels, ascending]}``.
         """
         reply = self._rpc.call(self._rpc.features.ListFilters, features_pb2.ListFiltersRequest())
-        filters = [
-            {
-                **_plugin_fields(f),
-                "dims": [int(d) for d in f.dims],
-                "min_scale": float(f.min_scale),
-                "n_outputs_2d": int(f.n_outputs_2d),
-                "n_outputs_3d": int(f.n_outputs_3d),
-            }
-            for f in reply.filters
-        ]
+        filters = [filter_from_info(f) for f in reply.filters]
         return {"filters": filters, "default_scales": [float(s) for s in reply.default_scales]}
 
     def list_classifiers(self) -> list[dict[str, Any]]:
         """Classifier plugins of the server: ``[{"name", "title", "description", "plugin", "parameters"}]``."""
         reply = self._rpc.call(self._rpc.classifiers.ListClassifiers, classifiers_pb2.ListClassifiersRequest())
-        return [_plugin_fields(c) for c in reply.classifiers]
+        return [plugin_from_info(c) for c in reply.classifiers]
 
 
 def connect(
@@ -533,34 +509,6 @@ def connect(
     return client
 
 
-def _plugin_fields(info: Any) -> dict[str, Any]:
-    """Fields shared by FilterInfo and ClassifierInfo messages."""
-    fields = {f: getattr(info, f) for f in ("name", "title", "description", "plugin")}
-    return {**fields, "parameters": [_parameter(p) for p in info.parameters]}
-
-
-def _parameter(info: Any) -> dict[str, Any]:
-    """A plugin parameter description as a dict (unset bounds are ``None``)."""
-    return {
-        "name": info.name,
-        "type": info.type,
-        "default": value_from_proto(info.default) if info.default.WhichOneof("kind") else None,
-        "description": info.description,
-        "choices": [value_from_proto(c) for c in info.choices],
-        "minimum": info.minimum if info.HasField("minimum") else None,
-        "maximum": info.maximum if info.HasField("maximum") else None,
-        "nullable": info.nullable,
-    }
-
-
-def _class_ref(class_: str | int) -> labels_pb2.ClassRef:
-    if isinstance(class_, (int, np.integer)) and not isinstance(class_, bool):
-        return labels_pb2.ClassRef(index=int(class_))
-    if isinstance(class_, str):
-        return labels_pb2.ClassRef(name=class_)
-    raise ValidationError(f"a class is given by name (str) or index (int), got {class_!r}")
-
-
 def _color(color: str | tuple[int, int, int] | None) -> str:
     return "" if color is None else normalize_color(color)
 
@@ -570,10 +518,3 @@ def _coords(coords: Any) -> Any:
     if array.dtype.kind not in "iuf":
         raise ValidationError(f"stroke coordinates must be numbers, got dtype {array.dtype}")
     return encode_ndarray(array.astype(np.float64 if array.dtype.kind == "f" else np.int64, copy=False))
-
-
-def _output(output: str) -> int:
-    try:
-        return _OUTPUTS[output]
-    except (KeyError, TypeError):
-        raise ValidationError(f"unknown output {output!r}; choose one of {', '.join(_OUTPUTS)}") from None

@@ -2,11 +2,12 @@
 
 The core raises only these (plus plain ``TypeError`` for programming errors).
 The gRPC layer maps each class to one status code in one place
-(``pixframework.server.status``), so clients in any language see the same
+(``pixframework.wire.status``), so clients in any language see the same
 meaning: :class:`ValidationError` -> INVALID_ARGUMENT, :class:`NotFound` ->
 NOT_FOUND, :class:`NotTrained` / :class:`Conflict` -> FAILED_PRECONDITION,
 :class:`LimitExceeded` -> RESOURCE_EXHAUSTED, :class:`PermissionDenied` ->
-PERMISSION_DENIED, :class:`Unauthenticated` -> UNAUTHENTICATED.
+PERMISSION_DENIED, :class:`Unauthenticated` -> UNAUTHENTICATED,
+:class:`CorruptData` -> DATA_LOSS, :class:`Cancelled` -> CANCELLED.
 """
 
 from __future__ import annotations
@@ -57,3 +58,7 @@ class PluginError(PixfError):
     def __init__(self, plugin: str, message: str):
         super().__init__(f"plugin {plugin!r}: {message}")
         self.plugin = plugin
+
+
+class Cancelled(PixfError):
+    """A long operation (training) was cancelled, e.g. by the client that started it."""

@@ -139,7 +139,7 @@ CRASHING_CLIENT = textwrap.dedent(
     import numpy as np
     from pixframework.client import connect
     from pixframework._proto.v1 import labels_pb2
-    from pixframework.server.convert import make_header
+    from pixframework.wire.arrays import make_header
 
     client = connect(sys.argv[1])
     project = client.open_project("crash.pixf")

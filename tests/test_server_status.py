@@ -11,7 +11,9 @@ import grpc
 import pytest
 
 from pixframework import errors
-from pixframework.server.status import Cancelled, ErrorInterceptor, RemoteError, error_from_rpc
+from pixframework.errors import Cancelled
+from pixframework.server.status import ErrorInterceptor
+from pixframework.wire.status import RemoteError, error_from_rpc
 
 SERVICE = "pixframework.test.Probe"
 ERRORS = {

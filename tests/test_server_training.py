@@ -16,7 +16,7 @@ from test_server_support import data_root, gradient_image, running_server  # noq
 
 from pixframework.client import RemoteProject, connect
 from pixframework.registry import reset_registry
-from pixframework.server.status import Cancelled
+from pixframework.errors import Cancelled
 
 SLOW_PLUGIN = """
 import time

@@ -9,6 +9,7 @@ from typing import Any, Callable
 import grpc
 
 from ..errors import Unauthenticated, ValidationError
+from ..wire.metadata import AUTHORIZATION_KEY, bearer
 from .status import rebuild_handler
 
 #: methods a load balancer or orchestrator may call without a token
@@ -50,11 +51,11 @@ class TokenAuthInterceptor(grpc.ServerInterceptor):
     def __init__(self, token: str):
         if not token:
             raise ValidationError("token must not be empty")
-        self._expected = f"Bearer {token}".encode()
+        self._expected = bearer(token).encode()
 
     def _allowed(self, metadata: Any) -> bool:
         for key, value in metadata or ():
-            if key == "authorization":
+            if key == AUTHORIZATION_KEY:
                 given = value.encode() if isinstance(value, str) else bytes(value)
                 return hmac.compare_digest(given, self._expected)  # constant time: no timing oracle
         return False

@@ -1,15 +1,10 @@
-"""The one place where domain errors become gRPC status codes (and back again on the client).
+"""The server's error interceptor: applies the status table of :mod:`pixframework.wire.status` to every handler.
 
-Server side, :class:`ErrorInterceptor` wraps every handler (unary and streaming alike): a
+:class:`ErrorInterceptor` wraps every handler (unary and streaming alike): a
 :class:`~pixframework.errors.PixfError` becomes its status code with the error's message and its
-class name in the trailing metadata key ``pixf-error``; anything else becomes INTERNAL and is logged
-with the method, session, peer and traceback. Client side, :func:`error_from_rpc` rebuilds the
-same exception class, so code behaves the same against an embedded or a remote project.
-
-Decisions: :class:`~pixframework.errors.CorruptData` maps to DATA_LOSS (stored data is damaged;
-retrying cannot help). :class:`~pixframework.errors.PluginError` maps to INTERNAL (a plugin broke
-at run time, not the caller's fault); its message names the plugin and it is logged like any
-unexpected error.
+class name in the trailing metadata; anything else becomes INTERNAL and is logged with the
+method, session, peer and traceback (so is a :class:`~pixframework.errors.PluginError`: a plugin
+broke at run time, not the caller's fault).
 """
 
 from __future__ import annotations
@@ -21,59 +16,9 @@ from typing import Any, Callable, Iterator
 import grpc
 
 from .. import errors
+from ..wire.status import code_for, trailing_metadata
 
 log = logging.getLogger("pixframework.server")
-
-#: trailing metadata key carrying the domain exception's class name
-ERROR_TYPE_KEY = "pixf-error"
-#: trailing metadata key carrying the plugin name of a PluginError
-PLUGIN_KEY = "pixf-plugin"
-
-
-class Cancelled(errors.PixfError):
-    """A long operation (training) was cancelled by the client."""
-
-
-#: domain exception -> status code; looked up along the exception's class hierarchy
-CODES: dict[type[BaseException], grpc.StatusCode] = {
-    errors.ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
-    errors.NotFound: grpc.StatusCode.NOT_FOUND,
-    errors.NotTrained: grpc.StatusCode.FAILED_PRECONDITION,
-    errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
-    errors.LimitExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
-    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
-    errors.CorruptData: grpc.StatusCode.DATA_LOSS,
-    errors.PluginError: grpc.StatusCode.INTERNAL,
-    Cancelled: grpc.StatusCode.CANCELLED,
-}
-
-#: status code -> exception class the client raises when the server sent no class name
-_CLIENT_DEFAULTS: dict[grpc.StatusCode, type[errors.PixfError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: errors.ValidationError,
-    grpc.StatusCode.NOT_FOUND: errors.NotFound,
-    grpc.StatusCode.FAILED_PRECONDITION: errors.Conflict,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: errors.LimitExceeded,
-    grpc.StatusCode.UNAUTHENTICATED: errors.Unauthenticated,
-    grpc.StatusCode.PERMISSION_DENIED: errors.PermissionDenied,
-    grpc.StatusCode.DATA_LOSS: errors.CorruptData,
-    grpc.StatusCode.CANCELLED: Cancelled,
-}
-
-_BY_NAME: dict[str, type[errors.PixfError]] = {
-    cls.__name__: cls for cls in CODES if issubclass(cls, errors.PixfError) and cls is not errors.PluginError
-}
-
-
-class RemoteError(errors.PixfError):
-    """A failure the server did not describe as a domain error (INTERNAL, UNAVAILABLE, deadline...)."""
-
-    def __init__(self, code: grpc.StatusCode, message: str):
-        super().__init__(f"{code.name}: {message}")
-        self.code = code
-
-
-# --------------------------------------------------------------------------- server side
 
 _call = threading.local()
 
@@ -81,14 +26,6 @@ _call = threading.local()
 def note_session(session_id: str) -> None:
     """Record the session of the running call, so an unexpected error is logged with it."""
     _call.session = session_id
-
-
-def code_for(exc: BaseException) -> grpc.StatusCode:
-    """Status code for an exception (INTERNAL for anything that is not a known domain error)."""
-    for cls in type(exc).__mro__:
-        if cls in CODES:
-            return CODES[cls]
-    return grpc.StatusCode.INTERNAL
 
 
 def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
@@ -102,10 +39,7 @@ def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
         )  # fmt: skip
     message = str(exc) if known else f"internal error in {method}: {type(exc).__name__}: {exc} (logged on the server)"
     if known:
-        trailing = [(ERROR_TYPE_KEY, type(exc).__name__)]
-        if isinstance(exc, errors.PluginError):
-            trailing.append((PLUGIN_KEY, exc.plugin))
-        context.set_trailing_metadata(tuple(trailing))
+        context.set_trailing_metadata(trailing_metadata(exc))
     context.abort(code, message or type(exc).__name__)
 
 
@@ -165,22 +99,3 @@ class ErrorInterceptor(grpc.ServerInterceptor):
             return None
         kind = handler_kind(handler)
         return rebuild_handler(handler, _FACTORIES[kind][1], details.method, kind)
-
-
-# --------------------------------------------------------------------------- client side
-
-
-def error_from_rpc(error: grpc.RpcError) -> Exception:
-    """The exception a client should raise for a failed call (domain class where the server named one)."""
-    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
-    message = (error.details() if hasattr(error, "details") else str(error)) or ""
-    trailing = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
-    name = trailing.get(ERROR_TYPE_KEY, "")
-    plugin = trailing.get(PLUGIN_KEY)
-    if name == "PluginError" and plugin:
-        prefix = f"plugin {plugin!r}: "
-        return errors.PluginError(plugin, message[len(prefix):] if message.startswith(prefix) else message)
-    cls = _BY_NAME.get(name) or _CLIENT_DEFAULTS.get(code)
-    if cls is None:
-        return RemoteError(code, message)
-    return cls(message or code.name)

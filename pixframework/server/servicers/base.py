@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from ...errors import ValidationError
-from ..convert import ArrayReceiver, encode_chunks
+from ...wire.arrays import ArrayReceiver, encode_chunks
 from ..limits import Limits
 from ..sessions import SessionManager
 

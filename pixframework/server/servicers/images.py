@@ -5,26 +5,13 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import grpc
-import numpy as np
 
 from ..._proto.v1 import images_pb2, images_pb2_grpc
-from ..convert import dtype_to_wire, region_from_proto
+from ...wire.arrays import region_from_proto
+from ...wire.enums import COPY_MODES
+from ...wire.messages import image_info_to_proto
 from ..paths import resolve_in_root
 from .base import ServerState, first_message, receive_upload, stream_array
-
-_COPY = {images_pb2.COPY_DEFAULT: None, images_pb2.COPY_INTO_PROJECT: True, images_pb2.COPY_REFERENCE_ONLY: False}
-
-
-def image_info_message(info: dict[str, Any]) -> images_pb2.ImageInfo:
-    """Wire form of ``Project.image_info()``."""
-    return images_pb2.ImageInfo(
-        name=info["name"],
-        shape=[int(s) for s in info["shape"]],
-        axes=info["axes"],
-        dtype=dtype_to_wire(np.dtype(info["dtype"])),
-        source=str(info.get("source") or ""),
-        stored=bool(info.get("stored")),
-    )
 
 
 class ImageServicer(images_pb2_grpc.ImageServiceServicer):
@@ -38,7 +25,7 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
                 str(path),
                 axes=request.axes or None,
                 name=request.name or None,
-                copy=_COPY.get(request.copy),
+                copy=COPY_MODES.from_wire(request.copy),
                 format=request.format or None,
             )
         return images_pb2.AddImageResponse(name=name)
@@ -48,7 +35,7 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
         with self.state.sessions.use(first.session_id) as session:
             array = receive_upload(first, request_iterator, self.state, "uploaded image")
             name = session.project.add_image(
-                array, axes=first.axes or None, name=first.name or None, copy=_COPY.get(first.copy)
+                array, axes=first.axes or None, name=first.name or None, copy=COPY_MODES.from_wire(first.copy)
             )
         return images_pb2.AddImageResponse(name=name)
 
@@ -63,7 +50,7 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
 
     def GetImageInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            return image_info_message(session.project.image_info(request.image))
+            return image_info_to_proto(session.project.image_info(request.image))
 
     def ReadImage(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         with self.state.sessions.use(request.session_id) as session:

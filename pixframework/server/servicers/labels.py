@@ -7,23 +7,9 @@ from typing import Any, Iterator
 import grpc
 
 from ..._proto.v1 import labels_pb2, labels_pb2_grpc
-from ...errors import ValidationError
-from ..convert import decode_ndarray, region_from_proto
+from ...wire.arrays import decode_ndarray, region_from_proto
+from ...wire.messages import class_ref_from_proto, classes_to_proto
 from .base import ServerState, first_message, receive_upload, stream_array
-
-
-def class_ref(message: Any, *, required: bool = True) -> str | int | None:
-    """``str`` name or ``int`` index from a :class:`ClassRef` (``None`` when unset and not required)."""
-    kind = message.WhichOneof("ref")
-    if kind is None:
-        if required:
-            raise ValidationError("no class given: set class_ref.name or class_ref.index")
-        return None
-    return getattr(message, kind)
-
-
-def classes_message(project: Any) -> labels_pb2.ClassesResponse:
-    return labels_pb2.ClassesResponse(classes=[labels_pb2.LabelClass(**c) for c in project.classes])
 
 
 class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
@@ -37,22 +23,22 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
 
     def RenameClass(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            session.project.rename_class(class_ref(request.class_ref), request.new_name)
-            return classes_message(session.project)
+            session.project.rename_class(class_ref_from_proto(request.class_ref), request.new_name)
+            return classes_to_proto(session.project.classes)
 
     def SetClassColor(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            session.project.set_class_color(class_ref(request.class_ref), request.color)
-            return classes_message(session.project)
+            session.project.set_class_color(class_ref_from_proto(request.class_ref), request.color)
+            return classes_to_proto(session.project.classes)
 
     def RemoveClass(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            session.project.remove_class(class_ref(request.class_ref))
-            return classes_message(session.project)
+            session.project.remove_class(class_ref_from_proto(request.class_ref))
+            return classes_to_proto(session.project.classes)
 
     def ListClasses(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            return classes_message(session.project)
+            return classes_to_proto(session.project.classes)
 
     def SetLabels(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
         first = first_message(request_iterator, "labels upload")
@@ -64,7 +50,7 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     def Paint(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
             coords = decode_ndarray(request.coords, max_ndim=2, what="stroke coordinates")
-            pixels = session.project.paint(request.image, class_ref(request.class_ref), coords, request.radius)
+            pixels = session.project.paint(request.image, class_ref_from_proto(request.class_ref), coords, request.radius)
         return labels_pb2.LabelsChanged(pixels=int(pixels or 0))
 
     def Erase(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -75,7 +61,7 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
 
     def ClearLabels(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
-            session.project.clear_labels(request.image, class_ref(request.class_ref, required=False))
+            session.project.clear_labels(request.image, class_ref_from_proto(request.class_ref, required=False))
         return labels_pb2.LabelsChanged()
 
     def GetLabels(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:

@@ -8,24 +8,11 @@ from typing import Any, Iterator
 import grpc
 
 from ..._proto.v1 import prediction_pb2, prediction_pb2_grpc
-from ...errors import ValidationError
 from ...outputs import render_template
-from ..convert import region_from_proto
+from ...wire.arrays import region_from_proto
+from ...wire.enums import OUTPUTS
 from ..paths import relative_to_root, resolve_in_root
 from .base import ServerState, result_axes, stream_array
-
-OUTPUTS = {
-    prediction_pb2.PROBABILITIES: "probabilities",
-    prediction_pb2.SEGMENTATION: "segmentation",
-    prediction_pb2.UNCERTAINTY: "uncertainty",
-}
-
-
-def output_name(value: int) -> str:
-    try:
-        return OUTPUTS[value]
-    except KeyError:
-        raise ValidationError(f"unknown output {value}; use PROBABILITIES, SEGMENTATION or UNCERTAINTY") from None
 
 
 class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
@@ -36,14 +23,14 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
         with self.state.sessions.use(request.session_id) as session:
             project = session.project
             result = project.predict(
-                request.image, region=region_from_proto(request.region), output=output_name(request.output)
+                request.image, region=region_from_proto(request.region), output=OUTPUTS.from_wire(request.output)
             )
             axes = result_axes(project.image_info(request.image)["axes"], result.ndim)
             yield from stream_array(result, self.state, axes)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
         root = self.state.sessions.data_root
-        output = output_name(request.output)
+        output = OUTPUTS.from_wire(request.output)
         with self.state.sessions.use(request.session_id) as session:
             project = session.project
             info = project.image_info(request.image)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import grpc
 
 from ..._proto.v1 import sessions_pb2, sessions_pb2_grpc
+from ...wire.messages import json_text
 from ..sessions import Session
 from .base import ServerState
 
@@ -52,13 +52,4 @@ class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
     def GetSummary(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.sessions.use(request.session_id) as session:
             summary = session.project.summary()
-        return sessions_pb2.ProjectSummary(json=json.dumps(summary, default=_jsonable))
-
-
-def _jsonable(value: Any) -> Any:
-    # summaries hold tuples and numpy scalars; JSON has lists and numbers
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    return str(value)
+        return sessions_pb2.ProjectSummary(json=json_text(summary))

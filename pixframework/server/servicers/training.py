@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 from typing import Any, Iterator
@@ -10,9 +9,9 @@ from typing import Any, Iterator
 import grpc
 
 from ..._proto.v1 import training_pb2, training_pb2_grpc
-from ..status import Cancelled
+from ...errors import Cancelled
+from ...wire.messages import json_text
 from .base import ServerState
-from .sessions import _jsonable
 
 #: seconds between checks that the client is still there while waiting for progress
 _POLL = 0.25
@@ -56,7 +55,7 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                         yield training_pb2.TrainProgress(fraction=float(event[1]), message=str(event[2]))
                     elif event[0] == "done":
                         yield training_pb2.TrainProgress(
-                            fraction=1.0, message="done", done=True, summary_json=json.dumps(event[1], default=_jsonable)
+                            fraction=1.0, message="done", done=True, summary_json=json_text(event[1])
                         )
                         return
                     else:

@@ -6,7 +6,7 @@ import io.grpc.StatusRuntimeException;
 
 /** Turns gRPC failures into {@link BridgeException}s whose message a microscopist can act on. */
 final class RpcErrors {
-    /** Trailing metadata key in which the server names its domain error class (see server/status.py). */
+    /** Trailing metadata key in which the server names its domain error class (see pixframework/wire/status.py). */
     static final Metadata.Key<String> ERROR_TYPE = Metadata.Key.of("pixf-error", Metadata.ASCII_STRING_MARSHALLER);
 
     private RpcErrors() {

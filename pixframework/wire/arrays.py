@@ -1,4 +1,4 @@
-"""Converters between numpy / Python values and the wire messages (used by server and client).
+"""Arrays and regions on the wire (used by server and client alike).
 
 Arrays travel as raw little-endian C-order bytes plus an :class:`ArrayHeader` (dtype name, shape,
 axes); large ones as a stream of chunks. Every receiver checks the header (known dtype, sane shape,
@@ -12,14 +12,9 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .._proto.v1 import arrays_pb2, plugins_pb2
+from .._proto.v1 import arrays_pb2
 from ..errors import LimitExceeded, ValidationError
-from ..specs import Parameter
-
-#: dtype names allowed on the wire (little-endian for multi-byte types)
-WIRE_DTYPES = (
-    "bool", "uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float32", "float64",
-)  # fmt: skip
+from .enums import WIRE_DTYPES
 
 
 # --------------------------------------------------------------------------- dtypes and headers
@@ -204,51 +199,3 @@ def region_from_proto(region: arrays_pb2.Region) -> tuple[slice, ...] | None:
     if not region.start:
         return None
     return tuple(slice(int(a), int(b)) for a, b in zip(region.start, region.stop))
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def value_to_proto(value: Any) -> plugins_pb2.ParameterValue:
-    """Wire form of a JSON-like scalar parameter value."""
-    if value is None:
-        return plugins_pb2.ParameterValue(null_value=True)
-    if isinstance(value, (bool, np.bool_)):
-        return plugins_pb2.ParameterValue(bool_value=bool(value))
-    if isinstance(value, (int, np.integer)):
-        return plugins_pb2.ParameterValue(int_value=int(value))
-    if isinstance(value, (float, np.floating)):
-        return plugins_pb2.ParameterValue(float_value=float(value))
-    if isinstance(value, str):
-        return plugins_pb2.ParameterValue(string_value=value)
-    raise ValidationError(f"parameter value {value!r} is not a number, bool, string or None")
-
-
-def value_from_proto(message: plugins_pb2.ParameterValue) -> Any:
-    """Python value of a wire parameter value (an unset value is an error)."""
-    kind = message.WhichOneof("kind")
-    if kind is None:
-        raise ValidationError("parameter value has none of its fields set")
-    return None if kind == "null_value" else getattr(message, kind)
-
-
-def params_from_proto(params: Any) -> dict[str, Any]:
-    """``map<string, ParameterValue>`` to a dict."""
-    return {name: value_from_proto(value) for name, value in params.items()}
-
-
-def parameter_info(parameter: Parameter) -> plugins_pb2.ParameterInfo:
-    """Wire description of a plugin parameter."""
-    info = plugins_pb2.ParameterInfo(
-        name=parameter.name,
-        type=parameter.type,
-        default=value_to_proto(parameter.default),
-        description=parameter.description,
-        choices=[value_to_proto(c) for c in parameter.choices],
-        nullable=parameter.nullable,
-    )
-    if parameter.minimum is not None:
-        info.minimum = float(parameter.minimum)
-    if parameter.maximum is not None:
-        info.maximum = float(parameter.maximum)
-    return info
