@@ -29,14 +29,15 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import ndimage as ndi
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import pixframework as pf  # noqa: E402
+import pixframework as pf
 
 BRUSH = 2
 TARGET_GAP = 0.01

@@ -34,6 +34,7 @@ import numpy as np
 from . import outputs as out_mod
 from .cache import CacheView, shared_cache
 from .errors import Conflict, NotFound, NotTrained, ValidationError
+from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .images import ImageEntry, check_pixels, open_reference, read_array, source_file
 from .io.axes import normalize_region, to_canonical
 from .labels import SparseLabels, label_dtype
@@ -572,7 +573,7 @@ class Project:
         nbytes = n_features * int(np.prod(entry.spatial_shape)) * 4
         if not self._cache.fits(nbytes):
             return None
-        key = self._planes_key(entry)
+        key = ("feat", entry.id, self._selection_key())
         planes = self._cache.get(key)
         if planes is None:
             features = compute_features(self._source(entry), self._selection, axes=entry.axes)
@@ -580,47 +581,30 @@ class Project:
             self._cache.put(key, planes)
         return planes
 
-    def _planes_key(self, entry: ImageEntry) -> tuple[str, str, str]:
-        """Cache key of an image's whole-image feature planes under the current selection."""
+    def _selection_key(self) -> str:
         import json
 
-        return ("feat", entry.id, json.dumps(self._selection.to_json(), sort_keys=True))
+        return json.dumps(self._selection.to_json(), sort_keys=True)
 
-    def _samples(self, progress: Progress | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _samples(self, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
         from .classifiers.samples import gather_samples
 
-        xs, ys, where = [], [], []
-        labelled = [
-            (index, e) for index, e in enumerate(self._images.values())
-            if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty
-        ]  # fmt: skip
-        for i, (index, entry) in enumerate(labelled):
+        xs, ys = [], []
+        labelled = [e for e in self._images.values() if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty]
+        for i, entry in enumerate(labelled):
             labels = self._labels[entry.id]
             if progress:
                 progress(0.5 * i / max(1, len(labelled)), f"features of {entry.name}")
             planes = self._feature_planes(entry)
             if planes is not None:
-                x, y, positions = _samples_from_planes(planes, labels)
+                x, y = _samples_from_planes(planes, labels)
             else:
-                x, y, positions = gather_samples([(self._source(entry), entry.axes, labels)], self._selection, return_positions=True)
-            positions[:, 0] = index
+                x, y = gather_samples([(self._source(entry), entry.axes, labels)], self._selection)
             xs.append(x)
             ys.append(y)
-            where.append(positions)
         if not xs:
             raise ValidationError("there are no labels yet: label pixels of at least two classes, then train")
-        return np.concatenate(xs), np.concatenate(ys), np.concatenate(where)
-
-    @_locked
-    def training_samples(self, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The samples :meth:`train` learns from: features and class of every labelled pixel of every image.
-
-        :returns: ``(X, y, positions)``: ``X`` float32 ``(n, F)`` in the channel order of
-            ``features.channel_names``, ``y`` int64 class index ``1..C``, ``positions`` int64 ``(n, 4)``:
-            image index (in :attr:`images` order), z (0 in 2D), y, x.
-        :raises ValidationError: there are no labels.
-        """
-        return self._samples(progress)
+        return np.concatenate(xs), np.concatenate(ys)
 
     @_locked
     def train(self, progress: Progress | None = None) -> dict[str, Any]:
@@ -634,7 +618,7 @@ class Project:
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
         started = time.perf_counter()
-        x, y, _ = self._samples(progress)
+        x, y = self._samples(progress)
         present = np.unique(y)
         if len(present) < 2:
             names = [self._classes[int(v) - 1]["name"] for v in present]
@@ -682,47 +666,18 @@ class Project:
         return out_mod.derive(probabilities, output)
 
     def _probabilities(self, model: Any, entry: ImageEntry, region: tuple[slice, ...]) -> np.ndarray:
+        from .classifiers.api import predict_probabilities
+        from .features.engine import compute_features
+
         shape = tuple(s.stop - s.start for s in region)
         planes = self._feature_planes(entry)
         if planes is not None:
-            # a transposed view of the cached planes: the forest reads any strides, nothing is copied
             features = planes[(slice(None),) + region].reshape(planes.shape[0], -1).T
         else:
-            features = self._region_features(entry, region, planes)
+            features = compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
             features = features.reshape(-1, features.shape[-1])
-        return self._classify(model, features).reshape(shape + (len(self._classes),))
-
-    def _region_features(self, entry: ImageEntry, region: tuple[slice, ...], planes: np.ndarray | None) -> np.ndarray:
-        """Features ``(*region, F)``: a view of the whole-image ``planes`` if given, else computed for the region."""
-        from .features.engine import compute_features
-
-        if planes is not None:
-            return np.moveaxis(planes[(slice(None),) + region], 0, -1)
-        return compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
-
-    def _classify(self, model: Any, features: np.ndarray) -> np.ndarray:
-        from .classifiers.api import predict_probabilities
-
-        return out_mod.class_probabilities(predict_probabilities(model, features), model.classes, len(self._classes))
-
-    @_locked
-    def pixel_features(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
-        """The feature vectors the classifier sees over ``region`` (spatial slices; whole image by default).
-
-        Read from the whole-image features when training or prediction cached them, else computed for
-        the region alone (with the context its filters need), so the cost follows the region's size.
-
-        :returns: float32 ``(*region, F)``, channels in the order of ``features.channel_names``.
-        """
-        entry = self._image(image)
-        planes = self._cache.get(self._planes_key(entry))
-        return self._region_features(entry, normalize_region(region, entry.spatial_shape), planes)
-
-    @_locked
-    def predict_features(self, features: np.ndarray) -> np.ndarray:
-        """Class probabilities float32 ``(n, C)`` (project class order) of feature vectors ``(n, F)``,
-        e.g. rows of :meth:`pixel_features` or :meth:`training_samples`."""
-        return self._classify(self._require_model(), features)
+        proba = out_mod.class_probabilities(predict_probabilities(model, features), model.classes, len(self._classes))
+        return proba.reshape(shape + (len(self._classes),))
 
     # ================================================================== guidance
     def suggest_labels(
@@ -733,7 +688,7 @@ class Project:
         *,
         seed: int = 0,
         progress: Progress | None = None,
-    ) -> list[Any]:
+    ) -> list[LabelSuggestion]:
         """The ``n`` places where one more label would help the classifier most, best first.
 
         Ranks candidates by uncertainty (the forest's vote margin) plus novelty (distance in feature
@@ -753,37 +708,80 @@ class Project:
 
         with self._lock:
             self._check_open()
-            return suggest_labels(self, image, n, region, seed=seed, progress=progress)
+            return suggest_labels(self._guidance_view(), image, n, region, seed=seed, progress=progress)
 
-    def suggest_features(self, max_channels: int | None = None, *, seed: int = 0, progress: Progress | None = None) -> Any:
+    def suggest_features(self, max_channels: int | None = None, *, seed: int = 0, progress: Progress | None = None) -> FeatureSuggestion:
         """Rank the filter x scale entries by what they add and propose a smaller selection that does as well.
 
         Trains the chosen classifier on folds of the labelled pixels (whole image blocks held out),
         ranks entries by permutation importance on the held-out pixels, then adds entries in that
-        order while they help, until the held-out accuracy is within 0.01 of the full selection.
-        The project is not changed: apply the proposal with ``select_features(result.proposed)``.
-        Painting and training go on meanwhile (the project is locked only while samples are read).
+        order while they help, until the held-out accuracy is within 0.01 of the full selection's
+        and the predictions on pixels sampled from the images agree with it. The project is not
+        changed: apply the proposal with ``select_features(result.proposed)``. The project is locked
+        only while samples are read, so painting and training go on meanwhile.
 
         :param max_channels: most feature channels the proposal may have (default: no limit).
         :param seed: the same seed and labels give the same result.
         :param progress: called as ``progress(fraction 0..1, message)``.
         :returns: a :class:`~pixframework.guidance.FeatureSuggestion` (scores, proposal, accuracies, seconds).
-        :raises ValidationError: fewer than two classes with two labelled pixels, or a ``max_channels``
-            below the smallest entry.
+        :raises ValidationError: fewer than two classes with two labelled pixels each, or a
+            ``max_channels`` below the smallest entry's channels.
         """
         from .guidance import suggest_features
         from .guidance.pool import pool_features
 
         with self._lock:
             self._check_open()
-            x, y, positions = self._samples(None)
-            pool = pool_features(self, np.random.default_rng(seed))
-            entry0 = self._image(self.images[int(positions[0, 0])])
-            ndim, n_channels = len(entry0.spatial_shape), entry0.n_channels
-            names = self._selection.channel_names(ndim, n_channels)
-            selection, classifier = self._selection, self.classifier
-        return suggest_features(x, y, positions, pool, selection, classifier, names, ndim, n_channels, max_channels,
-                                seed=seed, progress=progress)  # fmt: skip
+            view = self._guidance_view()
+            x, y, positions = view.samples()
+            pool = pool_features(view, np.random.default_rng(seed))
+        return suggest_features(view, x, y, positions, pool, max_channels, seed=seed, progress=progress)
+
+    def _guidance_view(self) -> Any:
+        """What guidance reads (see :class:`pixframework.guidance.view.ProjectView`); call with the lock held."""
+        from .classifiers.samples import gather_samples
+        from .features.engine import compute_features
+        from .guidance.view import ProjectView
+
+        entries = list(self._images.values())
+
+        def features_of(index: int, region: tuple[slice, ...]) -> np.ndarray:
+            entry = entries[index]
+            planes = self._cache.get(("feat", entry.id, self._selection_key()))  # only if already there
+            if planes is not None:
+                return np.moveaxis(planes[(slice(None),) + tuple(region)], 0, -1)
+            return compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
+
+        def probabilities_of(features: np.ndarray) -> np.ndarray:
+            from .classifiers.api import predict_probabilities
+
+            proba = predict_probabilities(self._model, features)
+            return out_mod.class_probabilities(proba, self._model.classes, len(self._classes))
+
+        def samples() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            labelled = [(i, e) for i, e in enumerate(entries) if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty]
+            if not labelled:
+                raise ValidationError("there are no labels yet: label pixels of at least two classes first")
+            parts = []
+            for index, entry in labelled:
+                x, y, where = gather_samples([(self._source(entry), entry.axes, self._labels[entry.id])], self._selection, return_positions=True)
+                where[:, 0] = index
+                parts.append((x, y, where))
+            return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
+
+        return ProjectView(
+            names=[e.name for e in entries],
+            shapes=[e.spatial_shape for e in entries],
+            classes=self.classes,
+            labelled=[self._labels.get(e.id) is not None and not self._labels[e.id].is_empty for e in entries],
+            selection=self._selection,
+            classifier=self.classifier,
+            channels=entries[0].n_channels if entries else 1,
+            features_of=features_of,
+            probabilities_of=probabilities_of if self._model is not None else None,
+            labels_of=lambda index, region: self.get_labels(entries[index].name, region),
+            samples=samples,
+        )
 
     # ================================================================== export
     def prediction_job(self, image: str, *, output: str = "probabilities", dtype: str | None = None) -> Any:
@@ -880,16 +878,13 @@ class Project:
         self._cache.discard(lambda key: key[1] == image_id)
 
 
-def _samples_from_planes(planes: np.ndarray, labels: SparseLabels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Feature vectors, labels and positions ``(n, 4)`` (0, z, y, x) of the labelled pixels, from whole-image planes."""
-    xs, ys, where = [], [], []
+def _samples_from_planes(planes: np.ndarray, labels: SparseLabels) -> tuple[np.ndarray, np.ndarray]:
+    """Feature vectors and labels at the labelled pixels, read from whole-image feature planes."""
+    xs, ys = [], []
     for index, block in labels.chunk_items():
         origin = labels.chunk_origin(index)
-        found = np.nonzero(block)
-        coords = tuple(w + o for w, o in zip(found, origin))
+        where = np.nonzero(block)
+        coords = tuple(w + o for w, o in zip(where, origin))
         xs.append(planes[(slice(None),) + coords].T)
-        ys.append(block[found])
-        positions = np.zeros((len(coords[0]), 4), np.int64)
-        positions[:, 4 - len(coords) :] = np.stack(coords, axis=1)
-        where.append(positions)
-    return np.ascontiguousarray(np.concatenate(xs), dtype=np.float32), np.concatenate(ys).astype(np.int64), np.concatenate(where)
+        ys.append(block[where])
+    return np.ascontiguousarray(np.concatenate(xs), dtype=np.float32), np.concatenate(ys).astype(np.int64)

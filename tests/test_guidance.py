@@ -7,8 +7,9 @@ folder or a RemoteProject on a server started for the test, so the same assertio
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,9 +18,9 @@ from test_server_support import running_server
 
 from pixframework.client import connect
 from pixframework.errors import NotTrained, ValidationError
+from pixframework.features.selection import FeatureSelection
 from pixframework.guidance import FeatureSuggestion, LabelSuggestion
 from pixframework.guidance.label_suggestions import spacing
-from pixframework.features.selection import FeatureSelection
 from pixframework.project import Project
 
 FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.0),

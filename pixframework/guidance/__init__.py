@@ -10,11 +10,11 @@ from .label_suggestions import suggest_labels
 from .results import ClassChance, FeatureScore, FeatureSuggestion, LabelSuggestion, SelectionStep
 
 __all__ = [
-    "suggest_labels",
-    "suggest_features",
     "ClassChance",
-    "LabelSuggestion",
     "FeatureScore",
     "FeatureSuggestion",
+    "LabelSuggestion",
     "SelectionStep",
+    "suggest_features",
+    "suggest_labels",
 ]

@@ -11,13 +11,14 @@ are dropped: labelling next to an existing stroke teaches the classifier little.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy import ndimage as ndi
 
 from .tiles import Region, pixels
+from .view import ProjectView
 
 #: grid points kept over all tiles at most (bounds the cost of the selection step)
 MAX_CANDIDATES = 20_000
@@ -61,14 +62,14 @@ def grid_stride(analysed_pixels: int, ndim: int, limit: int = MAX_CANDIDATES) ->
     return max(1, math.ceil((analysed_pixels / limit) ** (1.0 / ndim)))
 
 
-def _free_distance(project: Any, image: str, tile: Region, shape: Sequence[int], exclusion: float) -> np.ndarray:
+def _free_distance(view: ProjectView, index: int, tile: Region, exclusion: float) -> np.ndarray:
     """Distance (pixels) from every pixel of ``tile`` to the nearest labelled pixel, capped near ``exclusion``.
 
     Labels just outside the tile count too: the label window is the tile grown by ``exclusion``.
     """
-    grow = int(math.ceil(exclusion))
-    window = tuple(slice(max(0, s.start - grow), min(size, s.stop + grow)) for s, size in zip(tile, shape))
-    labels = np.asarray(project.get_labels(image, window))
+    grow = math.ceil(exclusion)
+    window = tuple(slice(max(0, s.start - grow), min(size, s.stop + grow)) for s, size in zip(tile, view.shapes[index]))
+    labels = np.asarray(view.labels_of(index, window))
     inner = tuple(slice(s.start - w.start, s.stop - w.start) for s, w in zip(tile, window))
     if not labels.any():
         return np.full(tuple(s.stop - s.start for s in tile), np.inf, np.float32)
@@ -76,26 +77,24 @@ def _free_distance(project: Any, image: str, tile: Region, shape: Sequence[int],
 
 
 def gather_candidates(
-    project: Any,
-    names: Sequence[str],
+    view: ProjectView,
     tiles: Sequence[tuple[int, Region]],
-    shapes: Sequence[Sequence[int]],
     exclusion: float,
     rng: np.random.Generator,
     progress: Progress | None = None,
 ) -> Candidates:
     """Candidates over ``tiles`` (``(image index, region)``), using the project's features and model."""
-    ndim = len(shapes[0])
+    ndim = len(view.shapes[0])
     stride = grid_stride(sum(pixels(t) for _, t in tiles), ndim)
     parts: list[tuple[np.ndarray, ...]] = []
     for done, (index, tile) in enumerate(tiles):
         if progress is not None:
-            progress(done / len(tiles), f"looking for uncertain places: tile {done + 1} of {len(tiles)} of {names[index]!r}")
-        features = project.pixel_features(names[index], tile)
+            progress(done / len(tiles), f"looking for uncertain places: tile {done + 1} of {len(tiles)} of {view.names[index]!r}")
+        features = view.features_of(index, tile)
         tile_shape = features.shape[:-1]
-        probabilities = project.predict_features(features.reshape(-1, features.shape[-1])).reshape(tile_shape + (-1,))
+        probabilities = view.probabilities_of(features.reshape(-1, features.shape[-1])).reshape(tile_shape + (-1,))
         uncertainty = ndi.gaussian_filter(margin_uncertainty(probabilities), UNCERTAINTY_SMOOTHING, mode="nearest")
-        free = _free_distance(project, names[index], tile, shapes[index], exclusion)
+        free = _free_distance(view, index, tile, exclusion)
         # a random grid offset per tile (from the seed) so repeated calls with other seeds see other pixels
         axes = [np.arange(int(rng.integers(min(stride, n))), n, stride) for n in tile_shape]
         local = np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)

@@ -25,7 +25,8 @@ accuracy would reward a selection that only gets the background right.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from ..registry import get_registry
 from ..specs import resolve_parameters
 from .folds import make_folds
 from .results import FeatureScore, FeatureSuggestion, SelectionStep
+from .view import ProjectView
 
 #: accuracy the proposal may give up against the full selection
 TOLERANCE = 0.01
@@ -171,15 +173,11 @@ def permutation_importance(
 
 
 def suggest_features(
+    view: ProjectView,
     X: np.ndarray,
     y: np.ndarray,
     positions: np.ndarray,
     pool: np.ndarray,
-    selection: Any,
-    classifier: tuple[str, dict],
-    names: Sequence[str],
-    ndim: int,
-    n_channels: int,
     max_channels: int | None = None,
     *,
     seed: int = 0,
@@ -187,22 +185,22 @@ def suggest_features(
 ) -> FeatureSuggestion:
     """Score the entries of ``selection`` and propose a smaller one (see :meth:`Project.suggest_features`).
 
+    :param view: the project (selection, classifier, channel names).
     :param X: float32 ``(n, F)`` features of the labelled pixels; ``y`` their classes;
-        ``positions`` int64 ``(n, 4)`` image, z, y, x (as :meth:`Project.training_samples` gives).
+        ``positions`` int64 ``(n, 4)`` image, z, y, x (as ``view.samples()`` gives them).
     :param pool: float32 ``(m, F)`` features of pixels sampled from the images, labelled or not.
-    :param classifier: ``(name, params)`` of the classifier to evaluate with.
-    :param names: feature channel names, one per column.
     """
     started = time.perf_counter()
-    groups = [columns for _, columns in entry_columns(selection, ndim, n_channels)]
-    entries = [entry for entry, _ in entry_columns(selection, ndim, n_channels)]
+    layout = entry_columns(view.selection, len(view.shapes[0]), view.channels)
+    groups = [columns for _, columns in layout]
+    entries = [entry for entry, _ in layout]
     widths = np.array([len(c) for c in groups])
-    if max_channels is not None:
-        if isinstance(max_channels, bool) or not isinstance(max_channels, (int, np.integer)) or max_channels < widths.min():
-            raise ValidationError(
-                f"the most feature channels to keep must be a whole number of at least {int(widths.min())} "
-                f"(the smallest entry's channels), got {max_channels!r}"
-            )
+    whole = isinstance(max_channels, (int, np.integer)) and not isinstance(max_channels, bool)
+    if max_channels is not None and not (whole and max_channels >= widths.min()):
+        raise ValidationError(
+            f"the most feature channels to keep must be a whole number of at least {int(widths.min())} "
+            f"(the smallest entry's channels), got {max_channels!r}"
+        )
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2 or counts.min() < 2:
         raise ValidationError("suggesting features needs at least two labelled pixels of each of two classes or more")
@@ -210,7 +208,7 @@ def suggest_features(
     rows = _subsample(y, rng)
     X, y, positions = X[rows], y[rows], positions[rows]
     fold, n_folds, split = make_folds(positions, y, rng)
-    held = HeldOut(X, y, fold, n_folds, classifier, names)
+    held = HeldOut(X, y, fold, n_folds, view.classifier, view.channel_names)
     agreement = Agreement(held, pool)
     full, drops, changes = permutation_importance(held, agreement, groups, rng, progress)
     importance = drops.mean(axis=1)
@@ -258,8 +256,8 @@ def suggest_features(
         channels_full=int(widths.sum()),
         channels_proposed=int(widths[chosen].sum()),
         steps=tuple(steps),
-        samples=int(len(y)),
-        pool=int(len(pool)),
+        samples=len(y),
+        pool=len(pool),
         folds=int(n_folds),
         split=split,
         seconds=time.perf_counter() - started,

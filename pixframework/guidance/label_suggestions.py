@@ -8,16 +8,18 @@ uncertain or unexplored candidates greedily (:mod:`.select`).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..errors import NotTrained, ValidationError
+from ..errors import NotFound, NotTrained, ValidationError
 from ..io.axes import normalize_region
 from .candidates import Candidates, gather_candidates
 from .results import ClassChance, LabelSuggestion
 from .select import choose
-from .tiles import PIXEL_BUDGET, plan_tiles
+from .tiles import PIXEL_BUDGET, Region, plan_tiles
+from .view import ProjectView
 
 #: most suggestions one call may ask for
 MAX_SUGGESTIONS = 1000
@@ -37,37 +39,26 @@ def _check_n(n: Any) -> int:
     return int(n)
 
 
-def _areas(project: Any, image: str | None, region: Sequence[slice] | None) -> tuple[list[str], list[tuple[int, ...]], list]:
-    """Image names, their spatial shapes, and the ``(index, region)`` areas to analyse."""
+def _areas(view: ProjectView, image: str | None, region: Sequence[slice] | None) -> list[tuple[int, Region]]:
+    """The ``(image index, region)`` areas to analyse."""
+    if not view.names:
+        raise ValidationError("the project has no images: add an image, label it, train, then ask for suggestions")
     if image is None:
         if region is not None:
             raise ValidationError("a region needs an image: name the image the region belongs to")
-        names = list(project.images)
-    else:
-        if not isinstance(image, str):
-            raise ValidationError(f"image must be an image name, got {image!r}")
-        names = [image]
-    shapes = [tuple(int(s) for s in project.image_info(name)["shape"][:-1]) for name in names]
-    if not names:
-        raise ValidationError("the project has no images: add an image, label it, train, then ask for suggestions")
-    areas = []
-    for index, (name, shape) in enumerate(zip(names, shapes)):
-        area = normalize_region(region if image is not None else None, shape)
-        if any(s.stop <= s.start for s in area):
-            raise ValidationError(f"the region {area} of image {name!r} is empty")
-        areas.append((index, area))
-    return names, shapes, areas
+        return [(i, tuple(slice(0, s) for s in shape)) for i, shape in enumerate(view.shapes)]
+    if not isinstance(image, str) or image not in view.names:
+        raise NotFound(f"no image {image!r} in project (images: {', '.join(view.names)})")
+    index = list(view.names).index(image)
+    area = normalize_region(region, view.shapes[index])
+    if any(s.stop <= s.start for s in area):
+        raise ValidationError(f"the region {area} of image {image!r} is empty")
+    return [(index, area)]
 
 
-def _labelled_features(project: Any) -> np.ndarray:
-    counts = project.label_counts()
-    if not any(counts.values()):
-        return np.empty((0, 0), np.float32)
-    return project.training_samples()[0]
-
-
-def _suggestion(rank: int, names: list[str], classes: list[dict], candidates: Candidates, row: int, novelty: float, score: float) -> LabelSuggestion:
+def _suggestion(rank: int, view: ProjectView, candidates: Candidates, row: int, novelty: float, score: float) -> LabelSuggestion:
     probabilities = candidates.probabilities[row]
+    classes = view.classes
     order = np.argsort(-probabilities, kind="stable")[: min(2, len(classes))]
     chances = tuple(
         ClassChance(name=classes[k]["name"], index=int(classes[k]["index"]), probability=float(probabilities[k])) for k in order
@@ -75,7 +66,7 @@ def _suggestion(rank: int, names: list[str], classes: list[dict], candidates: Ca
     uncertainty = float(candidates.uncertainty[row])
     return LabelSuggestion(
         rank=rank,
-        image=names[int(candidates.image[row])],
+        image=view.names[int(candidates.image[row])],
         position=tuple(int(v) for v in candidates.position[row]),
         score=score,
         uncertainty=uncertainty,
@@ -86,7 +77,7 @@ def _suggestion(rank: int, names: list[str], classes: list[dict], candidates: Ca
 
 
 def suggest_labels(
-    project: Any,
+    view: ProjectView,
     image: str | None = None,
     n: int = 10,
     region: Sequence[slice] | None = None,
@@ -95,18 +86,20 @@ def suggest_labels(
     progress: Progress | None = None,
     pixel_budget: int = PIXEL_BUDGET,
 ) -> list[LabelSuggestion]:
-    """The ``n`` places where one more label would help most, best first (see :meth:`Project.suggest_labels`)."""
+    """The ``n`` places where one more label would help most, best first (see :meth:`Project.suggest_labels`).
+
+    :param pixel_budget: pixels analysed at most (random tiles beyond that, see :mod:`.tiles`).
+    """
     n = _check_n(n)
-    if not project.is_trained:
+    if view.probabilities_of is None:
         raise NotTrained("suggestions come from the classifier: label two classes and train it first")
-    names, shapes, areas = _areas(project, image, region)
+    areas = _areas(view, image, region)
     rng = np.random.default_rng(seed)
-    minimum = spacing(project.features)
+    minimum = spacing(view.selection)
     tiles = plan_tiles(areas, rng, pixel_budget)
-    candidates = gather_candidates(project, names, tiles, shapes, minimum / 2.0, rng, progress)
-    counts = project.label_counts()
-    unlabelled = [i for i, name in enumerate(names) if not counts.get(name)]
-    picks = choose(candidates, _labelled_features(project), n, minimum, rng, must_cover=unlabelled)
+    candidates = gather_candidates(view, tiles, minimum / 2.0, rng, progress)
+    labelled = view.samples()[0] if any(view.labelled) else np.empty((0, 0), np.float32)
+    unlabelled = [index for index, _ in areas if not view.labelled[index]]
+    picks = choose(candidates, labelled, n, minimum, rng, must_cover=unlabelled)
     picks.sort(key=lambda pick: -pick[2])
-    classes = project.classes
-    return [_suggestion(rank, names, classes, candidates, row, novelty, score) for rank, (row, novelty, score) in enumerate(picks, 1)]
+    return [_suggestion(rank, view, candidates, row, novelty, score) for rank, (row, novelty, score) in enumerate(picks, 1)]

@@ -7,11 +7,10 @@ from tiles planned like those of ``suggest_labels`` (every image has one), withi
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from .tiles import pixels, plan_tiles
+from .view import ProjectView
 
 #: pixels whose features are computed at most
 POOL_BUDGET = 1 << 18
@@ -19,15 +18,14 @@ POOL_BUDGET = 1 << 18
 POOL_SIZE = 20_000
 
 
-def pool_features(project: Any, rng: np.random.Generator, size: int = POOL_SIZE, budget: int = POOL_BUDGET) -> np.ndarray:
+def pool_features(view: ProjectView, rng: np.random.Generator, size: int = POOL_SIZE, budget: int = POOL_BUDGET) -> np.ndarray:
     """float32 ``(m, F)`` features of up to ``size`` random pixels of the project's images."""
-    names = list(project.images)
-    areas = [(i, tuple(slice(0, s) for s in project.image_info(name)["shape"][:-1])) for i, name in enumerate(names)]
+    areas = [(i, tuple(slice(0, s) for s in shape)) for i, shape in enumerate(view.shapes)]
     tiles = plan_tiles(areas, rng, budget)
     total = sum(pixels(tile) for _, tile in tiles)
     parts = []
     for index, tile in tiles:
-        features = project.pixel_features(names[index], tile)
+        features = view.features_of(index, tile)
         flat = features.reshape(-1, features.shape[-1])
         take = max(1, round(size * pixels(tile) / total))
         parts.append(np.asarray(flat[np.sort(rng.choice(len(flat), min(take, len(flat)), replace=False))], np.float32))

@@ -13,7 +13,7 @@ never visits a region it is confidently wrong about; novelty is what sends the u
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -72,7 +72,7 @@ def choose(
     # nothing labelled (labels cleared after training): novelty is the distance from the typical candidate
     distance = nearest_distance(features, reference) if len(reference) else np.sqrt((features**2).sum(axis=1))
     alive = np.ones(len(candidates), bool)
-    uncovered = set(int(i) for i in must_cover) & set(int(i) for i in np.unique(candidates.image))
+    uncovered = {int(i) for i in must_cover} & {int(i) for i in np.unique(candidates.image)}
     picks: list[tuple[int, float, float]] = []
     positions = candidates.position.astype(np.float64)
     while len(picks) < n and alive.any():
@@ -87,5 +87,5 @@ def choose(
         near = ((positions - positions[best]) ** 2).sum(axis=1) < min_distance**2
         alive &= ~(same & near)
         distance = np.minimum(distance, np.sqrt(((features - features[best]) ** 2).sum(axis=1)))
-        uncovered &= set(int(i) for i in np.unique(candidates.image[alive]))
+        uncovered &= {int(i) for i in np.unique(candidates.image[alive])}
     return picks

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,7 +31,7 @@ def split_evenly(region: Region, edge: int) -> list[Region]:
         size = s.stop - s.start
         parts = max(1, math.ceil(size / edge))
         cuts = [s.start + (size * k) // parts for k in range(parts + 1)]
-        per_axis.append([slice(a, b) for a, b in zip(cuts[:-1], cuts[1:])])
+        per_axis.append([slice(a, b) for a, b in itertools.pairwise(cuts)])
     return [tuple(t) for t in itertools.product(*per_axis)]
 
 
