@@ -150,6 +150,8 @@ def run(data: tuple, seed: int, strategy: str, rounds: int, per_round: int, fold
             break
         k = strokes_in_round(r, strokes, per_round, fixed_rounds)
         centres = user.suggested_centres(k, r) if strategy == "suggested" else user.random_centres(k)
+        if not centres:
+            break  # nothing left to label
         for centre in centres:
             user.stroke(centre)
         strokes += len(centres)

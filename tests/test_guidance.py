@@ -7,6 +7,7 @@ folder or a RemoteProject on a server started for the test, so the same assertio
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -203,18 +204,19 @@ def test_suggest_features_proposes_a_smaller_selection_as_good_as_the_full_one(m
     assert isinstance(result, FeatureSuggestion)
     assert len(result.scores) == len(FEATURES)
     assert sorted(s.rank for s in result.scores) == list(range(1, len(FEATURES) + 1))
-    assert {(s.filter, s.scale) for s in result.scores} == set(FEATURES)
-    assert result.proposed and len(result.proposed) < len(FEATURES)
+    assert {(s.entry["filter"], s.entry["scale"]) for s in result.scores} == set(FEATURES)
+    proposed = result.proposed["entries"]
+    assert proposed and len(proposed) < len(FEATURES)
     assert result.within_tolerance
     assert result.accuracy_proposed >= result.accuracy_full - result.tolerance
     assert result.agreement >= result.agreement_ceiling - result.tolerance
     assert result.channels_proposed < result.channels_full == 6
-    assert {(f, s, d) for f, s, d in result.proposed} == {s.entry() for s in result.scores if s.selected}
+    assert proposed == [s.entry for s in result.scores if s.selected and s.entry in proposed]
     assert result.seconds > 0 and result.samples == 24 and result.folds >= 2
     assert result.split.startswith("blocks of")
     assert p.features.entries and len(p.features) == len(FEATURES)  # the project is not changed
     p.select_features(result.proposed)  # the proposal applies as it is
-    assert len(p.features) == len(result.proposed)
+    assert len(p.features) == len(proposed)
 
 
 def test_suggest_features_is_deterministic_and_honours_max_channels(make: Callable[[], Any]) -> None:
@@ -222,7 +224,7 @@ def test_suggest_features_is_deterministic_and_honours_max_channels(make: Callab
     first = p.suggest_features(max_channels=1, seed=1)
     again = p.suggest_features(max_channels=1, seed=1)
     assert first.proposed == again.proposed and first.scores == again.scores
-    assert first.proposed and first.channels_proposed == 1  # never empty, never above the limit
+    assert first.proposed["entries"] and first.channels_proposed == 1  # never empty, never above the limit
     for bad in (0, -3, 1.5, True):
         with pytest.raises(ValidationError, match="feature channels"):
             p.suggest_features(max_channels=bad)
@@ -239,3 +241,35 @@ def test_suggest_features_needs_labels_of_two_classes(make: Callable[[], Any]) -
     p.set_labels("img0", np.pad(np.ones((3, 3), np.uint8), ((10, 51), (10, 51))))
     with pytest.raises(ValidationError, match="two classes"):
         p.suggest_features()
+
+
+# ---------------------------------------------------------------------------------------------- both sides
+def test_remote_results_equal_embedded_ones(tmp_path: Path) -> None:
+    image, truth = scene()
+    others = [scene(seed=1)[0][::-1].copy()]
+    with running_server(tmp_path) as (_, address), connect(address) as client:
+        results = []
+        for p in (Project.create(tmp_path / "local.pixf"), client.create_project("remote.pixf")):
+            labelled_project(lambda p=p: p, [image, *others], truth)
+            seen: list[tuple[float, str]] = []
+            labels = p.suggest_labels(None, n=5, seed=2, progress=lambda f, m: seen.append((f, m)))
+            features = p.suggest_features(seed=2)
+            results.append((labels, dataclasses.replace(features, seconds=0.0), seen))
+            p.close(save=False)
+    (local_labels, local_features, local_seen), (remote_labels, remote_features, remote_seen) = results
+    assert remote_labels == local_labels
+    assert remote_features == local_features
+    assert remote_seen == local_seen and remote_seen[-1][0] == 1.0
+
+
+def test_an_error_in_progress_stops_the_work(make: Callable[[], Any]) -> None:
+    image, truth = scene()
+    p = labelled_project(make, [image], truth)
+
+    def stop(fraction: float, message: str) -> None:
+        raise KeyboardInterrupt("user pressed stop")
+
+    for call in (lambda: p.suggest_labels("img0", progress=stop), lambda: p.suggest_features(progress=stop)):
+        with pytest.raises(KeyboardInterrupt):
+            call()
+    assert p.suggest_labels("img0", n=2)  # the project is still usable

@@ -4,8 +4,8 @@ For every tile the project's own pipeline gives features and class probabilities
 resolution. The uncertainty map (ilastik's ``1 - (p_first - p_second)``) is smoothed over a few
 pixels, so a suggestion lands in a patch of doubt where a brush stroke fits, not on a one-pixel
 boundary line. Candidates are then taken on a regular grid (stride chosen so that at most
-:data:`MAX_CANDIDATES` remain in all), and those within ``exclusion`` pixels of a labelled pixel
-are dropped: labelling next to an existing stroke teaches the classifier little.
+:data:`MAX_CANDIDATES` remain in all), each with its distance to the nearest labelled pixel
+(labelled pixels themselves are dropped); the selection keeps away from labels by that distance.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class Candidates:
     :param uncertainty: float32 ``(n,)`` smoothed uncertainty, 0..1.
     :param features: float32 ``(n, F)`` feature vectors.
     :param probabilities: float32 ``(n, C)`` class probabilities.
+    :param label_distance: float32 ``(n,)`` pixels to the nearest labelled pixel (capped: at least
+        ``reach`` means "at least that far").
     """
 
     image: np.ndarray
@@ -44,6 +46,7 @@ class Candidates:
     uncertainty: np.ndarray
     features: np.ndarray
     probabilities: np.ndarray
+    label_distance: np.ndarray
 
     def __len__(self) -> int:
         return int(self.image.shape[0])
@@ -62,12 +65,12 @@ def grid_stride(analysed_pixels: int, ndim: int, limit: int = MAX_CANDIDATES) ->
     return max(1, math.ceil((analysed_pixels / limit) ** (1.0 / ndim)))
 
 
-def _free_distance(view: ProjectView, index: int, tile: Region, exclusion: float) -> np.ndarray:
-    """Distance (pixels) from every pixel of ``tile`` to the nearest labelled pixel, capped near ``exclusion``.
+def _label_distance(view: ProjectView, index: int, tile: Region, reach: float) -> np.ndarray:
+    """Distance (pixels) from every pixel of ``tile`` to the nearest labelled pixel, exact up to ``reach``.
 
-    Labels just outside the tile count too: the label window is the tile grown by ``exclusion``.
+    Labels just outside the tile count too: the label window is the tile grown by ``reach``.
     """
-    grow = math.ceil(exclusion)
+    grow = math.ceil(reach)
     window = tuple(slice(max(0, s.start - grow), min(size, s.stop + grow)) for s, size in zip(tile, view.shapes[index]))
     labels = np.asarray(view.labels_of(index, window))
     inner = tuple(slice(s.start - w.start, s.stop - w.start) for s, w in zip(tile, window))
@@ -79,11 +82,14 @@ def _free_distance(view: ProjectView, index: int, tile: Region, exclusion: float
 def gather_candidates(
     view: ProjectView,
     tiles: Sequence[tuple[int, Region]],
-    exclusion: float,
+    reach: float,
     rng: np.random.Generator,
     progress: Progress | None = None,
 ) -> Candidates:
-    """Candidates over ``tiles`` (``(image index, region)``), using the project's features and model."""
+    """Candidates over ``tiles`` (``(image index, region)``), using the project's features and model.
+
+    :param reach: distances to labels are exact up to this many pixels.
+    """
     ndim = len(view.shapes[0])
     stride = grid_stride(sum(pixels(t) for _, t in tiles), ndim)
     parts: list[tuple[np.ndarray, ...]] = []
@@ -94,12 +100,12 @@ def gather_candidates(
         tile_shape = features.shape[:-1]
         probabilities = view.probabilities_of(features.reshape(-1, features.shape[-1])).reshape(tile_shape + (-1,))
         uncertainty = ndi.gaussian_filter(margin_uncertainty(probabilities), UNCERTAINTY_SMOOTHING, mode="nearest")
-        free = _free_distance(view, index, tile, exclusion)
+        free = _label_distance(view, index, tile, reach)
         # a random grid offset per tile (from the seed) so repeated calls with other seeds see other pixels
         axes = [np.arange(int(rng.integers(min(stride, n))), n, stride) for n in tile_shape]
         local = np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)
         where = tuple(local.T)
-        keep = free[where] >= exclusion
+        keep = free[where] > 0
         local = local[keep]
         where = tuple(local.T)
         offset = np.array([s.start for s in tile], np.int64)
@@ -110,6 +116,7 @@ def gather_candidates(
                 uncertainty[where],
                 np.ascontiguousarray(features[where], dtype=np.float32),
                 probabilities[where],
+                np.minimum(free[where], reach).astype(np.float32),
             )
         )
     if progress is not None:

@@ -32,8 +32,10 @@ import numpy as np
 
 from ..classifiers.api import predict_probabilities, train_model
 from ..errors import ValidationError
+from ..features.selection import FeatureSelection
 from ..registry import get_registry
 from ..specs import resolve_parameters
+from .checks import check_max_channels, check_seed
 from .folds import make_folds
 from .results import FeatureScore, FeatureSuggestion, SelectionStep
 from .view import ProjectView
@@ -195,12 +197,8 @@ def suggest_features(
     groups = [columns for _, columns in layout]
     entries = [entry for entry, _ in layout]
     widths = np.array([len(c) for c in groups])
-    whole = isinstance(max_channels, (int, np.integer)) and not isinstance(max_channels, bool)
-    if max_channels is not None and not (whole and max_channels >= widths.min()):
-        raise ValidationError(
-            f"the most feature channels to keep must be a whole number of at least {int(widths.min())} "
-            f"(the smallest entry's channels), got {max_channels!r}"
-        )
+    max_channels = check_max_channels(max_channels, int(widths.min()))
+    seed = check_seed(seed)
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2 or counts.min() < 2:
         raise ValidationError("suggesting features needs at least two labelled pixels of each of two classes or more")
@@ -232,7 +230,7 @@ def suggest_features(
         columns = np.concatenate([groups[i] for i in chosen + [e]])
         quality = (held.accuracy(columns), agreement.of(columns))
         kept = shortfall(quality) < shortfall(best) - MIN_GAIN
-        steps.append(SelectionStep(entries[e].filter, entries[e].scale, entries[e].in_2d, quality[0], quality[1], kept))
+        steps.append(SelectionStep(entries[e].to_json(), entries[e].label(), quality[0], quality[1], kept))
         if kept:
             chosen.append(e)
             best = quality
@@ -240,13 +238,13 @@ def suggest_features(
         progress(1.0, "done")
     ranks = {e: r for r, e in enumerate(order, 1)}
     scores = tuple(
-        FeatureScore(entries[e].filter, entries[e].scale, entries[e].in_2d, int(widths[e]), float(importance[e]),
-                     float(drops[e].std()), float(changes[e]), ranks[e], e in chosen)
+        FeatureScore(entries[e].to_json(), entries[e].label(), int(widths[e]), float(importance[e]), float(drops[e].std()),
+                     float(changes[e]), ranks[e], e in chosen)
         for e in order
     )  # fmt: skip
     return FeatureSuggestion(
         scores=scores,
-        proposed=tuple((entries[e].filter, entries[e].scale, entries[e].in_2d) for e in sorted(chosen)),
+        proposed=FeatureSelection([entries[e] for e in sorted(chosen)]).to_json(),
         accuracy_full=float(full),
         accuracy_proposed=float(best[0]),
         agreement=float(best[1]),

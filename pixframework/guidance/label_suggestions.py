@@ -16,13 +16,12 @@ import numpy as np
 from ..errors import NotFound, NotTrained, ValidationError
 from ..io.axes import normalize_region
 from .candidates import Candidates, gather_candidates
+from .checks import check_count, check_seed
 from .results import ClassChance, LabelSuggestion
 from .select import choose
 from .tiles import PIXEL_BUDGET, Region, plan_tiles
 from .view import ProjectView
 
-#: most suggestions one call may ask for
-MAX_SUGGESTIONS = 1000
 Progress = Callable[[float, str], None]
 
 
@@ -31,12 +30,6 @@ def spacing(selection: Any) -> float:
     overlap), between 4 and 64."""
     largest = max((entry.scale for entry in selection.entries), default=1.0)
     return float(min(64.0, max(4.0, 2.0 * largest)))
-
-
-def _check_n(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_SUGGESTIONS:
-        raise ValidationError(f"the number of suggestions must be a whole number from 1 to {MAX_SUGGESTIONS}, got {n!r}")
-    return int(n)
 
 
 def _areas(view: ProjectView, image: str | None, region: Sequence[slice] | None) -> list[tuple[int, Region]]:
@@ -90,7 +83,8 @@ def suggest_labels(
 
     :param pixel_budget: pixels analysed at most (random tiles beyond that, see :mod:`.tiles`).
     """
-    n = _check_n(n)
+    n = check_count(n)
+    seed = check_seed(seed)
     if view.probabilities_of is None:
         raise NotTrained("suggestions come from the classifier: label two classes and train it first")
     areas = _areas(view, image, region)

@@ -52,9 +52,9 @@ class LabelSuggestion:
 class FeatureScore:
     """One filter x scale entry of the feature selection, scored by ``suggest_features``.
 
-    :param filter: filter name.
-    :param scale: sigma in pixels.
-    :param in_2d: the entry runs per z-slice on 3D data.
+    :param entry: the entry in the selection's JSON form (``{"filter", "scale", "in_2d"}`` and
+        whatever else the selection stores per entry).
+    :param label: the entry for display, e.g. ``"gaussian_smoothing(sigma=1.0)"``.
     :param channels: feature channels the entry gives.
     :param importance: mean drop of held-out accuracy when the entry's channels are shuffled
         (permutation importance; 0 or below: the classifier does not need it next to the others).
@@ -66,9 +66,8 @@ class FeatureScore:
     :param selected: whether the proposed selection keeps it.
     """
 
-    filter: str
-    scale: float
-    in_2d: bool
+    entry: dict[str, Any]
+    label: str
     channels: int
     importance: float
     importance_std: float
@@ -76,18 +75,13 @@ class FeatureScore:
     rank: int
     selected: bool
 
-    def entry(self) -> tuple[str, float, bool]:
-        """``(filter, scale, in_2d)``, as :class:`~pixframework.features.selection.FeatureSelection` takes it."""
-        return (self.filter, self.scale, self.in_2d)
-
 
 @dataclass(frozen=True)
 class SelectionStep:
     """One step of the forward search: the entry tried, held-out accuracy and agreement with it, whether it was kept."""
 
-    filter: str
-    scale: float
-    in_2d: bool
+    entry: dict[str, Any]
+    label: str
     accuracy: float
     agreement: float
     kept: bool
@@ -101,8 +95,8 @@ class FeatureSuggestion:
     averaged over folds whose test pixels lie in other image blocks than their training pixels.
 
     :param scores: every entry of the current selection, in rank order.
-    :param proposed: the proposed entries ``(filter, scale, in_2d)``; never empty. Apply it with
-        ``project.select_features(suggestion.proposed)``.
+    :param proposed: the proposed selection in its JSON form (``{"version", "entries"}``), never
+        empty. Apply it with ``project.select_features(suggestion.proposed)``.
     :param accuracy_full: held-out accuracy with the current selection.
     :param accuracy_proposed: held-out accuracy with the proposed one.
     :param agreement: fraction of the pool where a classifier trained on the proposal predicts the
@@ -124,7 +118,7 @@ class FeatureSuggestion:
     """
 
     scores: tuple[FeatureScore, ...]
-    proposed: tuple[tuple[str, float, bool], ...]
+    proposed: dict[str, Any]
     accuracy_full: float
     accuracy_proposed: float
     agreement: float

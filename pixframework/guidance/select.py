@@ -5,7 +5,8 @@ the distance, in standardised feature space, to the nearest labelled pixel *or e
 divided by the largest such distance among the remaining candidates (0..1). Counting earlier picks
 as labelled is the greedy k-center step of core-set selection (Sener & Savarese 2018): the second
 pick is not a near copy of the first. Candidates closer than ``min_distance`` pixels to an earlier
-pick in the same image are removed, so suggestions never cluster in one spot.
+pick in the same image, or than half that to a labelled pixel, are not taken, so suggestions never
+cluster in one spot.
 
 Uncertainty alone (margin sampling) keeps refining boundaries the model already knows about and
 never visits a region it is confidently wrong about; novelty is what sends the user there.
@@ -58,8 +59,11 @@ def choose(
 ) -> list[tuple[int, float, float]]:
     """Pick up to ``n`` candidates.
 
+    Picks stay ``min_distance`` pixels apart (same image) and ``min_distance / 2`` from labelled
+    pixels. When no candidate is that far any more (an image covered with labels), both distances
+    are halved, down to 1 pixel, rather than returning fewer suggestions than there are places.
+
     :param labelled: float32 ``(m, F)`` features of labelled pixels.
-    :param min_distance: pixels between two picks of the same image at least.
     :param must_cover: image indices that get a pick before any image gets a second one (images
         without labels), as long as they have candidates and picks remain.
     :returns: ``(candidate row, novelty, score)`` per pick, in pick order.
@@ -71,21 +75,30 @@ def choose(
     features, reference = standardise(candidates.features.astype(np.float64), labelled.astype(np.float64))
     # nothing labelled (labels cleared after training): novelty is the distance from the typical candidate
     distance = nearest_distance(features, reference) if len(reference) else np.sqrt((features**2).sum(axis=1))
-    alive = np.ones(len(candidates), bool)
+    positions = candidates.position.astype(np.float64)
+    to_picks = np.full(len(candidates), np.inf)  # pixels to the nearest pick in the same image
+    free = np.ones(len(candidates), bool)
     uncovered = {int(i) for i in must_cover} & {int(i) for i in np.unique(candidates.image)}
     picks: list[tuple[int, float, float]] = []
-    positions = candidates.position.astype(np.float64)
-    while len(picks) < n and alive.any():
-        allowed = alive & np.isin(candidates.image, sorted(uncovered)) if uncovered else alive
+    spacing = float(min_distance)
+    while len(picks) < n and free.any():
+        alive = free & (to_picks >= spacing) & (candidates.label_distance >= spacing / 2.0)
+        if not alive.any():
+            if spacing <= 1.0:
+                break
+            spacing = max(1.0, spacing / 2.0)
+            continue
+        covering = alive & np.isin(candidates.image, sorted(uncovered))
+        allowed = covering if covering.any() else alive
         top = distance[allowed].max()
         novelty = np.where(allowed, distance / top if top > 0 else 0.0, 0.0)
         score = np.where(allowed, candidates.uncertainty + NOVELTY_WEIGHT * novelty, -np.inf)
         best = int(np.argmax(score))
         picks.append((best, float(novelty[best]), float(score[best])))
         uncovered.discard(int(candidates.image[best]))
+        free[best] = False
         same = candidates.image == candidates.image[best]
-        near = ((positions - positions[best]) ** 2).sum(axis=1) < min_distance**2
-        alive &= ~(same & near)
+        gap = np.sqrt(((positions - positions[best]) ** 2).sum(axis=1))
+        to_picks = np.where(same, np.minimum(to_picks, gap), to_picks)
         distance = np.minimum(distance, np.sqrt(((features - features[best]) ** 2).sum(axis=1)))
-        uncovered &= {int(i) for i in np.unique(candidates.image[alive])}
     return picks
