@@ -22,6 +22,7 @@ from pixframework.errors import NotTrained, ValidationError
 from pixframework.features.selection import FeatureSelection
 from pixframework.guidance import FeatureSuggestion, LabelSuggestion
 from pixframework.guidance.label_suggestions import spacing
+from pixframework.guidance.select import LABEL_GAP
 from pixframework.project import Project
 
 FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.0),
@@ -102,7 +103,7 @@ def test_suggestions_are_ranked_spread_out_and_away_from_labels(make: Callable[[
     assert gaps.min() >= MIN_DISTANCE  # never clustered in one spot
     labelled = _labelled_positions(p, "img0")
     to_labels = np.sqrt(((positions[:, None] - labelled[None]) ** 2).sum(-1)).min(axis=1)
-    assert to_labels.min() >= MIN_DISTANCE / 2  # never on or next to a labelled pixel
+    assert to_labels.min() >= max(1.0, MIN_DISTANCE * LABEL_GAP)  # never on or right next to a labelled pixel
     names = {c["name"] for c in p.classes}
     for s in found:
         assert s.image == "img0" and len(s.position) == 2

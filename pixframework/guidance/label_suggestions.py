@@ -18,7 +18,7 @@ from ..io.axes import normalize_region
 from .candidates import Candidates, gather_candidates
 from .checks import check_count, check_seed
 from .results import ClassChance, LabelSuggestion
-from .select import choose
+from .select import LABEL_GAP, choose
 from .tiles import PIXEL_BUDGET, Region, plan_tiles
 from .view import ProjectView
 
@@ -91,7 +91,7 @@ def suggest_labels(
     rng = np.random.default_rng(seed)
     minimum = spacing(view.selection)
     tiles = plan_tiles(areas, rng, pixel_budget)
-    candidates = gather_candidates(view, tiles, minimum / 2.0, rng, progress)
+    candidates = gather_candidates(view, tiles, minimum * LABEL_GAP, rng, progress)
     labelled = view.samples()[0] if any(view.labelled) else np.empty((0, 0), np.float32)
     unlabelled = [index for index, _ in areas if not view.labelled[index]]
     picks = choose(candidates, labelled, n, minimum, rng, must_cover=unlabelled)

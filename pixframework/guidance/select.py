@@ -5,8 +5,10 @@ the distance, in standardised feature space, to the nearest labelled pixel *or e
 divided by the largest such distance among the remaining candidates (0..1). Counting earlier picks
 as labelled is the greedy k-center step of core-set selection (Sener & Savarese 2018): the second
 pick is not a near copy of the first. Candidates closer than ``min_distance`` pixels to an earlier
-pick in the same image, or than half that to a labelled pixel, are not taken, so suggestions never
-cluster in one spot.
+pick in the same image, or than a quarter of that (:data:`LABEL_GAP`) to a labelled pixel, are not
+taken, so suggestions never cluster in one spot. The gap to labels is small on purpose: the errors
+that remain once much is labelled sit next to strokes (along class borders), and novelty already
+says how little a pixel that looks like a labelled one would teach.
 
 Uncertainty alone (margin sampling) keeps refining boundaries the model already knows about and
 never visits a region it is confidently wrong about; novelty is what sends the user there.
@@ -22,6 +24,8 @@ from .candidates import Candidates
 
 #: labelled pixels the novelty is measured against at most (a random subset beyond that)
 MAX_REFERENCE = 1000
+#: pixels kept from labelled pixels, as a fraction of the spacing between picks
+LABEL_GAP = 0.25
 #: weight of novelty against uncertainty in the score
 NOVELTY_WEIGHT = 1.0
 #: candidate rows per block when computing distances (bounds the temporary matrix)
@@ -59,7 +63,7 @@ def choose(
 ) -> list[tuple[int, float, float]]:
     """Pick up to ``n`` candidates.
 
-    Picks stay ``min_distance`` pixels apart (same image) and ``min_distance / 2`` from labelled
+    Picks stay ``min_distance`` pixels apart (same image) and ``LABEL_GAP * min_distance`` from labelled
     pixels. When no candidate is that far any more (an image covered with labels), both distances
     are halved, down to 1 pixel, rather than returning fewer suggestions than there are places.
 
@@ -82,7 +86,7 @@ def choose(
     picks: list[tuple[int, float, float]] = []
     spacing = float(min_distance)
     while len(picks) < n and free.any():
-        alive = free & (to_picks >= spacing) & (candidates.label_distance >= spacing / 2.0)
+        alive = free & (to_picks >= spacing) & (candidates.label_distance >= spacing * LABEL_GAP)
         if not alive.any():
             if spacing <= 1.0:
                 break
