@@ -20,6 +20,7 @@ Curves are means over seeds.
     python benchmarks/bench_guidance.py                   # both data sets, 3 seeds
     python benchmarks/bench_guidance.py --data coins --seeds 2 --rounds 15
     python benchmarks/bench_guidance.py --timing          # suggest_labels on 2048^2 and 4096^2 images
+    python benchmarks/bench_guidance.py --features        # suggest_features on both data sets
 """
 
 from __future__ import annotations
@@ -197,6 +198,27 @@ def timing(sizes: tuple[int, ...] = (2048, 4096), n: int = 10) -> None:
                 print(f"{size:>5}x{size:<5} {wall:>10.2f} {cpu:>11.2f} {whole:>14.2f} {wall / whole:>6.2f}")
 
 
+# ---------------------------------------------------------------------------------------------- features
+def features(strokes: int = 60) -> None:
+    """suggest_features after ``strokes`` random strokes; the whole-image accuracy checks the proposal."""
+    print(f"\nsuggest_features after {strokes} random strokes (seed 0); whole-image accuracy against the truth:")
+    print(f"{'data':>9} {'channels':>9} {'held-out acc':>13} {'agreement':>10} {'within':>6} {'seconds':>7} {'image acc full -> proposed':>27}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, make in DATASETS.items():
+            user = SimulatedUser(*make(), folder, 0)
+            for centre in user.random_centres(strokes):
+                user.stroke(centre)
+            full = user.train_and_score()[1]
+            result = user.project.suggest_features()
+            user.project.select_features(result.proposed)
+            proposed = user.train_and_score()[1]
+            print(f"{name:>9} {result.channels_full:>4} -> {result.channels_proposed:<3} {result.accuracy_full:>6.3f} -> "
+                  f"{result.accuracy_proposed:.3f} {result.agreement:>5.3f}/{result.agreement_ceiling:.3f} "
+                  f"{'yes' if result.within_tolerance else 'no':>6} {result.seconds:>7.1f} {full:>15.4f} -> {proposed:.4f}")  # fmt: skip
+            print("           kept:", ", ".join(s.label for s in result.scores if s.selected))
+            user.close()
+
+
 # ---------------------------------------------------------------------------------------------- main
 def compare(name: str, seeds: int, rounds: int, per_round: int) -> None:
     data = DATASETS[name]()
@@ -239,9 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--per-round", type=int, default=5, help="strokes per round (default %(default)s)")
     parser.add_argument("--timing", action="store_true", help="only time suggest_labels on 2048^2 and 4096^2 images")
+    parser.add_argument("--features", action="store_true", help="only run suggest_features on both data sets")
     args = parser.parse_args(argv)
     if args.timing:
         timing()
+        return 0
+    if args.features:
+        features()
         return 0
     for name in args.data:
         compare(name, args.seeds, args.rounds, args.per_round)

@@ -21,8 +21,10 @@ from pixframework.client import connect
 from pixframework.errors import NotTrained, ValidationError
 from pixframework.features.selection import FeatureSelection
 from pixframework.guidance import FeatureSuggestion, LabelSuggestion
+from pixframework.guidance.candidates import MAX_CANDIDATES, grid_stride
 from pixframework.guidance.label_suggestions import spacing
 from pixframework.guidance.select import LABEL_GAP
+from pixframework.guidance.tiles import pixels, plan_tiles
 from pixframework.project import Project
 
 FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.0),
@@ -67,14 +69,20 @@ def scene(shape: tuple[int, ...] = (128, 128), seed: int = 0) -> tuple[np.ndarra
     return ndi.gaussian_filter(image, 1.0).astype(np.float32), truth
 
 
-def labelled_project(make: Callable[[], Any], images: list[np.ndarray], truth: np.ndarray) -> Any:
-    """A trained project with the images; a few pixels of both classes labelled on the first image only."""
+def new_project(make: Callable[[], Any], images: list[np.ndarray]) -> Any:
+    """A project with the images (``img0``, ``img1``, ...), classes background and disc, :data:`FEATURES`."""
     p = make()
     for k, image in enumerate(images):
         p.add_image(image, name=f"img{k}")
     p.add_class("background")
     p.add_class("disc")
     p.select_features(FEATURES)
+    return p
+
+
+def labelled_project(make: Callable[[], Any], images: list[np.ndarray], truth: np.ndarray) -> Any:
+    """A trained project with the images; a few pixels of both classes labelled on the first image only."""
+    p = new_project(make, images)
     labels = np.zeros(truth.shape, np.uint8)
     inner = [ndi.binary_erosion(truth == v, iterations=4) for v in (1, 2)]
     for value, mask in zip((1, 2), inner):
@@ -165,10 +173,7 @@ def test_suggestions_in_3d(make: Callable[[], Any]) -> None:
 
 def test_bad_requests_are_refused_before_any_work(make: Callable[[], Any]) -> None:
     image, truth = scene()
-    p = make()
-    p.add_image(image, name="img0")
-    p.add_class("a")
-    p.add_class("b")
+    p = new_project(make, [image])
     with pytest.raises(NotTrained, match="train"):
         p.suggest_labels("img0")
     p = labelled_project(make, [image], truth)
@@ -182,13 +187,9 @@ def test_bad_requests_are_refused_before_any_work(make: Callable[[], Any]) -> No
 
 
 # ---------------------------------------------------------------------------------------------- features
-def _feature_project(make: Callable[[], Any]) -> Any:
+def _feature_project(make: Callable[[], Any]) -> tuple[Any, np.ndarray]:
     image, truth = scene((96, 96))
-    p = make()
-    p.add_image(image, name="img0")
-    p.add_class("background")
-    p.add_class("disc")
-    p.select_features(FEATURES)
+    p = new_project(make, [image])
     labels = np.zeros(truth.shape, np.uint8)
     rng = np.random.default_rng(0)
     for value in (1, 2):
@@ -196,11 +197,18 @@ def _feature_project(make: Callable[[], Any]) -> Any:
         for point in where[rng.choice(len(where), 12, replace=False)]:
             labels[tuple(point)] = value
     p.set_labels("img0", labels)
-    return p
+    return p, truth
+
+
+def accuracy(p: Any, truth: np.ndarray) -> float:
+    """Whole-image accuracy against the truth after training (the independent check of a selection)."""
+    p.train()
+    return float((p.predict("img0", output="segmentation") == truth).mean())
 
 
 def test_suggest_features_proposes_a_smaller_selection_as_good_as_the_full_one(make: Callable[[], Any]) -> None:
-    p = _feature_project(make)
+    p, truth = _feature_project(make)
+    full = accuracy(p, truth)
     result = p.suggest_features()
     assert isinstance(result, FeatureSuggestion)
     assert len(result.scores) == len(FEATURES)
@@ -218,10 +226,11 @@ def test_suggest_features_proposes_a_smaller_selection_as_good_as_the_full_one(m
     assert p.features.entries and len(p.features) == len(FEATURES)  # the project is not changed
     p.select_features(result.proposed)  # the proposal applies as it is
     assert len(p.features) == len(proposed)
+    assert accuracy(p, truth) >= full - 0.01  # and classifies the whole image as well
 
 
 def test_suggest_features_is_deterministic_and_honours_max_channels(make: Callable[[], Any]) -> None:
-    p = _feature_project(make)
+    p, _ = _feature_project(make)
     first = p.suggest_features(max_channels=1, seed=1)
     again = p.suggest_features(max_channels=1, seed=1)
     assert first.proposed == again.proposed and first.scores == again.scores
@@ -232,11 +241,7 @@ def test_suggest_features_is_deterministic_and_honours_max_channels(make: Callab
 
 
 def test_suggest_features_needs_labels_of_two_classes(make: Callable[[], Any]) -> None:
-    image, _ = scene((64, 64))
-    p = make()
-    p.add_image(image, name="img0")
-    p.add_class("a")
-    p.add_class("b")
+    p = new_project(make, [scene((64, 64))[0]])
     with pytest.raises(ValidationError, match="label"):
         p.suggest_features()
     p.set_labels("img0", np.pad(np.ones((3, 3), np.uint8), ((10, 51), (10, 51))))
@@ -274,3 +279,33 @@ def test_an_error_in_progress_stops_the_work(make: Callable[[], Any]) -> None:
         with pytest.raises(KeyboardInterrupt):
             call()
     assert p.suggest_labels("img0", n=2)  # the project is still usable
+
+
+# ---------------------------------------------------------------------------------------------- bounded cost
+def test_tiles_stay_within_the_pixel_budget_and_reach_every_image() -> None:
+    areas = [(0, (slice(0, 4096), slice(0, 4096))), (1, (slice(0, 300), slice(0, 200))), (2, (slice(0, 2000), slice(0, 100)))]
+    budget = 1 << 22
+    tiles = plan_tiles(areas, np.random.default_rng(0), budget)
+    assert sum(pixels(t) for _, t in tiles) <= budget
+    assert {key for key, _ in tiles} == {0, 1, 2}
+    for key, tile in tiles:
+        area = dict(areas)[key]
+        assert all(a.start <= t.start < t.stop <= a.stop for t, a in zip(tile, area))
+    assert plan_tiles(areas, np.random.default_rng(0), budget) == tiles  # the seed decides
+    assert plan_tiles(areas, np.random.default_rng(1), budget) != tiles
+    # small images: everything, tiled without gaps or overlaps
+    small = [(0, (slice(0, 700), slice(0, 1100)))]
+    cover = np.zeros((700, 1100), int)
+    for _, tile in plan_tiles(small, np.random.default_rng(0), budget):
+        cover[tile] += 1
+    assert (cover == 1).all()
+    # more images than the budget holds tiles: every image still gets a (smaller) window
+    many = [(k, (slice(0, 1024), slice(0, 1024))) for k in range(40)]
+    tiles = plan_tiles(many, np.random.default_rng(0), budget)
+    assert {key for key, _ in tiles} == set(range(40)) and sum(pixels(t) for _, t in tiles) <= budget
+
+
+def test_candidates_are_bounded_whatever_the_image_size() -> None:
+    for size, ndim in ((512**2, 2), (4096**2, 2), (1 << 22, 2), (512**3, 3)):
+        stride = grid_stride(size, ndim)
+        assert (size ** (1 / ndim) / stride) ** ndim <= MAX_CANDIDATES * 1.01
