@@ -32,10 +32,13 @@ FEATURES = [("gaussian_smoothing", 1.0), ("gaussian_gradient_magnitude", 1.0), (
 
 @dataclass
 class ClientReport:
-    """What one client did: its stripe's expected labels, latencies per call kind, failures."""
+    """What one client did: its stripe's expected labels, its edits in order, latencies per call
+    kind, failures."""
 
     index: int
     mirror: np.ndarray
+    #: ``("block", y, x, labels)`` and ``("stroke", points, radius, value)`` in stripe coordinates
+    edits: list[tuple] = field(default_factory=list)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: list[str] = field(default_factory=list)
 
@@ -101,6 +104,7 @@ def client_loop(address: str, path: str, index: int, n_clients: int, deadline: f
                 timed("set_labels", project.set_labels, "img", block, offset=(SEED_ROWS + y, x0 + x))
                 view = report.mirror[y : y + h, x : x + w]
                 view[block > 0] = block[block > 0]
+                report.edits.append(("block", int(y), int(x), block))
             elif step in (1, 4):
                 value = int(rng.integers(0, 3))  # 0 erases
                 # 6 pixels of margin: the stroke (points +-3, radius 2) never leaves this client's stripe
@@ -112,6 +116,7 @@ def client_loop(address: str, path: str, index: int, n_clients: int, deadline: f
                     timed("erase", project.erase, "img", points, 2.0)
                 region, mask = stroke_mask(points - [SEED_ROWS, x0], 2.0, report.mirror.shape)
                 report.mirror[region][mask] = value
+                report.edits.append(("stroke", points - [SEED_ROWS, x0], 2.0, value))
             elif step == 2:
                 timed("train", project.train)
             else:

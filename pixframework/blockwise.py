@@ -22,13 +22,19 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import zarr
 
 from . import outputs as out_mod
-from .errors import PixfError, PluginError, ValidationError
+from . import pipeline
+from .errors import NotFound, PixfError, PluginError, ValidationError
+
+if TYPE_CHECKING:
+    from .features.selection import FeatureSelection
+    from .images import JobSource
+    from .specs import Model
 
 #: default block edge per spatial dimensionality (2D blocks are cheap; 3D features are ~60 channels)
 DEFAULT_BLOCK = {2: 1024, 3: 128}
@@ -78,6 +84,25 @@ class PredictionJob:
     source_stamp: str = ""
     _model: Any = field(default=None, repr=False)
     _selection: Any = field(default=None, repr=False)
+
+    @classmethod
+    def for_image(
+        cls, source: JobSource, spatial_shape: tuple[int, ...], selection: FeatureSelection, model: Model,
+        n_classes: int, output: str, dtype: str | np.dtype | None = None,
+    ) -> "PredictionJob":  # fmt: skip
+        """The job of predicting a whole image read from ``source``."""
+        return cls(
+            source=source.to_json(),
+            selection=selection.to_json(),
+            model_state=model.get_state(),
+            n_classes=n_classes,
+            output=out_mod.check_output(output),
+            dtype=out_mod.export_dtype(dtype),
+            spatial_shape=tuple(spatial_shape),
+            source_stamp=source.stamp,
+            _model=model,
+            _selection=selection,
+        )
 
     def fingerprint(self, block: tuple[int, ...]) -> str:
         """Identifies the job's result: model, features, input, output kind and blocking."""
@@ -132,14 +157,8 @@ class PredictionJob:
 
 def predict_region(job: PredictionJob, source: Any, axes: str, region: tuple[slice, ...]) -> np.ndarray:
     """The job's output for one region of ``source`` (canonical axes)."""
-    from .classifiers.api import predict_probabilities
-    from .features.engine import compute_features
-
-    features = compute_features(source, job.feature_selection(), axes=axes, region=region)
-    model = job.model()
-    proba = predict_probabilities(model, features.reshape(-1, features.shape[-1]))
-    spatial = tuple(s.stop - s.start for s in region)
-    probabilities = out_mod.class_probabilities(proba, model.classes, job.n_classes).reshape(spatial + (job.n_classes,))
+    features_of = pipeline.computed_features(source, axes, job.feature_selection())
+    probabilities = pipeline.class_probabilities(job.model(), features_of, region, job.n_classes)
     result = out_mod.derive(probabilities, job.output)
     return out_mod.convert_dtype(result, job.output, job.dtype)
 
@@ -314,6 +333,16 @@ def _dask_block(job: PredictionJob, fingerprint: str, partial_dir: str, index: t
     return index
 
 
+def _connect_scheduler(client_class: Any, address: str) -> Any:
+    """A Dask client of the scheduler at ``address``; bad or unreachable addresses are domain errors."""
+    try:
+        return client_class(address)
+    except ValueError as exc:
+        raise ValidationError(f"{address!r} is not a Dask scheduler address ({exc}); use 'local' or tcp://HOST:8786") from None
+    except OSError as exc:
+        raise NotFound(f"no Dask scheduler answered at {address!r} ({exc})") from None
+
+
 def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
     if job.source is None:
         raise ValidationError("Dask needs an input file the workers can read; this image only exists in memory")
@@ -325,7 +354,7 @@ def _run_dask(job, partial, todo, total, done, dask, progress) -> None:
             own = LocalCluster(n_workers=min(2, os.cpu_count() or 1), threads_per_worker=1, processes=True)
             client = Client(own)
         else:
-            client = Client(dask)
+            client = _connect_scheduler(Client, dask)
     else:
         client = dask
     try:

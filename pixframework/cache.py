@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections import OrderedDict
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 import numpy as np
 
@@ -80,25 +81,56 @@ def shared_cache() -> ByteLRU:
         return _shared
 
 
-class CacheView:
-    """One owner's part of a shared :class:`ByteLRU`: same methods, keys kept apart by an owner token."""
+class ProjectCache:
+    """One project's part of the shared cache: whole-image feature planes and predicted regions.
 
-    def __init__(self, lru: ByteLRU, owner: Hashable):
-        self.lru = lru
-        self.owner = owner
+    Keys carry a token of their owner, so projects sharing the cache never see each other's entries.
+    Feature planes are keyed by image and selection; predictions also by region and model generation,
+    so a new model or a changed selection never serves stale values.
+    """
 
-    def get(self, key: Hashable) -> Any:
-        return self.lru.get((self.owner, key))
-
-    def put(self, key: Hashable, value: np.ndarray) -> None:
-        self.lru.put((self.owner, key), value)
-
-    def discard(self, predicate: Any) -> None:
-        """Drop this owner's entries whose key satisfies ``predicate(key)``."""
-        self.lru.discard(lambda k: k[0] == self.owner and predicate(k[1]))
-
-    def clear(self) -> None:
-        self.discard(lambda key: True)
+    def __init__(self, lru: ByteLRU | None = None):
+        self._lru = lru if lru is not None else shared_cache()
+        self._owner = uuid.uuid4().hex
 
     def fits(self, nbytes: int) -> bool:
-        return self.lru.fits(nbytes)
+        """Whether an array of ``nbytes`` can be cached at all."""
+        return self._lru.fits(nbytes)
+
+    def feature_planes(self, image_id: str, selection_key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """Cached whole-image feature planes of one selection (computed on a miss)."""
+        key = (self._owner, "features", image_id, selection_key)
+        planes = self._lru.get(key)
+        if planes is None:
+            planes = compute()
+            self._lru.put(key, planes)
+        return planes
+
+    def cached_feature_planes(self, image_id: str, selection_key: str) -> np.ndarray | None:
+        """The feature planes of one selection if they are cached already (never computes them)."""
+        return self._lru.get((self._owner, "features", image_id, selection_key))
+
+    def prediction(
+        self, image_id: str, region: tuple[slice, ...], generation: int, compute: Callable[[], np.ndarray]
+    ) -> np.ndarray:
+        """Cached class probabilities of a region for one model generation (computed on a miss)."""
+        key = (self._owner, "prediction", image_id, tuple((s.start, s.stop) for s in region), generation)
+        probabilities = self._lru.get(key)
+        if probabilities is None:
+            probabilities = compute()
+            self._lru.put(key, probabilities)
+        return probabilities
+
+    def drop_predictions(self) -> None:
+        """Forget every prediction (labels or the model changed)."""
+        self._drop(lambda key: key[1] == "prediction")
+
+    def drop_image(self, image_id: str) -> None:
+        """Forget everything about one image (it was removed)."""
+        self._drop(lambda key: key[2] == image_id)
+
+    def clear(self) -> None:
+        self._drop(lambda key: True)
+
+    def _drop(self, predicate: Callable[[tuple], bool]) -> None:
+        self._lru.discard(lambda key: isinstance(key, tuple) and key[0] == self._owner and predicate(key))

@@ -49,6 +49,7 @@ from .features.selection import FeatureSelection
 from .guidance.checks import check_count, check_max_channels, check_seed
 from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .io.axes import normalize_region
+from .outputs import export_dtype
 from .palette import normalize_color
 from .wire.arrays import array_bytes, byte_chunks, decode_chunks, encode_ndarray, make_header, region_to_proto
 from .wire.enums import COPY_MODES, OUTPUTS
@@ -174,7 +175,7 @@ class RemoteProject:
 
     def add_image(
         self,
-        source: Any,
+        source: np.ndarray | str | os.PathLike,
         *,
         axes: str | None = None,
         name: str | None = None,
@@ -352,18 +353,29 @@ class RemoteProject:
         output: str = "probabilities",
         format: str | None = None,
         dtype: str | np.dtype | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> str:
         """Write a prediction of a whole image to a file on the server; returns the path written
-        (relative to the data root). ``path`` may use ``{dataset_dir}``, ``{nickname}``, ``{result_type}``."""
+        (relative to the data root). ``path`` may use ``{dataset_dir}``, ``{nickname}``, ``{result_type}``.
+
+        :param progress: called as ``progress(blocks_done, blocks_total, message)`` while the server
+            works, as :meth:`Project.export <pixframework.project.Project.export>` calls it.
+        """
         request = prediction_pb2.ExportRequest(
             image=image,
             path=os.fspath(path),
             output=OUTPUTS.to_wire(output),
             format=format or "",
-            dtype=np.dtype(dtype).name if dtype is not None else "",
+            dtype=export_dtype(dtype) or "",
             **self._sid(),
         )
-        return self._rpc.call(self._rpc.prediction.Export, request).path
+        if progress is None:
+            return self._rpc.call(self._rpc.prediction.Export, request).path
+        for message in self._rpc.stream(self._rpc.prediction.ExportWithProgress, request):
+            if message.path:
+                return message.path
+            progress(int(message.blocks_done), int(message.blocks_total), message.message)
+        raise RemoteError(grpc.StatusCode.DATA_LOSS, "the server ended the export without saying where it wrote it")
 
     # ------------------------------------------------------------------ guidance
     def suggest_labels(

@@ -8,7 +8,7 @@ Labels are class indices (``1..C``; ``0`` means unlabelled) over an image's spat
 from __future__ import annotations
 
 import itertools
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -22,6 +22,65 @@ CHUNK_EDGE = {2: 256, 3: 64}
 def label_dtype(n_classes: int) -> np.dtype:
     """Smallest unsigned dtype that holds class indices up to ``n_classes``."""
     return np.dtype(np.uint8) if n_classes <= 255 else np.dtype(np.uint16)
+
+
+def renumber_table(n_classes: int, index: int, *, shift: bool) -> np.ndarray:
+    """Table for :meth:`SparseLabels.map_values` that unlabels class ``index`` (of ``1..n_classes``).
+
+    With ``shift`` the classes after it move down one index (the class is being removed, as in
+    ilastik); without, they keep theirs (only that class's labels are being cleared).
+    """
+    table = np.arange(n_classes + 1)
+    table[index] = 0
+    if shift:
+        table[index + 1 :] -= 1
+    return table
+
+
+def check_label_patch(
+    labels: Any, offset: Sequence[int] | None, spatial_shape: tuple[int, ...], n_classes: int, image: str
+) -> tuple[np.ndarray, tuple[slice, ...]]:
+    """Check labels written into an image at ``offset``; returns them as an array and the region they cover.
+
+    :raises ValidationError: wrong dimensionality or dtype, outside the image, empty, or values
+        other than 0 (unlabelled) and a class index ``1..n_classes``.
+    """
+    labels = np.asarray(labels)
+    ndim = len(spatial_shape)
+    if labels.ndim != ndim:
+        raise ValidationError(f"labels must have {ndim} spatial dimensions, got shape {labels.shape}")
+    if labels.dtype.kind not in "biu":
+        raise ValidationError(f"labels must be integers, got dtype {labels.dtype}")
+    offset = tuple(int(o) for o in (offset if offset is not None else (0,) * ndim))
+    if len(offset) != ndim:
+        raise ValidationError(f"offset must have {ndim} entries, got {offset}")
+    if any(o < 0 or o + s > size for o, s, size in zip(offset, labels.shape, spatial_shape)) or labels.size == 0:
+        raise ValidationError(
+            f"labels of shape {labels.shape} at offset {offset} do not fit image {image!r} "
+            f"of spatial shape {spatial_shape}"
+        )
+    if labels.min() < 0 or labels.max() > n_classes:
+        raise ValidationError(
+            f"label values must be 0 (unlabelled) or a class index 1..{n_classes}; "
+            f"got values {int(labels.min())}..{int(labels.max())}"
+        )
+    return labels, tuple(slice(o, o + s) for o, s in zip(offset, labels.shape))
+
+
+def check_label_array(labels: Any, spatial_shape: tuple[int, ...], what: str) -> Any:
+    """Check training labels of a whole image (any array-like: numpy, zarr, :class:`SparseLabels`).
+
+    :raises ValidationError: a shape other than the image's spatial shape, or a non-integer dtype.
+    """
+    if not hasattr(labels, "shape") or not hasattr(labels, "__getitem__"):
+        labels = np.asarray(labels)
+    shape = tuple(int(s) for s in labels.shape)
+    if shape != spatial_shape:
+        raise ValidationError(f"{what} have shape {shape} but the image's spatial shape (z)yx is {spatial_shape}")
+    dtype = np.dtype(getattr(labels, "dtype", np.int64))
+    if dtype.kind not in "iu":
+        raise ValidationError(f"{what} must be integers (0 = unlabelled), got dtype {dtype}")
+    return labels
 
 
 class SparseLabels:

@@ -57,6 +57,22 @@ def derive(probabilities: np.ndarray, output: str) -> np.ndarray:
     return uncertainty(probabilities)
 
 
+def export_dtype(dtype: str | np.dtype | None) -> str | None:
+    """The numpy name of the pixel type an export is converted to (``None``: the output's own type).
+
+    :raises ValidationError: not a numpy type, or not an integer or float type.
+    """
+    if dtype is None:
+        return None
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        raise ValidationError(f"{dtype!r} is not a pixel type; use e.g. uint8, uint16 or float32") from None
+    if checked.kind not in "uif":
+        raise ValidationError(f"cannot export to pixel type {checked}; use an integer or float type (uint8, float32, ...)")
+    return checked.name
+
+
 def convert_dtype(array: np.ndarray, output: str, dtype: str | np.dtype | None) -> np.ndarray:
     """Cast an output for export; probabilities/uncertainty to uint8 are scaled 0..1 -> 0..255."""
     if dtype is None:

@@ -2,6 +2,10 @@
 
 A project holds images, label classes, sparse labels, a feature selection, a classifier choice and
 the trained model, and keeps them on disk in a ``NAME.pixf`` directory (see :mod:`pixframework.store`).
+It is a facade: each job lives in its own module (:mod:`.image_set`, :mod:`.classes`,
+:mod:`.label_set`, :mod:`.pipeline`, :mod:`.model_slot`, :mod:`.cache`, :mod:`.store`); the
+project keeps them consistent (a change of features or classes makes the model stale) and
+serialises calls on one lock.
 
 Axes: images are seen in canonical order, spatial axes ``(z)yx`` then one channel axis; labels
 and regions use spatial axes only. Probabilities come as float32 ``(*spatial, C)`` in class order,
@@ -25,27 +29,26 @@ import functools
 import os
 import threading
 import time
-import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from . import outputs as out_mod
-from .cache import CacheView, shared_cache
-from .errors import Conflict, NotFound, NotTrained, ValidationError
+from . import pipeline
+from .blockwise import PredictionJob, run_blockwise
+from .cache import ProjectCache
+from .classes import LabelClasses
+from .errors import Conflict, ValidationError
+from .features.selection import FeatureSelection
 from .guidance.results import FeatureSuggestion, LabelSuggestion
-from .images import ImageEntry, check_pixels, open_reference, read_array, source_file
-from .io.axes import normalize_region, to_canonical
-from .labels import SparseLabels, label_dtype
-from .painting import stroke_mask
-from .palette import default_color, normalize_color
-from .store import SUFFIX, ProjectStore
+from .image_set import ImageSet
+from .images import ImageEntry, read_array
+from .io.axes import normalize_region
+from .label_set import LabelSet
+from .model_slot import ModelSlot
+from .store import ProjectStore, project_path
 
-Progress = Callable[[float, str], None]
-#: our own histogram random forest (pixframework/classifiers/fast_forest.py): 100 trees like ilastik, the same
-#: held-out accuracy as scikit-learn's on stroke labels, 7-15x faster to train, which is what live update waits on
-DEFAULT_CLASSIFIER = "fast_forest"
 
 
 def _locked(method: Callable) -> Callable:
@@ -64,80 +67,34 @@ class Project:
     """A pixel-classification project stored in a ``.pixf`` directory. Use :meth:`create` or :meth:`open`."""
 
     def __init__(self, store: ProjectStore, meta: Mapping[str, Any]):
-        from .features.selection import FeatureSelection
-
         self._lock = threading.RLock()
         self._store = store
         self._closed = False
-        self._images: dict[str, ImageEntry] = {}
-        for doc in meta.get("images", []):
-            entry = ImageEntry.from_json(doc)
-            self._images[entry.name] = entry
-        self._classes: list[dict[str, str]] = [
-            {"name": str(c["name"]), "color": normalize_color(c["color"])} for c in meta.get("classes", [])
-        ]
+        self._images = ImageSet(store, meta.get("images", []))
+        self._classes = LabelClasses(meta.get("classes", []))
+        self._labels = LabelSet(store, meta.get("labels", {}), {e.id: e.spatial_shape for e in self._images})
         features = meta.get("features")
         self._selection = FeatureSelection.from_json(features) if features else FeatureSelection.default()
-        classifier = meta.get("classifier") or {"name": DEFAULT_CLASSIFIER, "params": {}}
-        self._classifier: tuple[str, dict[str, Any]] = (classifier["name"], dict(classifier.get("params", {})))
-        self._label_entries: dict[str, dict[str, Any]] = dict(meta.get("labels", {}))
-        self._labels: dict[str, SparseLabels] = {}
-        for entry in self._images.values():
-            stored = self._label_entries.get(entry.id)
-            if stored is not None:
-                self._labels[entry.id] = store.read_labels(stored, entry.spatial_shape)
-        self._saved_label_versions = {k: v.version for k, v in self._labels.items()}
-        self._model = None
-        self._model_ref: str | None = None
-        self._model_info: dict[str, Any] | None = None
-        if meta.get("model"):
-            from .classifiers.api import load_model
-
-            self._model_ref = meta["model"]["ref"]
-            self._model_info = dict(meta["model"].get("info", {}))
-            model_meta, arrays = store.read_model(self._model_ref)
-            self._model = load_model(model_meta, arrays)
-        self._model_generation = 0
+        self._model = ModelSlot(store, meta.get("classifier"), meta.get("model"))
         self._dirty = False
-        self._cache = CacheView(shared_cache(), owner=uuid.uuid4().hex)
+        self._cache = ProjectCache()
 
     # ================================================================== lifecycle
     @classmethod
     def create(cls, path: str | os.PathLike, *, overwrite: bool = False) -> "Project":
         """Create a new, empty project directory (``.pixf`` is appended when missing)."""
-        path = Path(path)
-        if path.suffix != SUFFIX:
-            path = path.with_name(path.name + SUFFIX)
-        store = ProjectStore.create(path, overwrite=overwrite)
+        store = ProjectStore.create(project_path(path), overwrite=overwrite)
         return cls(store, store.read_meta())
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "Project":
-        """Open an existing project; a project from an older schema is migrated on the next save."""
+        """Open an existing project; a project from an older schema is migrated on the next save.
+
+        An ilastik project is opened after importing it: ``Project.open(import_project(ilp, new).project)``
+        (see :func:`pixframework.ilastik.import_project`).
+        """
         store, meta = ProjectStore.open(path)
         return cls(store, meta)
-
-    @classmethod
-    def from_ilastik(
-        cls,
-        path: str | os.PathLike,
-        new_path: str | os.PathLike,
-        *,
-        search_dirs: Sequence[str | os.PathLike] = (),
-        copy_data: bool = False,
-    ) -> "Project":
-        """Import an ilastik Pixel Classification project (``.ilp``) as a new project and open it.
-
-        Images, classes, labels and features are imported; ilastik's forest is not, so call
-        :meth:`train`. See :func:`pixframework.ilastik.import_project` for the details and the report.
-
-        :param search_dirs: folders to look in, by file name, for images that moved.
-        :param copy_data: copy image files into the project (data inside the ``.ilp`` always is).
-        """
-        from .ilastik import import_project
-
-        report = import_project(path, new_path, search_dirs=search_dirs, copy_data=copy_data)
-        return cls.open(report.project)
 
     @property
     def path(self) -> Path:
@@ -159,23 +116,12 @@ class Project:
     @_locked
     def save(self) -> None:
         """Write all changes atomically: a crash at any moment leaves the previous or the new save."""
-        store = self._store
-        old_refs = ProjectStore.referenced(self._meta())
-        for image_id, labels in self._labels.items():
-            if labels.version != self._saved_label_versions.get(image_id) or image_id not in self._label_entries:
-                self._label_entries[image_id] = store.write_labels(labels)
-        for image_id in list(self._label_entries):
-            if image_id not in self._labels:
-                del self._label_entries[image_id]
-        if self._model is not None and self._model_ref is None:
-            meta, arrays = self._model.get_state()
-            self._model_ref = store.write_model(meta, arrays)
-        meta = self._meta()
-        store.commit(meta)
-        self._saved_label_versions = {k: v.version for k, v in self._labels.items()}
+        previous = self._meta()
+        self._labels.save()
+        self._model.save()
+        self._store.commit(self._meta(), previous=previous)
+        self._labels.saved()
         self._dirty = False
-        for ref in old_refs - ProjectStore.referenced(meta):
-            store.sweep_ref(ref)
 
     def close(self, *, save: bool = True) -> None:
         """Save (unless ``save=False``) and release caches; further calls raise."""
@@ -189,37 +135,28 @@ class Project:
 
     @property
     def has_unsaved_changes(self) -> bool:
-        return self._dirty or any(v.version != self._saved_label_versions.get(k) for k, v in self._labels.items())
+        return self._dirty or self._labels.has_changes
 
     def _meta(self) -> dict[str, Any]:
-        model = None
-        if self._model_ref is not None:
-            model = {"ref": self._model_ref, "info": self._model_info or {}}
         return {
-            "images": [e.to_json() for e in self._images.values()],
-            "classes": [dict(c) for c in self._classes],
+            "images": self._images.to_json(),
+            "classes": self._classes.to_json(),
             "features": self._selection.to_json(),
-            "classifier": {"name": self._classifier[0], "params": self._classifier[1]},
-            "labels": dict(self._label_entries),
-            "model": model,
+            "classifier": self._model.choice_json(),
+            "labels": self._labels.to_json(),
+            "model": self._model.to_json(),
         }
 
     # ================================================================== images
     @property
     def images(self) -> list[str]:
         """Image names in the order they were added."""
-        return list(self._images)
-
-    def _image(self, name: str) -> ImageEntry:
-        try:
-            return self._images[name]
-        except (KeyError, TypeError):
-            raise NotFound(f"no image {name!r} in project (images: {', '.join(self._images) or 'none'})") from None
+        return self._images.names
 
     @_locked
     def add_image(
         self,
-        source: Any,
+        source: np.ndarray | str | os.PathLike,
         *,
         axes: str | None = None,
         name: str | None = None,
@@ -236,178 +173,68 @@ class Project:
         :param copy: copy the pixels into the project (default for arrays; files default to a reference).
         :param format: format name to bypass detection by extension.
         """
-        if isinstance(source, np.ndarray):
-            if copy is False:
-                raise ValidationError("arrays are always copied into the project (copy=False needs a file path)")
-            view, _ = to_canonical(source, axes)
-            check_pixels(view.shape, view.dtype, "array")
-            if not np.issubdtype(view.dtype, np.integer) and not np.all(np.isfinite(view)):
-                raise ValidationError("image contains NaN or infinite values")
-            default_name = f"image-{len(self._images) + 1}"
-            src_info: dict[str, Any] | None = None
-        elif isinstance(source, (str, os.PathLike)):
-            path = os.path.abspath(os.fspath(source))
-            from .io.dispatch import find_format
-
-            fmt = find_format(path, format).name
-            src_info = {
-                "kind": "reference",
-                "path": path,
-                "relpath": os.path.relpath(path, self.path.parent),
-                "format": fmt,
-                "axes": None,
-            }
-            src_info["axes"] = axes
-            view = open_reference(src_info, self.path)
-            src_info["axes"] = view.axes  # record the axes actually used, so reopening never guesses
-            check_pixels(view.shape, view.dtype, path)
-            default_name = Path(os.fspath(source).rstrip("/")).name.split(".")[0] or f"image-{len(self._images) + 1}"
-        else:
-            raise ValidationError(f"an image source must be a path or a numpy array, got {type(source).__name__}")
-        shape = tuple(int(s) for s in view.shape)
-        self._check_compatible(shape)
-        name = self._unique_name(name, default_name)
-        image_id = uuid.uuid4().hex[:12]
-        if src_info is None or copy:
-            ref = self._store.write_image(lambda region: read_array(view, region[:-1]), shape, np.dtype(view.dtype))
-            src_info = {"kind": "copy", "ref": ref}
-        self._images[name] = ImageEntry(name, image_id, src_info, shape, np.dtype(view.dtype).str)
+        entry = self._images.add(source, axes=axes, name=name, copy=copy, format=format)
         self._dirty = True
-        return name
-
-    def _unique_name(self, name: str | None, default: str) -> str:
-        if name is not None:
-            if not isinstance(name, str) or not name.strip():
-                raise ValidationError("image name must be a non-empty string")
-            if name in self._images:
-                raise Conflict(f"an image called {name!r} already exists")
-            return name
-        candidate, n = default, 2
-        while candidate in self._images:
-            candidate, n = f"{default}-{n}", n + 1
-        return candidate
-
-    def _check_compatible(self, shape: tuple[int, ...]) -> None:
-        other = next(iter(self._images.values()), None)  # all images already agree with each other
-        if other is None:
-            return
-        if len(other.shape) != len(shape):
-            raise ValidationError(
-                f"all images of a project must have the same number of spatial axes: {other.name!r} is "
-                f"{len(other.shape) - 1}D, the new image is {len(shape) - 1}D"
-            )
-        if other.n_channels != shape[-1]:
-            raise ValidationError(
-                f"all images of a project must have the same number of channels: {other.name!r} has "
-                f"{other.n_channels}, the new image has {shape[-1]}"
-            )
+        return entry.name
 
     @_locked
     def remove_image(self, name: str) -> None:
         """Remove an image and its labels from the project."""
-        entry = self._image(name)
-        del self._images[name]
-        self._labels.pop(entry.id, None)
-        self._forget(entry.id)
+        entry = self._images.remove(name)
+        self._labels.drop(entry.id)
+        self._cache.drop_image(entry.id)
         self._dirty = True
 
     @_locked
     def image_info(self, name: str) -> dict[str, Any]:
         """Name, canonical shape and axes, dtype, source path and whether the pixels are stored in the project."""
-        return self._image(name).info()
-
-    def _source(self, entry: ImageEntry) -> Any:
-        if entry._data is None:
-            if entry.source["kind"] == "copy":
-                entry._data = self._store.open_image(entry.source["ref"])
-            else:
-                entry._data = open_reference(entry.source, self.path)
-            if tuple(entry._data.shape) != entry.shape:
-                raise ValidationError(
-                    f"image {entry.name!r} changed on disk: shape {tuple(entry._data.shape)}, expected {entry.shape}"
-                )
-        return entry._data
+        return self._images.get(name).info()
 
     @_locked
     def read_image(self, name: str, region: Sequence[slice] | None = None) -> np.ndarray:
         """Pixels of ``region`` (spatial slices; all channels) in canonical axes."""
-        entry = self._image(name)
-        region = normalize_region(region, entry.spatial_shape)
-        return read_array(self._source(entry), region)
+        entry = self._images.get(name)
+        return read_array(self._images.pixels(entry), normalize_region(region, entry.spatial_shape))
 
     # ================================================================== classes
     @property
     def classes(self) -> list[dict[str, Any]]:
         """Label classes: ``[{"name", "color", "index"}]`` with index 1..C (the label value)."""
         with self._lock:
-            return [dict(c, index=i + 1) for i, c in enumerate(self._classes)]
-
-    def _class_index(self, class_: str | int) -> int:
-        if isinstance(class_, (int, np.integer)) and not isinstance(class_, bool):
-            if 1 <= int(class_) <= len(self._classes):
-                return int(class_)
-            raise ValidationError(f"class index {class_} out of range 1..{len(self._classes)}")
-        for i, c in enumerate(self._classes):
-            if c["name"] == class_:
-                return i + 1
-        raise NotFound(f"no class {class_!r} (classes: {', '.join(c['name'] for c in self._classes) or 'none'})")
+            return self._classes.listing()
 
     @_locked
     def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Add a label class; returns its index (the label value used for it)."""
-        if not isinstance(name, str) or not name.strip():
-            raise ValidationError("class name must be a non-empty string")
-        if any(c["name"] == name for c in self._classes):
-            raise Conflict(f"a class called {name!r} already exists")
-        color = normalize_color(color) if color is not None else default_color(len(self._classes))
-        self._classes.append({"name": name, "color": color})
-        if label_dtype(len(self._classes)) != label_dtype(len(self._classes) - 1):
-            self._labels = {k: v.astype(label_dtype(len(self._classes))) for k, v in self._labels.items()}
+        index = self._classes.add(name, color)
+        self._labels.widen_for(len(self._classes))
         self._invalidate_model("classes changed")
-        return len(self._classes)
+        return index
 
     @_locked
     def rename_class(self, old: str | int, new: str) -> None:
         """Rename a class (labels keep their index)."""
-        index = self._class_index(old)
-        if not isinstance(new, str) or not new.strip():
-            raise ValidationError("class name must be a non-empty string")
-        if any(c["name"] == new for i, c in enumerate(self._classes) if i != index - 1):
-            raise Conflict(f"a class called {new!r} already exists")
-        self._classes[index - 1]["name"] = new
+        self._classes.rename(old, new)
         self._dirty = True
 
     @_locked
     def set_class_color(self, class_: str | int, color: str | tuple[int, int, int]) -> None:
         """Change a class colour."""
-        self._classes[self._class_index(class_) - 1]["color"] = normalize_color(color)
+        self._classes.set_color(class_, color)
         self._dirty = True
 
     @_locked
     def remove_class(self, class_: str | int) -> None:
         """Remove a class and its labels; classes after it move down one index (as in ilastik)."""
-        index = self._class_index(class_)
-        n = len(self._classes)
-        table = np.arange(n + 1)
-        table[index] = 0
-        table[index + 1 :] -= 1
-        for labels in self._labels.values():
-            labels.map_values(table)
-        del self._classes[index - 1]
+        self._labels.renumber(self._classes.remove(class_))
         self._invalidate_model("classes changed")
         self._cache.clear()
 
     # ================================================================== labels
-    def _labels_of(self, entry: ImageEntry, create: bool = True) -> SparseLabels | None:
-        labels = self._labels.get(entry.id)
-        if labels is None and create:
-            labels = SparseLabels(entry.spatial_shape, label_dtype(len(self._classes)))
-            self._labels[entry.id] = labels
-        return labels
-
-    def _after_label_change(self, entry: ImageEntry) -> None:
-        # the model stays usable (it just has not seen the new labels), predictions are recomputed
-        self._cache.discard(lambda key: key[0] == "pred")
+    def _labels_changed(self, changed: bool) -> None:
+        # the model stays usable (it just has not seen the new labels); predictions are recomputed
+        if changed:
+            self._cache.drop_predictions()
 
     @_locked
     def set_labels(self, image: str, labels: np.ndarray, *, offset: Sequence[int] | None = None) -> None:
@@ -415,31 +242,7 @@ class Project:
 
         :param labels: integer array over spatial axes with values 0..C.
         """
-        entry = self._image(image)
-        labels = np.asarray(labels)
-        ndim = len(entry.spatial_shape)
-        if labels.ndim != ndim:
-            raise ValidationError(f"labels must have {ndim} spatial dimensions, got shape {labels.shape}")
-        if labels.dtype.kind not in "biu":
-            raise ValidationError(f"labels must be integers, got dtype {labels.dtype}")
-        offset = tuple(int(o) for o in (offset if offset is not None else (0,) * ndim))
-        if len(offset) != ndim:
-            raise ValidationError(f"offset must have {ndim} entries, got {offset}")
-        region = tuple(slice(o, o + s) for o, s in zip(offset, labels.shape))
-        if any(o < 0 or o + s > size for o, s, size in zip(offset, labels.shape, entry.spatial_shape)) or labels.size == 0:
-            raise ValidationError(
-                f"labels of shape {labels.shape} at offset {offset} do not fit image {image!r} "
-                f"of spatial shape {entry.spatial_shape}"
-            )
-        if labels.size and (labels.min() < 0 or labels.max() > len(self._classes)):
-            raise ValidationError(
-                f"label values must be 0 (unlabelled) or a class index 1..{len(self._classes)}; "
-                f"got values {int(labels.min())}..{int(labels.max())}"
-            )
-        mask = labels > 0
-        if mask.any():
-            self._labels_of(entry).write(region, labels, mask)
-            self._after_label_change(entry)
+        self._labels_changed(self._labels.write_patch(self._images.get(image), len(self._classes), labels, offset))
 
     @_locked
     def paint(self, image: str, class_: str | int, coords: Any, radius: float = 1.0) -> int:
@@ -447,88 +250,48 @@ class Project:
 
         :returns: the number of pixels inside the stroke.
         """
-        entry = self._image(image)
-        value = self._class_index(class_)
-        return self._stroke(entry, value, coords, radius)
+        return self._stroke(image, self._classes.index(class_), coords, radius)
 
     @_locked
     def erase(self, image: str, coords: Any, radius: float = 1.0) -> int:
         """Erase labels under a brush stroke; returns the number of pixels inside the stroke."""
-        return self._stroke(self._image(image), 0, coords, radius)
+        return self._stroke(image, 0, coords, radius)
 
-    def _stroke(self, entry: ImageEntry, value: int, coords: Any, radius: float) -> int:
-        stroke = stroke_mask(coords, radius, entry.spatial_shape)
-        if stroke is None:
-            return 0
-        region, mask = stroke
-        labels = self._labels_of(entry, create=value != 0)
-        if labels is not None:
-            labels.write(region, np.full(mask.shape, value, labels.dtype), mask)
-            self._after_label_change(entry)
-        return int(mask.sum())
+    def _stroke(self, image: str, value: int, coords: Any, radius: float) -> int:
+        pixels, changed = self._labels.stroke(self._images.get(image), len(self._classes), value, coords, radius)
+        self._labels_changed(changed)
+        return pixels
 
     @_locked
     def clear_labels(self, image: str, class_: str | int | None = None) -> None:
         """Remove all labels of an image, or only those of one class."""
-        entry = self._image(image)
-        labels = self._labels_of(entry, create=False)
-        if labels is None:
-            return
-        if class_ is None:
-            labels.clear()
-        else:
-            index = self._class_index(class_)
-            table = np.arange(len(self._classes) + 1)
-            table[index] = 0
-            labels.map_values(table)
-        self._after_label_change(entry)
+        entry = self._images.get(image)
+        index = None if class_ is None else self._classes.index(class_)
+        self._labels_changed(self._labels.clear(entry.id, index, len(self._classes)))
 
     @_locked
     def get_labels(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
         """Labels of ``region`` (spatial slices; whole image by default): 0 unlabelled, else class index."""
-        entry = self._image(image)
-        region = normalize_region(region, entry.spatial_shape)
-        labels = self._labels_of(entry, create=False)
-        if labels is None:
-            return np.zeros(tuple(s.stop - s.start for s in region), label_dtype(len(self._classes)))
-        return labels[region]
+        entry = self._images.get(image)
+        return self._labels.read(entry.id, normalize_region(region, entry.spatial_shape), len(self._classes))
 
     @_locked
     def label_counts(self) -> dict[str, dict[str, int]]:
         """Labelled pixels per image and class name."""
-        names = [c["name"] for c in self._classes]
-        result = {}
-        for entry in self._images.values():
-            labels = self._labels.get(entry.id)
-            counts = labels.counts() if labels is not None else {}
-            result[entry.name] = {names[k - 1]: v for k, v in sorted(counts.items()) if 0 < k <= len(names)}
-        return result
+        return {entry.name: self._labels.counts_by_name(entry.id, self._classes.names) for entry in self._images}
 
     # ================================================================== features and classifier
     @property
-    def features(self) -> Any:
+    def features(self) -> FeatureSelection:
         """The current :class:`~pixframework.features.selection.FeatureSelection`."""
         return self._selection
 
     @_locked
     def select_features(self, selection: Any) -> None:
-        """Choose the features: a FeatureSelection, its JSON form, or a list of ``(filter, scale)``."""
-        from .features.selection import FeatureSelection
-
-        if isinstance(selection, FeatureSelection):
-            new = selection
-        elif isinstance(selection, Mapping):
-            new = FeatureSelection.from_json(selection)
-        elif isinstance(selection, Iterable) and not isinstance(selection, str):
-            new = FeatureSelection(list(selection))
-        else:
-            raise ValidationError(f"cannot use {selection!r} as a feature selection")
-        from .registry import get_registry
-
-        registry = get_registry()
-        new.validate(registry)
-        for entry in self._images.values():
-            new.validate(registry, entry.spatial_shape)
+        """Choose the features: anything :meth:`FeatureSelection.coerce` accepts (a FeatureSelection, its
+        JSON form, a list of ``(filter, scale[, in_2d[, params]])``; ``None`` for ilastik's default set)."""
+        new = FeatureSelection.coerce(selection)
+        self._images.check_selection(new)
         if new != self._selection:
             self._selection = new
             self._cache.clear()
@@ -537,116 +300,80 @@ class Project:
     @property
     def classifier(self) -> tuple[str, dict[str, Any]]:
         """``(name, params)`` of the chosen classifier plugin."""
-        return self._classifier[0], dict(self._classifier[1])
+        name, params = self._model.choice
+        return name, dict(params)
 
     @_locked
     def set_classifier(self, name: str, **params: Any) -> None:
         """Choose the classifier plugin and its parameters (validated against the plugin's spec)."""
-        from .registry import get_registry
-        from .specs import resolve_parameters
+        if self._model.choose(name, params):
+            self._dirty = True
+            self._cache.drop_predictions()
 
-        spec = get_registry().classifier(name)
-        resolve_parameters(f"classifier {name!r}", spec.parameters, params)
-        if (name, params) != self._classifier:
-            self._classifier = (name, dict(params))
-            self._invalidate_model("classifier changed")
+    @_locked
+    def set_model(self, model: Any, info: Mapping[str, Any] | None = None) -> None:
+        """Predict with a model trained elsewhere (e.g. ilastik's forest, see :mod:`pixframework.ilastik`)
+        until the next :meth:`train`, feature change or classifier change.
+
+        :param model: a :class:`~pixframework.specs.Model` whose feature columns are the current
+            selection's channels and whose classes are label values ``1..C`` of this project.
+        :param info: what :meth:`summary` reports about the model.
+        :raises ValidationError: classes outside the project's, or a feature count that does not
+            match the selection on the project's images.
+        """
+        classes = tuple(int(c) for c in model.classes)
+        if not classes or min(classes) < 1 or max(classes) > len(self._classes):
+            raise ValidationError(f"the model predicts classes {list(classes)}, the project has 1..{len(self._classes)}")
+        entry = self._images.first
+        if entry is not None:
+            expected = self._selection.n_features(len(entry.spatial_shape), entry.n_channels)
+            if len(model.feature_names) != expected:
+                raise ValidationError(
+                    f"the model reads {len(model.feature_names)} features, the feature selection gives {expected}"
+                )
+        self._model.set(model, dict(info or {"classifier": model.classifier}))
+        self._dirty = True
+        self._cache.drop_predictions()
 
     def _invalidate_model(self, reason: str) -> None:
         self._dirty = True
-        if self._model is not None:
-            self._model = None
-            self._model_ref = None
-            self._model_info = {"invalidated": reason}
-            self._cache.discard(lambda key: key[0] == "pred")
+        if self._model.invalidate(reason):
+            self._cache.drop_predictions()
 
     # ================================================================== training
     @property
     def is_trained(self) -> bool:
-        return self._model is not None
+        return self._model.is_trained
 
-    def _feature_planes(self, entry: ImageEntry) -> np.ndarray | None:
-        """Whole-image features as channel-first planes ``(F, *spatial)`` if they fit the cache, else None."""
-        from .features.engine import compute_features
-
-        ndim = len(entry.spatial_shape)
-        n_features = self._selection.n_features(ndim, entry.n_channels)
-        nbytes = n_features * int(np.prod(entry.spatial_shape)) * 4
-        if not self._cache.fits(nbytes):
-            return None
-        key = ("feat", entry.id, self._selection_key())
-        planes = self._cache.get(key)
-        if planes is None:
-            features = compute_features(self._source(entry), self._selection, axes=entry.axes)
-            planes = np.moveaxis(features, -1, 0)
-            self._cache.put(key, planes)
-        return planes
-
-    def _selection_key(self) -> str:
-        import json
-
-        return json.dumps(self._selection.to_json(), sort_keys=True)
-
-    def _samples(self, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
-        from .classifiers.samples import gather_samples
-
-        xs, ys = [], []
-        labelled = [e for e in self._images.values() if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty]
-        for i, entry in enumerate(labelled):
-            labels = self._labels[entry.id]
-            if progress:
-                progress(0.5 * i / max(1, len(labelled)), f"features of {entry.name}")
-            planes = self._feature_planes(entry)
-            if planes is not None:
-                x, y = _samples_from_planes(planes, labels)
-            else:
-                x, y = gather_samples([(self._source(entry), entry.axes, labels)], self._selection)
-            xs.append(x)
-            ys.append(y)
-        if not xs:
-            raise ValidationError("there are no labels yet: label pixels of at least two classes, then train")
-        return np.concatenate(xs), np.concatenate(ys)
+    def _features_of(self, entry: ImageEntry) -> pipeline.FeaturesOf:
+        return pipeline.cached_features(self._cache, entry.id, self._images.pixels(entry), entry.axes, self._selection)
 
     @_locked
-    def train(self, progress: Progress | None = None) -> dict[str, Any]:
+    def train(self, progress: pipeline.Progress | None = None) -> dict[str, Any]:
         """Train the chosen classifier on the feature vectors of all labelled pixels of all images.
 
         :param progress: called as ``progress(fraction 0..1, message)``.
         :returns: a summary: classifier, number of samples per class, number of features, seconds.
         """
-        from .classifiers.api import train_model
-
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
         started = time.perf_counter()
-        x, y = self._samples(progress)
-        present = np.unique(y)
-        if len(present) < 2:
-            names = [self._classes[int(v) - 1]["name"] for v in present]
-            raise ValidationError(f"training needs labels of at least two classes; only {names} has labels")
-        if progress:
-            progress(0.5, f"training {self._classifier[0]} on {len(y)} samples")
-        entry0 = next(iter(self._images.values()))
-        names = self._selection.channel_names(len(entry0.spatial_shape), entry0.n_channels)
-        fit_progress = (lambda f, m: progress(0.5 + 0.5 * f, m)) if progress else None
-        model = train_model(self._classifier[0], x, y, self._classifier[1], names, fit_progress)
-        self._model = model
-        self._model_ref = None
-        self._model_generation += 1
-        counts = {self._classes[int(v) - 1]["name"]: int(n) for v, n in zip(*np.unique(y, return_counts=True))}
-        self._model_info = {"samples": counts, "features": len(names), "classifier": self._classifier[0]}
+        ids = self._labels.labelled([e.id for e in self._images])
+        labelled = [e for e in self._images if e.id in ids]
+        if not labelled:
+            raise ValidationError("there are no labels yet: label pixels of at least two classes, then train")
+        sources = [(self._labels.get(e.id), self._features_of(e)) for e in labelled]
+        names = self._selection.channel_names(len(labelled[0].spatial_shape), labelled[0].n_channels)
+        shapes = [e.spatial_shape for e in labelled]
+        model, samples = pipeline.train_classifier(self._model.choice, sources, shapes, names, self._classes.names, progress)
+        self._model.set(model, {"samples": samples, "features": len(names), "classifier": self._model.choice[0]})
         self._dirty = True
-        self._cache.discard(lambda key: key[0] == "pred")
+        self._cache.drop_predictions()
         if progress:
             progress(1.0, "trained")
-        return dict(self._model_info, seconds=time.perf_counter() - started)
+        return dict(self._model.info or {}, seconds=time.perf_counter() - started)
 
     # ================================================================== prediction
-    def _require_model(self) -> Any:
-        if self._model is None:
-            why = (self._model_info or {}).get("invalidated")
-            raise NotTrained("the classifier is not trained" + (f" ({why} since training)" if why else "") + "; call train() first")
-        return self._model
-
     @_locked
     def predict(self, image: str, *, region: Sequence[slice] | None = None, output: str = "probabilities") -> np.ndarray:
         """Predict ``region`` (spatial slices; whole image by default) of an image.
@@ -655,29 +382,13 @@ class Project:
             ``1..C``, ``(*region)``) or ``"uncertainty"`` (float32 ``(*region, 1)``).
         """
         out_mod.check_output(output)
-        model = self._require_model()
-        entry = self._image(image)
+        model = self._model.require()
+        entry = self._images.get(image)
         region = normalize_region(region, entry.spatial_shape)
-        key = ("pred", entry.id, tuple((s.start, s.stop) for s in region), self._model_generation)
-        probabilities = self._cache.get(key)
-        if probabilities is None:
-            probabilities = self._probabilities(model, entry, region)
-            self._cache.put(key, probabilities)
+        n_classes = len(self._classes)
+        compute = lambda: pipeline.class_probabilities(model, self._features_of(entry), region, n_classes)  # noqa: E731
+        probabilities = self._cache.prediction(entry.id, region, self._model.generation, compute)
         return out_mod.derive(probabilities, output)
-
-    def _probabilities(self, model: Any, entry: ImageEntry, region: tuple[slice, ...]) -> np.ndarray:
-        from .classifiers.api import predict_probabilities
-        from .features.engine import compute_features
-
-        shape = tuple(s.stop - s.start for s in region)
-        planes = self._feature_planes(entry)
-        if planes is not None:
-            features = planes[(slice(None),) + region].reshape(planes.shape[0], -1).T
-        else:
-            features = compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
-            features = features.reshape(-1, features.shape[-1])
-        proba = out_mod.class_probabilities(predict_probabilities(model, features), model.classes, len(self._classes))
-        return proba.reshape(shape + (len(self._classes),))
 
     # ================================================================== guidance
     def suggest_labels(
@@ -739,83 +450,61 @@ class Project:
 
     def _guidance_view(self) -> Any:
         """What guidance reads (see :class:`pixframework.guidance.view.ProjectView`); call with the lock held."""
-        from .classifiers.samples import gather_samples
-        from .features.engine import compute_features
+        from .classifiers.api import predict_probabilities
+        from .guidance.tiles import PIXEL_BUDGET
         from .guidance.view import ProjectView
 
-        entries = list(self._images.values())
+        entries = list(self._images)
+        model = self._model.require() if self._model.is_trained else None
+        n_classes = len(self._classes)
 
         def features_of(index: int, region: tuple[slice, ...]) -> np.ndarray:
             entry = entries[index]
-            planes = self._cache.get(("feat", entry.id, self._selection_key()))  # only if already there
-            if planes is not None:
-                return np.moveaxis(planes[(slice(None),) + tuple(region)], 0, -1)
-            return compute_features(self._source(entry), self._selection, axes=entry.axes, region=region)
+            if int(np.prod(entry.spatial_shape)) <= PIXEL_BUDGET:
+                return self._features_of(entry)(region)  # small: whole-image features, cached for what follows
+            # big: the region alone, unless training or prediction already cached the whole image
+            pixels = self._images.pixels(entry)
+            return pipeline.features_if_cached(self._cache, entry.id, pixels, entry.axes, self._selection)(region)
 
         def probabilities_of(features: np.ndarray) -> np.ndarray:
-            from .classifiers.api import predict_probabilities
+            return out_mod.class_probabilities(predict_probabilities(model, features), model.classes, n_classes)
 
-            proba = predict_probabilities(self._model, features)
-            return out_mod.class_probabilities(proba, self._model.classes, len(self._classes))
+        ids = set(self._labels.labelled([e.id for e in entries]))
+        labelled = [i for i, e in enumerate(entries) if e.id in ids]
 
         def samples() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            labelled = [(i, e) for i, e in enumerate(entries) if self._labels.get(e.id) is not None and not self._labels[e.id].is_empty]
             if not labelled:
                 raise ValidationError("there are no labels yet: label pixels of at least two classes first")
-            parts = []
-            for index, entry in labelled:
-                x, y, where = gather_samples([(self._source(entry), entry.axes, self._labels[entry.id])], self._selection, return_positions=True)
-                where[:, 0] = index
-                parts.append((x, y, where))
-            return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
+            sources = [(self._labels.get(entries[i].id), self._features_of(entries[i])) for i in labelled]
+            shapes = [entries[i].spatial_shape for i in labelled]
+            x, y, where = pipeline.labelled_samples(sources, shapes, lambda: 0, return_positions=True)
+            where[:, 0] = np.asarray(labelled, np.int64)[where[:, 0]]  # index among labelled -> among all images
+            return x, y, where
 
         return ProjectView(
             names=[e.name for e in entries],
             shapes=[e.spatial_shape for e in entries],
             classes=self.classes,
-            labelled=[self._labels.get(e.id) is not None and not self._labels[e.id].is_empty for e in entries],
+            labelled=[e.id in ids for e in entries],
             selection=self._selection,
             classifier=self.classifier,
             channels=entries[0].n_channels if entries else 1,
             features_of=features_of,
-            probabilities_of=probabilities_of if self._model is not None else None,
-            labels_of=lambda index, region: self.get_labels(entries[index].name, region),
+            probabilities_of=probabilities_of if model is not None else None,
+            labels_of=lambda index, region: self._labels.read(entries[index].id, tuple(region), n_classes),
             samples=samples,
         )
 
     # ================================================================== export
-    def prediction_job(self, image: str, *, output: str = "probabilities", dtype: str | None = None) -> Any:
+    @_locked
+    def prediction_job(self, image: str, *, output: str = "probabilities", dtype: str | np.dtype | None = None) -> PredictionJob:
         """A :class:`~pixframework.blockwise.PredictionJob` (safe data) for predicting a whole image."""
-        from .blockwise import PredictionJob
-
         out_mod.check_output(output)
-        with self._lock:
-            model = self._require_model()
-            entry = self._image(image)
-            src = entry.source
-            if src["kind"] == "reference":
-                path = src["path"]
-                source = {"path": path, "format": src.get("format"), "axes": src.get("axes")}
-                try:
-                    st = os.stat(source_file(path))
-                    stamp = f"{st.st_size}:{st.st_mtime_ns}"
-                except OSError:
-                    stamp = ""
-            else:
-                source = {"path": str(self._store.resolve(src["ref"])), "format": "zarr", "axes": entry.axes}
-                stamp = src["ref"]
-            return PredictionJob(
-                source=source,
-                selection=self._selection.to_json(),
-                model_state=model.get_state(),
-                n_classes=len(self._classes),
-                output=output,
-                dtype=None if dtype is None else np.dtype(dtype).name,
-                spatial_shape=entry.spatial_shape,
-                source_stamp=stamp,
-                _model=model,
-                _selection=self._selection,
-            )
+        dtype = out_mod.export_dtype(dtype)  # bad input is refused before "not trained"
+        model = self._model.require()
+        entry = self._images.get(image)
+        source = entry.source.job_source(self._store, entry.axes)
+        return PredictionJob.for_image(source, entry.spatial_shape, self._selection, model, len(self._classes), output, dtype)
 
     def export(
         self,
@@ -843,48 +532,27 @@ class Project:
         :param progress: called as ``progress(blocks_done, blocks_total, message)``.
         :param dask: ``"local"``, a scheduler address or a ``distributed.Client`` to run blocks on Dask.
         """
-        from .blockwise import run_blockwise
-
-        if dtype is not None:
-            dtype = np.dtype(dtype).name
         job = self.prediction_job(image, output=output, dtype=dtype)
         with self._lock:
-            entry = self._image(image)
-            src = entry.source
-            dataset_dir = os.path.dirname(source_file(src["path"])) if src["kind"] == "reference" else str(self.path.parent)
+            entry = self._images.get(image)
+            dataset_dir = entry.source.dataset_dir(self._store)
             target = out_mod.render_template(os.fspath(path), dataset_dir=dataset_dir, nickname=entry.name, output=output)
-            source = self._source(entry)
-        return run_blockwise(job, source, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
+            pixels = self._images.pixels(entry)
+        return run_blockwise(job, pixels, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
 
     # ================================================================== summary
     @_locked
     def summary(self) -> dict[str, Any]:
         """What ``pixf info`` prints: images, classes, label counts, features, classifier, trained or not."""
+        first = self._images.first
         return {
             "path": str(self.path),
-            "images": [e.info() for e in self._images.values()],
+            "images": [e.info() for e in self._images],
             "classes": self.classes,
             "label_counts": self.label_counts(),
             "features": self._selection.to_json(),
-            "n_features": (
-                self._selection.n_features(len(e.spatial_shape), e.n_channels) if (e := next(iter(self._images.values()), None)) else None
-            ),
-            "classifier": {"name": self._classifier[0], "params": self._classifier[1]},
-            "trained": self._model is not None,
-            "model": self._model_info,
+            "n_features": self._selection.n_features(len(first.spatial_shape), first.n_channels) if first else None,
+            "classifier": self._model.choice_json(),
+            "trained": self._model.is_trained,
+            "model": self._model.info,
         }
-
-    def _forget(self, image_id: str) -> None:
-        self._cache.discard(lambda key: key[1] == image_id)
-
-
-def _samples_from_planes(planes: np.ndarray, labels: SparseLabels) -> tuple[np.ndarray, np.ndarray]:
-    """Feature vectors and labels at the labelled pixels, read from whole-image feature planes."""
-    xs, ys = [], []
-    for index, block in labels.chunk_items():
-        origin = labels.chunk_origin(index)
-        where = np.nonzero(block)
-        coords = tuple(w + o for w, o in zip(where, origin))
-        xs.append(planes[(slice(None),) + coords].T)
-        ys.append(block[where])
-    return np.ascontiguousarray(np.concatenate(xs), dtype=np.float32), np.concatenate(ys).astype(np.int64)

@@ -29,6 +29,7 @@ BLOCK_ENV = "PIXF_BLOCK_PLUGINS"
 #: built-in plugin modules, registered exactly like third-party ones (as ``trylast``)
 BUILTIN_PLUGINS: dict[str, str] = {
     "builtin-filters": "pixframework.builtins.filters",
+    "builtin-ilastik-desktop-filters": "pixframework.builtins.desktop_filters",
     "builtin-classifiers": "pixframework.builtins.classifiers",
     "builtin-formats": "pixframework.builtins.formats",
 }

@@ -167,14 +167,18 @@ class FilterSpec:
     :param name: stable identifier (``gaussian_smoothing``); stored in projects, so never rename.
     :param title: human title (``"Gaussian Smoothing"``).
     :param compute: ``compute(src: FilterInput, scale: float, out: ndarray, **params)`` writes
-        ``out`` of shape ``(n_outputs, *src.data.shape)`` float32 in place.
+        ``out`` of shape ``(n_outputs, *src.data.shape)`` float32 in place. ``params`` holds every
+        declared parameter (``parameters``) by name, with the value of the selection entry being
+        computed or the parameter's default.
     :param n_outputs: output channels per input channel, given the number of spatial dims.
     :param halo: pixels of context needed on each side for exact results, given ``(scale, ndim)``.
     :param dims: spatial dimensionalities supported (2 and/or 3).
     :param min_scale: smallest scale accepted (ilastik offers 0.3 only for smoothing).
     :param output_names: names of the outputs given ndim, e.g. ``["0", "1"]`` for eigenvalues;
         ``None`` means a single unnamed output per scale.
-    :param parameters: extra parameters besides the scale.
+    :param parameters: extra parameters besides the scale, set per selection entry (one filter may
+        appear at one scale with several values). ``halo``, ``n_outputs``, ``margin`` and
+        ``derivatives`` see only scale and ndim: a parameter must not change them.
     :param plugin: filled in by the registry with the plugin that provided the spec.
     :param derivatives: optional hint: the Gaussian derivative orders (one per spatial axis)
         ``compute`` will request at its own scale, given ndim. The engine then computes the

@@ -28,7 +28,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import zarr
 
-from .errors import Conflict, CorruptData, NotFound, ValidationError
+from .errors import Conflict, CorruptData, NotFound, Remedy, ValidationError
+from .images import source_from_json
 from .labels import SparseLabels
 
 FORMAT_TAG = "pixframework-project"
@@ -38,6 +39,12 @@ SUFFIX = ".pixf"
 #: leftovers of an interrupted save older than this are deleted on open (seconds)
 ORPHAN_AGE = 600.0
 _AREAS = ("labels", "models", "images")
+
+
+def project_path(path: str | os.PathLike) -> Path:
+    """The project directory ``path`` names: ``.pixf`` is appended when missing (``cells`` -> ``cells.pixf``)."""
+    path = Path(path)
+    return path if path.suffix == SUFFIX else path.with_name(path.name + SUFFIX)
 
 
 def _migrate_1_to_2(meta: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +100,7 @@ class ProjectStore:
         path = Path(path)
         if path.exists():
             if not overwrite:
-                raise Conflict(f"{path} already exists; open it, or pass overwrite=True to replace it")
+                raise Conflict(f"{path} already exists", remedy=Remedy.REPLACE)
             if not (path / META_FILE).is_file():
                 raise ValidationError(f"refusing to overwrite {path}: it is not a pixframework project")
             shutil.rmtree(path)
@@ -137,8 +144,12 @@ class ProjectStore:
             meta["schema_version"] = version
         return meta
 
-    def commit(self, meta: Mapping[str, Any]) -> None:
-        """Atomically make ``meta`` the project's metadata (the single point of a save)."""
+    def commit(self, meta: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None) -> None:
+        """Atomically make ``meta`` the project's metadata (the single point of a save).
+
+        :param previous: the metadata being replaced: arrays it references and ``meta`` does not
+            are deleted once the switch is done.
+        """
         from . import __version__
 
         doc = dict(meta, format=FORMAT_TAG, schema_version=SCHEMA_VERSION, pixframework_version=__version__)
@@ -151,6 +162,9 @@ class ProjectStore:
             os.fsync(fh.fileno())
         os.replace(tmp, self.path / META_FILE)
         _fsync_dir(self.path)
+        if previous is not None:
+            for ref in self.referenced(previous) - self.referenced(meta):
+                self.sweep_ref(ref)
 
     # ------------------------------------------------------------------ references
     def new_ref(self, area: str) -> str:
@@ -169,8 +183,9 @@ class ProjectStore:
         if meta.get("model"):
             refs.add(meta["model"]["ref"])
         for image in meta.get("images", []):
-            if image.get("source", {}).get("kind") == "copy":
-                refs.add(image["source"]["ref"])
+            stored = source_from_json(image["source"]).stored_ref
+            if stored is not None:
+                refs.add(stored)
         return refs
 
     def sweep(self, meta: Mapping[str, Any], *, min_age: float = 0.0) -> None:

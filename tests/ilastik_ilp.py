@@ -11,7 +11,8 @@ Layout written (what ilastik's serializers produce for Pixel Classification)::
     FeatureSelections/                       FeatureIds, Scales, SelectionMatrix, ComputeIn2d
     PixelClassification/                     LabelNames, LabelColors, PmapColors, StorageVersion,
                                              Bookmarks (pickled, void), ClassifierFactory (pickled bytes),
-                                             ClassifierForests/ (pickled_type + vigra forest groups),
+                                             ClassifierForests/ (only with ``forests``: pickled_type,
+                                             Forest0000... as vigra writes them, known_labels, feature_names),
                                              LabelSets/labelsNNN/blockNNNN (attrs: blockSlice, axistags)
     Prediction Export/                       OutputFormat, OutputFilenameFormat, OutputInternalPath, ExportDtype
 
@@ -44,6 +45,30 @@ _TYPE_FLAGS = {"t": 8, "c": 1, "z": 2, "y": 2, "x": 2}
 def pickle_payload(marker: Path) -> bytes:
     """Protocol-0 pickle text that, if anyone ever unpickled it, would create ``marker`` via a shell."""
     return f"cos\nsystem\n(S'touch {marker}'\ntR.".encode()
+
+
+#: the protocol-0 pickle of ilastik's default classifier class (what ``pickle.dumps(type(self), 0)`` gives)
+PARALLEL_TYPE = b"clazyflow.classifiers.parallelVigraRfLazyflowClassifier\nParallelVigraRfLazyflowClassifier\np0\n."
+#: ... and of the single-forest one (its forest lives in a group called ``forest``)
+SINGLE_TYPE = b"clazyflow.classifiers.vigraRfLazyflowClassifier\nVigraRfLazyflowClassifier\np0\n."
+
+
+@dataclass
+class Forests:
+    """ilastik's trained classifier: vigra forests in an HDF5 file (written by vigra's ``writeHDF5``).
+
+    :param file: HDF5 file holding groups ``Forest0000``, ``Forest0001``, ...
+    :param known_labels: label value per probability column.
+    :param feature_names: ilastik's feature names (``None``: not stored, as before ilastik 1.2).
+    :param pickled_type: the ``pickled_type`` bytes; ``None`` writes none (old projects).
+    :param single: store one forest as ``forest`` (``VigraRfLazyflowClassifier``) instead.
+    """
+
+    file: Path
+    known_labels: Sequence[int] = (1, 2)
+    feature_names: Sequence[str] | None = None
+    pickled_type: bytes | None = PARALLEL_TYPE
+    single: bool = False
 
 
 def axistags(axes: str) -> bytes:
@@ -149,6 +174,8 @@ def write_ilp(
     block_axistags: bool = True,
     marker: Path | None = None,
     legacy_internal: bool = False,
+    forests: Forests | None = None,
+    export: dict | None = None,
 ) -> Path:
     """Write an .ilp at ``path`` (and the image files of file lanes); returns ``path``.
 
@@ -157,6 +184,9 @@ def write_ilp(
     :param block_axistags: write ``axistags`` on label blocks (ilastik >= 1.4.0b8 does).
     :param marker: file a pickled payload would create if it were ever unpickled.
     :param legacy_internal: internal lanes without ``inner_path`` (ilastik < 1.4), found by datasetId.
+    :param forests: the trained classifier to store; ``None`` stores none (as ilastik does when the
+        classifier is not up to date with the labels).
+    :param export: "Prediction Export" entries (name -> value) replacing the default ones.
     """
     path = Path(path)
     payload = pickle_payload(marker or path.with_suffix(".unpickled"))
@@ -178,11 +208,8 @@ def write_ilp(
         bookmarks = pc.create_dataset("Bookmarks", data=np.void(payload))
         bookmarks.attrs["version"] = 1
         pc["ClassifierFactory"] = payload
-        forests = pc.create_group("ClassifierForests")
-        forests["pickled_type"] = payload
-        forest = forests.create_group("Forest0000")
-        forest["_ext_param"] = np.arange(10, dtype=np.float64)
-        forest["topology_"] = np.arange(40, dtype=np.int32)
+        if forests is not None:
+            _write_forests(pc, forests)
         sets = pc.create_group("LabelSets")
         for index, lane in enumerate(lanes):
             group = sets.create_group(f"labels{index:03d}")
@@ -193,12 +220,50 @@ def write_ilp(
                 ds.attrs["blockSlice"] = text.encode()
                 if block_axistags:
                     ds.attrs["axistags"] = axistags(label_axes).decode()
-        export = f.create_group("Prediction Export")
-        export["OutputFormat"] = b"hdf5"
-        export["OutputFilenameFormat"] = b"{dataset_dir}/{nickname}_{result_type}"
-        export["OutputInternalPath"] = b"exported_data"
-        export["ExportDtype"] = b"uint8"
+        group = f.create_group("Prediction Export")
+        settings = {"OutputFormat": "hdf5", "OutputFilenameFormat": "{dataset_dir}/{nickname}_{result_type}",
+                    "OutputInternalPath": "exported_data", "ExportDtype": "uint8"} if export is None else export
+        for key, value in settings.items():
+            group[key] = value.encode() if isinstance(value, str) else value
     return path
+
+
+def handmade_forests(path: Path, n_features: int, splits: Sequence[Sequence[tuple[int, float]]],
+                     labels: Sequence[int] = (1, 2), weighted: bool = False) -> Path:
+    """Write vigra forests by hand (vigra's HDF5 layout): ``splits[f]`` lists the trees of forest ``f``,
+    each one split ``(column, threshold)``: ``x < threshold`` gives the first class, else the last."""
+    c = len(labels)
+    with h5py.File(path, "w") as f:
+        for i, trees in enumerate(splits):
+            group = f.create_group(f"Forest{i:04d}")
+            group.attrs["vigra_random_forest_version"] = np.array([0.1])
+            ext, options = group.create_group("_ext_param"), group.create_group("_options")
+            for name, value in (("column_count_", n_features), ("class_count_", c), ("problem_type_", 1)):
+                ext[name] = np.array([float(value)])
+            ext["labels"] = np.asarray(labels, np.uint32)
+            options["tree_count_"] = np.array([float(len(trees))])
+            options["predict_weighted_"] = np.array([float(weighted)])
+            for t, (column, threshold) in enumerate(trees):
+                tree = group.create_group(f"Tree_{t}")
+                # root split at 2 (type 0, parameters at 0), leaves at 7 and 9 (type 0x40000000)
+                tree["topology"] = np.array([n_features, c, 0, 0, 7, 9, column, 0x40000000, 2, 0x40000000, 3 + c],
+                                            np.int32)
+                first, last = np.eye(c)[0], np.eye(c)[-1]
+                tree["parameters"] = np.concatenate([[1.0, threshold, 5.0], first, [5.0], last])
+    return path
+
+
+def _write_forests(pc: h5py.Group, forests: Forests) -> None:
+    group = pc.create_group("ClassifierForests")
+    with h5py.File(forests.file, "r") as source:
+        names = sorted(n for n in source if n.startswith("Forest"))
+        for name in names[:1] if forests.single else names:
+            source.copy(source[name], group, name="forest" if forests.single else name)
+    group["known_labels"] = np.asarray(forests.known_labels, dtype=np.uint32)
+    if forests.feature_names is not None:
+        group.create_dataset("feature_names", data=[n.encode() for n in forests.feature_names])
+    if forests.pickled_type is not None:
+        group["pickled_type"] = forests.pickled_type
 
 
 def _write_input(f: h5py.File, folder: Path, lanes: Sequence[IlpLane], legacy_internal: bool) -> None:

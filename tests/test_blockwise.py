@@ -95,11 +95,11 @@ def test_dask_local_cluster_gives_identical_result(tmp_path):
 def test_unwritable_output_and_corrupt_chunk_are_clear_errors(tmp_path):
     p = trained(tmp_path, (80, 90))
     name = p.images[0]
-    blocker = tmp_path / "file"
+    blocker = tmp_path / "notes.txt"  # a file where the output needs a folder
     blocker.write_text("not a folder")
-    with pytest.raises(Exception) as info:
-        p.export(name, str(blocker / "out.zarr"))
-    assert "file" in str(info.value)
+    for format in (None, "zarr"):  # inferred from the path, or named
+        with pytest.raises(ValidationError, match=r"cannot write '.*notes\.txt/out\.zarr': '.*notes\.txt' is a file, not a folder"):
+            p.export(name, str(blocker / "out.zarr"), format=format)
     # a zarr input with a damaged chunk: the error names the block
     import zarr
 

@@ -60,6 +60,7 @@ def test_info_train_predict_against_a_server(server, tmp_path):
     predicted = pixf("predict", "--project", "cells.pixf", *auth, "--export", "Simple Segmentation",
                      "--output", "out/{nickname}_{result_type}.npy", "--format", "npy")
     assert predicted.returncode == 0, predicted.stderr
+    assert "cells: 1/1 blocks" in predicted.stdout  # progress, as in embedded runs
     seg = read_image(str(root / "out" / "cells_Simple Segmentation.npy"))
     assert seg.shape == (96, 96) and np.mean(seg == truth) > 0.85
 
@@ -71,3 +72,25 @@ def test_info_train_predict_against_a_server(server, tmp_path):
     assert denied.returncode == 1 and "Traceback" not in denied.stderr
     outside = pixf("info", *auth, "../cells.pixf")
     assert outside.returncode == 1 and "data root" in outside.stderr
+
+
+def test_export_over_the_wire_reports_the_same_progress_as_embedded(server, tmp_path):
+    root, address = server
+    image, truth = cells((300, 260), seed=5)
+    with pf.Project.create(root / "p.pixf") as project:
+        project.add_image(image, name="cells")
+        project.add_class("background")
+        project.add_class("cell")
+        for value, points in sparse_strokes(truth, seed=3):
+            project.paint("cells", value, points, 1)
+        project.train()
+        embedded: list = []
+        project.export("cells", root / "embedded.npy", block=1024, progress=lambda *a: embedded.append(a[:2]))
+    client = pf.connect(address, token="s3cret")
+    remote = client.open_project("p.pixf")
+    events: list = []
+    written = remote.export("cells", "remote.npy", progress=lambda done, total, message: events.append((done, total)))
+    assert written == "remote.npy" and events and events == embedded
+    assert np.array_equal(np.load(root / "remote.npy"), np.load(root / "embedded.npy"))
+    remote.close()
+    client.close()

@@ -14,7 +14,7 @@ import pytest
 from pixframework.errors import CorruptData, NotFound, ValidationError
 from pixframework.io.reader import ArrayReader
 from pixframework.registry import Registry, get_plugin_manager
-from pixframework.specs import ClassifierSpec, FilterSpec, FormatSpec
+from pixframework.specs import ClassifierSpec, FilterSpec, FormatSpec, Parameter
 from pixframework.testing import check_classifier, check_filter, check_format
 
 BUILTINS = Registry(get_plugin_manager(env={}))
@@ -118,6 +118,38 @@ def _two_channels_for_one(src: Any, scale: float, out: np.ndarray) -> np.ndarray
 def test_filter_bugs_are_caught(spec: FilterSpec, message: str) -> None:
     with pytest.raises(AssertionError, match=message):
         check_filter(spec, scales=[1.0])
+
+
+def _gain_mean(src: Any, scale: float, out: np.ndarray, gain: float = 1.0) -> None:
+    out[0] = gain * src.smooth(src.data, scale)
+
+
+def _ignores_gain(src: Any, scale: float, out: np.ndarray, **params: Any) -> None:
+    out[0] = src.smooth(src.data, scale)
+
+
+def _wider_with_gain(src: Any, scale: float, out: np.ndarray, gain: float = 1.0) -> None:
+    out[0] = src.smooth(src.data, scale * gain)  # the halo follows the scale only: too small for gain > 1
+
+
+GAIN = (Parameter("gain", 1.0, "float", "output factor", minimum=0.5, maximum=4.0),)
+
+
+def test_a_filter_with_a_parameter_passes() -> None:
+    check_filter(_mean_filter(compute=_gain_mean, parameters=GAIN), scales=[1.0])
+
+
+@pytest.mark.parametrize(
+    "compute, message",
+    [
+        (_ignores_gain, "gain=.* gives the same result as the default .*compute must use the parameter"),
+        (_wider_with_gain, "gain=.* tile .* the halo must hold for every parameter value"),
+    ],
+    ids=["parameter ignored", "parameter outgrows the halo"],
+)
+def test_parameter_bugs_are_caught(compute: Any, message: str) -> None:
+    with pytest.raises(AssertionError, match=message):
+        check_filter(_mean_filter(compute=compute, parameters=GAIN), scales=[1.0])
 
 
 def test_filter_error_names_the_filter_and_plugin() -> None:

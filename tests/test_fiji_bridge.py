@@ -173,10 +173,8 @@ def test_probability_slices_are_named_by_class(driver_run: tuple[Path, str]) -> 
 def test_server_errors_are_one_clear_message(driver_run: tuple[Path, str]) -> None:
     work, output = driver_run
     errors = dict(line.split("\t", 1) for line in (work / "errors.tsv").read_text().splitlines())
-    assert (
-        "not trained" in errors["predict_before_train"]
-        and "pixframework Train" in errors["predict_before_train"]
-    )
+    # the server names the remedy; the bridge words it for ImageJ (no Python calls)
+    assert errors["predict_before_train"] == "the classifier is not trained; run 'pixframework Train' first"
     assert (
         errors["outside_data_root"].startswith("Not allowed:") and "data root" in errors["outside_data_root"]
     )
@@ -270,29 +268,33 @@ print("after the error");
     _no_stack_trace(output)
 
 
-def test_tls_connects_or_says_clearly_why_not(bridge: str, tmp_path: Path) -> None:
-    """TLS needs ALPN; Debian's Netty 4.1.48 cannot do it with the JDK's TLS, so there the user must get
-    a clear message pointing to an SSH tunnel (with an ALPN-capable Netty the connection must work)."""
+@pytest.mark.parametrize("layout", ["separate jars", "one shaded jar"])
+def test_tls_connects_and_verifies_the_server(bridge: str, tmp_path: Path, layout: str) -> None:
+    """TLS must work (with ALPN from the JDK where Netty lacks it), verify the server against the
+    given CA (another CA is refused), and a plain client must not get through either."""
     from test_server_security import _self_signed
 
+    classpath = bridge if layout == "separate jars" else os.pathsep.join([str(IJ_JAR), str(SHADED_JAR), str(BUILD / "test-classes")])
     cert, key = _self_signed(tmp_path)
     (tmp_path / "ca.pem").write_bytes(cert)
+    (tmp_path / "other-ca.pem").write_bytes(_self_signed(tmp_path)[0])
     root = tmp_path / "data"
     root.mkdir()
     server, port = create_server("localhost:0", data_root=root, tls_cert=cert, tls_key=key, token=TOKEN)
     server.start()
     try:
         probe = ("org.pixframework.fiji.test.BridgeProbe", "connect")
-        done = _java(
-            bridge, *probe, f"server=localhost:{port} token={TOKEN} tls={tmp_path / 'ca.pem'}", cwd=tmp_path
-        )
-        result = done.stdout.strip().splitlines()[-1]
-        if result == "OK":
-            assert "TLS" in done.stdout
-        else:
-            assert result.startswith("FAILED: TLS is not available") and "SSH tunnel" in result, done.stdout
+        done = _java(classpath, *probe, f"server=localhost:{port} token={TOKEN} tls={tmp_path / 'ca.pem'}", cwd=tmp_path)
+        assert done.stdout.strip().splitlines()[-1] == "OK", done.stdout + done.stderr
+        assert "TLS" in done.stdout  # the server said it speaks TLS, over the TLS connection
         _no_stack_trace(done.stdout + done.stderr)
-        plain = _java(bridge, *probe, f"server=localhost:{port} token={TOKEN} timeout=3", cwd=tmp_path)
+        wrong = _java(classpath, *probe, f"server=localhost:{port} token={TOKEN} tls={tmp_path / 'other-ca.pem'} timeout=5",
+                      cwd=tmp_path)  # fmt: skip
+        assert wrong.stdout.strip().splitlines()[-1].startswith("FAILED: The TLS handshake with localhost:"), (
+            wrong.stdout + wrong.stderr
+        )
+        _no_stack_trace(wrong.stdout + wrong.stderr)
+        plain = _java(classpath, *probe, f"server=localhost:{port} token={TOKEN} timeout=3", cwd=tmp_path)
         assert "FAILED: No pixframework server answered at localhost:" in plain.stdout, (
             plain.stdout + plain.stderr
         )

@@ -49,16 +49,8 @@ def test_not_hdf5(tmp_path):
 
 
 def test_other_workflow(tmp_path):
-    path = write_ilp(
-        tmp_path / "objects.ilp", [lane()], workflow="Object Classification (from pixel classification)"
-    )
-    fails(
-        tmp_path,
-        path,
-        ValidationError,
-        "'Object Classification (from pixel classification)' project",
-        "Pixel Classification",
-    )
+    path = write_ilp(tmp_path / "carving.ilp", [lane()], workflow="Carving")
+    fails(tmp_path, path, ValidationError, "'Carving' project", "Pixel Classification")
 
 
 def test_ilastik_05_project(tmp_path):

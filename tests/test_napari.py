@@ -2,13 +2,13 @@
 
 The widget runs in a napari ``ViewerModel`` (napari's real viewer state: layers, camera, dims,
 paint events) without the OpenGL canvas, which the offscreen Qt platform cannot provide; the
-rendered window is covered by the screenshot test (tests/test_napari_screenshot.py).
+rendered window is covered by the screenshot test (tests/test_napari_screenshot.py). Buttons are
+clicked and dialogs answered as a person would. tests/test_napari_guards.py covers what keeps the
+widget and the server in step; tests/test_napari_model.py drives the model without Qt.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,104 +19,61 @@ import tifffile
 pytest.importorskip("napari", reason="napari is not installed (pip install -e '.[gui]')")
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed (pip install -e '.[gui]')")
 
-from test_server_support import running_server
+from napari_support import (  # noqa: E402
+    WAIT_MS,
+    answer_next_dialog,
+    click,
+    make_widget,  # noqa: F401  (fixture)
+    offscreen_qt,  # noqa: F401  (fixture)
+    open_with_image,
+    paint_truth,
+    section,
+    settle,
+    wait_for,
+)
+from test_server_support import running_server  # noqa: E402
 
-from pixframework.client import connect
-from pixframework.errors import PixfError
-from pixframework.project import Project
-from pixframework.server.app import create_server
-from pixframework.synthetic import cells
+from pixframework.client import connect  # noqa: E402
+from pixframework.errors import PixfError  # noqa: E402
+from pixframework.project import Project  # noqa: E402
+from pixframework.server.app import create_server  # noqa: E402
+from pixframework.synthetic import cells  # noqa: E402
 
 FEATURES = [("gaussian_smoothing", 0.7), ("gaussian_smoothing", 1.6), ("laplacian_of_gaussian", 1.6),
             ("gaussian_gradient_magnitude", 1.0), ("hessian_of_gaussian_eigenvalues", 1.6)]  # fmt: skip
-WAIT_MS = 30_000
-
-
-@pytest.fixture(scope="session", autouse=True)
-def offscreen_qt() -> Iterator[None]:
-    """Qt without a display, for this module's session (set before pytest-qt makes the QApplication)."""
-    previous = os.environ.get("QT_QPA_PLATFORM")
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    try:
-        from qtpy.QtWidgets import QApplication  # noqa: F401  (fails here when Qt's libraries are missing)
-    except Exception as exc:  # noqa: BLE001 (any failure to load Qt means: cannot test here)
-        pytest.skip(f"Qt cannot start here: {exc}")
-    yield
-    if previous is None:
-        os.environ.pop("QT_QPA_PLATFORM", None)
-    else:
-        os.environ["QT_QPA_PLATFORM"] = previous
-
-
-@pytest.fixture
-def make_widget(qtbot: Any) -> Iterator[Any]:
-    """Factory of (viewer, widget) pairs, shut down after the test."""
-    from napari.components import ViewerModel
-
-    from pixframework.napari.widget import PixelClassifierWidget
-
-    made = []
-
-    def make() -> tuple[Any, Any]:
-        viewer = ViewerModel()
-        widget = PixelClassifierWidget(viewer)
-        qtbot.addWidget(widget)
-        widget.show()
-        made.append(widget)
-        return viewer, widget
-
-    yield make
-    for widget in made:
-        widget.shutdown()
-
-
-def wait_for(qtbot: Any, widget: Any, condition: Any, timeout: int = WAIT_MS) -> None:
-    """Wait until ``condition()``; on timeout say what the widget's status line showed."""
-    try:
-        qtbot.waitUntil(condition, timeout=timeout)
-    except qtbot.TimeoutError:
-        raise AssertionError(f"timed out; widget status: {widget.status.text()!r}") from None
-
-
-def open_with_image(qtbot: Any, widget: Any, viewer: Any, address: str, image: np.ndarray) -> Any:
-    """Connect, create a project, upload ``image`` from a napari layer; returns the labels layer."""
-    widget.connect_remote(address)
-    wait_for(qtbot, widget, lambda: widget.connected and widget.feature_matrix.rowCount() > 0)
-    widget.open_project("cells.pixf", create=True)
-    wait_for(qtbot, widget, lambda: widget.project is not None and len(widget.classes) == 2)
-    layer = viewer.add_image(image, name="cells")
-    assert widget.layer_combo.currentText() == "cells"  # the layer list follows the viewer
-    qtbot.mouseClick(widget.upload_button, _left())
-    wait_for(qtbot, widget, lambda: widget.labels_layer is not None)
-    assert widget.labels_layer.data.shape == image.shape
-    assert layer in viewer.layers and widget.image == "cells"
-    return widget.labels_layer
-
-
-def paint_truth(qtbot: Any, widget: Any, labels: Any, truth: np.ndarray, per_class: int = 12) -> None:
-    """Dab the brush on a few pixels of each class, as a user would."""
-    labels.brush_size = 3
-    for value in (1, 2):
-        points = np.argwhere(truth == value)
-        for point in points[np.linspace(0, len(points) - 1, per_class).astype(int)]:
-            labels.paint(point, value)
-    settle(qtbot, widget)
-
-
-def settle(qtbot: Any, widget: Any) -> None:
-    """Let the paint timer fire and the worker finish what it was given."""
-    qtbot.wait(20)
-    wait_for(qtbot, widget, lambda: widget.jobs.idle and not (widget.link and widget.link.busy))
-    qtbot.wait(20)
-
-
-def _left() -> Any:
-    from qtpy.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton
 
 
 # --------------------------------------------------------------------------- tests
+
+
+def test_filter_parameters_are_edited_in_the_matrix_and_reach_the_server(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
+    pytest.importorskip("pixf_texture", reason="the texture plugin provides the example parameter")
+    image, _ = cells((64, 72), seed=2)
+    with running_server(tmp_path) as (_, address):
+        viewer, widget = make_widget()
+        open_with_image(qtbot, widget, viewer, address, image)
+        features = section(widget, "features")
+        matrix = features.feature_matrix
+        features.select([*FEATURES[:2], ("gabor_energy", 1.6)])
+        settle(qtbot, widget)
+        assert matrix.parameters("gabor_energy") == {"frequency": 0.5}  # the declared default, shown
+        assert matrix.parameters("gaussian_smoothing") == {}
+        matrix.set_parameters("gabor_energy", {"frequency": 0.25})  # as an edit of the cell does
+        settle(qtbot, widget)
+        with connect(address) as observer, observer.open_project("cells.pixf") as remote:
+            gabor = [e for e in remote.features.entries if e.filter == "gabor_energy"]
+            assert [(e.scale, e.params) for e in gabor] == [(1.6, (("frequency", 0.25),))]
+        row = [matrix.verticalHeaderItem(r).toolTip() for r in range(matrix.rowCount())]
+        cell = matrix.item(next(r for r, tip in enumerate(row) if "(gabor_energy)" in tip), matrix.columnCount() - 1)
+        cell.setText("frequency=fast")  # not a number: refused in the widget, the server keeps 0.25
+        assert "must be a number" in widget.status.text()
+        assert matrix.parameters("gabor_energy") == {"frequency": 0.25}  # the cell shows the server's value again
+        _, again = make_widget()  # a second client opening the project shows the stored value
+        again.model.connect_remote(address)
+        wait_for(qtbot, again, lambda: again.model.connected and section(again, "features").feature_matrix.rowCount() > 0)
+        again.model.open_project("cells.pixf")
+        wait_for(qtbot, again, lambda: again.model.state is not None)
+        assert section(again, "features").feature_matrix.parameters("gabor_energy") == {"frequency": 0.25}
 
 
 def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
@@ -124,12 +81,12 @@ def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, tmp_pa
     with running_server(tmp_path) as (_, address):
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, image)
-        widget.select_features(FEATURES[:-1])
-        widget.feature_matrix.set_checked(*FEATURES[-1])  # as a click on one cell does
+        section(widget, "features").select(FEATURES[:-1])
+        section(widget, "features").feature_matrix.set_checked(*FEATURES[-1])  # as a click on one cell does
         settle(qtbot, widget)
         with connect(address) as observer, observer.open_project("cells.pixf") as remote:
             entries = {(e.filter, e.scale) for e in remote.features.entries}
-            assert entries == set(widget.feature_matrix.selection()) == set(FEATURES)
+            assert entries == set(section(widget, "features").feature_matrix.selection()) == set(FEATURES)
 
             paint_truth(qtbot, widget, labels, truth)
             np.testing.assert_array_equal(remote.get_labels("cells"), labels.data)
@@ -140,13 +97,13 @@ def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, tmp_pa
             assert remote.get_labels("cells")[tuple(point)] == 0
             np.testing.assert_array_equal(remote.get_labels("cells"), labels.data)
 
-            qtbot.mouseClick(widget.train_button, _left())
+            click(qtbot, section(widget, "training").train_button)
             wait_for(qtbot, widget, lambda: widget.status.text().startswith("Trained"))
-            assert widget.progress.value() == 100 and remote.is_trained
+            assert section(widget, "training").progress.value() == 100 and remote.is_trained
 
-        widget.live_check.setChecked(True)
-        wait_for(qtbot, widget, lambda: widget.last_prediction is not None)
-        result = widget.last_prediction
+        section(widget, "training").live_check.setChecked(True)
+        wait_for(qtbot, widget, lambda: widget.model.live.last is not None)
+        result = widget.model.live.last
         assert result["region"] == (slice(0, 96), slice(0, 112))  # small image: predicted whole
         probabilities, segmentation = result["probabilities"], result["segmentation"]
         assert probabilities.shape == (96, 112, 2) and segmentation.shape == (96, 112)
@@ -161,21 +118,21 @@ def test_paint_train_live_update_and_export(qtbot: Any, make_widget: Any, tmp_pa
         np.testing.assert_array_equal(shown["pixf segmentation"].data, segmentation)
 
         # another stroke: the live layers refresh by themselves (retrained on the new labels)
-        before = widget.last_prediction
+        before = widget.model.live.last
         fresh = np.argwhere((truth == 2) & (labels.data == 0))[7]
         labels.paint(fresh, 2)
-        wait_for(qtbot, widget, lambda: widget.last_prediction is not before)
-        assert widget.last_prediction["summary"] is not None
+        wait_for(qtbot, widget, lambda: widget.model.live.last is not before)
+        assert widget.model.live.last["summary"] is not None
 
-        widget.export_edit.setText("out/{nickname}_seg.npy")
-        widget.output_combo.setCurrentText("segmentation")
-        qtbot.mouseClick(widget.export_button, _left())
+        section(widget, "export").export_edit.setText("out/{nickname}_seg.npy")
+        section(widget, "export").output_combo.setCurrentText("segmentation")
+        click(qtbot, section(widget, "export").export_button)
         wait_for(qtbot, widget, lambda: widget.status.text().startswith("Exported"))
         assert widget.status.text() == "Exported out/cells_seg.npy"
         written = np.load(tmp_path / "out" / "cells_seg.npy", allow_pickle=False)
         assert written.squeeze().shape == (96, 112)
 
-        widget.live_check.setChecked(False)
+        section(widget, "training").live_check.setChecked(False)
         assert not any(layer.name.startswith("pixf ") for layer in viewer.layers)
 
 
@@ -184,27 +141,33 @@ def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, tmp_pat
     with running_server(tmp_path) as (_, address):
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, image)
-        widget.class_list.add_requested.emit("debris")
-        wait_for(qtbot, widget, lambda: len(widget.classes) == 3)
-        widget.class_list.select(3)
+        section(widget, "classes").class_list.add_requested.emit("debris")
+        wait_for(qtbot, widget, lambda: len(widget.model.classes) == 3)
+        section(widget, "classes").class_list.select(3)
         assert labels.selected_label == 3  # the brush paints the chosen class
         labels.paint((5, 5), 3)
-        widget.class_list.rename_requested.emit(3, "dirt")
-        widget.class_list.recolor_requested.emit(3, "#00ff00")
+        section(widget, "classes").class_list.rename_requested.emit(3, "dirt")
+        section(widget, "classes").class_list.recolor_requested.emit(3, "#00ff00")
         wait_for(
             qtbot,
             widget,
-            lambda: widget.classes[2]["name"] == "dirt" and widget.classes[2]["color"] == "#00ff00",
+            lambda: widget.model.classes[2]["name"] == "dirt" and widget.model.classes[2]["color"] == "#00ff00",
         )
-        assert widget.class_list.list.item(2).text().endswith("dirt")
+        assert section(widget, "classes").class_list.list.item(2).text().endswith("dirt")
         color = labels.colormap.map(np.array([3]))[0]
         np.testing.assert_allclose(color[:3], (0, 1, 0), atol=0.01)
         labels.paint((20, 20), 2)
         settle(qtbot, widget)
-        widget.class_list.remove_requested.emit(1)  # class 2 becomes class 1; labels move with it
-        wait_for(qtbot, widget, lambda: [c["name"] for c in widget.classes] == ["Label 2", "dirt"])
+        from qtpy.QtWidgets import QMessageBox
+
+        asked = answer_next_dialog(QMessageBox.StandardButton.Yes)
+        classes = section(widget, "classes")
+        classes.class_list.select(1)
+        click(qtbot, classes.class_list.remove_button)  # asks first; class 2 becomes class 1, labels move along
+        assert asked and "Label 1" in asked[0] and "labelled pixels" in asked[0]
+        wait_for(qtbot, widget, lambda: [c["name"] for c in widget.model.classes] == ["Label 2", "dirt"])
         assert labels.data[20, 20] == 1 and labels.data[5, 5] == 2
-        np.testing.assert_array_equal(widget.project.get_labels("cells"), labels.data)
+        np.testing.assert_array_equal(widget.model.project.get_labels("cells"), labels.data)
 
 
 def test_two_windows_see_each_others_labels_after_refresh(
@@ -215,38 +178,38 @@ def test_two_windows_see_each_others_labels_after_refresh(
         viewer_a, a = make_widget()
         labels_a = open_with_image(qtbot, a, viewer_a, address, image)
         viewer_b, b = make_widget()
-        b.connect_remote(address)
-        wait_for(qtbot, b, lambda: b.connected)
-        b.open_project("cells.pixf")
-        wait_for(qtbot, b, lambda: b.labels_layer is not None)
+        b.model.connect_remote(address)
+        wait_for(qtbot, b, lambda: b.model.connected)
+        b.model.open_project("cells.pixf")
+        wait_for(qtbot, b, lambda: b.model.shown is not None)
         raw_b = [layer for layer in viewer_b.layers if layer.name == "cells"]
         np.testing.assert_array_equal(raw_b[0].data, image)  # B never had the layer: read from the server
 
         paint_truth(qtbot, a, labels_a, truth, per_class=4)
-        assert not b.labels_layer.data.any()
-        qtbot.mouseClick(b.refresh_button, _left())
-        wait_for(qtbot, b, lambda: b.labels_layer.data.any())
-        np.testing.assert_array_equal(b.labels_layer.data, labels_a.data)
+        assert not b.model.shown.layer.data.any()
+        click(qtbot, section(b, "images").refresh_button)
+        wait_for(qtbot, b, lambda: b.model.shown.layer.data.any())
+        np.testing.assert_array_equal(b.model.shown.layer.data, labels_a.data)
 
-        b.labels_layer.paint((10, 50), 1)
-        b.labels_layer.paint((50, 10), 0)
+        b.model.shown.layer.paint((10, 50), 1)
+        b.model.shown.layer.paint((50, 10), 0)
         settle(qtbot, b)
-        a.refresh()
+        a.model.refresh()
         wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed"))
-        np.testing.assert_array_equal(labels_a.data, b.labels_layer.data)
+        np.testing.assert_array_equal(labels_a.data, b.model.shown.layer.data)
 
         # B adds a file on the server by path; A sees it in its image list after Refresh
         (tmp_path / "images").mkdir()
         tifffile.imwrite(tmp_path / "images" / "second.tif", image[::-1].copy())
-        b.path_edit.setText("images/second.tif")
-        qtbot.mouseClick(b.add_path_button, _left())
-        wait_for(qtbot, b, lambda: b.image == "second")
+        section(b, "images").path_edit.setText("images/second.tif")
+        click(qtbot, section(b, "images").add_path_button)
+        wait_for(qtbot, b, lambda: b.model.image == "second")
         np.testing.assert_array_equal(
             next(x for x in viewer_b.layers if x.name == "second").data, image[::-1]
         )
-        a.refresh()
-        wait_for(qtbot, a, lambda: a.image_combo.count() == 2 and a.jobs.idle)
-        assert [a.image_combo.itemText(i) for i in range(2)] == ["cells", "second"] and a.image == "cells"
+        a.model.refresh()
+        wait_for(qtbot, a, lambda: section(a, "images").image_combo.count() == 2 and a.model.jobs.idle)
+        assert [section(a, "images").image_combo.itemText(i) for i in range(2)] == ["cells", "second"] and a.model.image == "cells"
 
         # napari's undo emits no paint event: Refresh sends such local edits before it pulls
         before_undo = labels_a.data.copy()
@@ -254,9 +217,9 @@ def test_two_windows_see_each_others_labels_after_refresh(
         settle(qtbot, a)
         labels_a.undo()
         np.testing.assert_array_equal(labels_a.data, before_undo)
-        a.refresh()
-        wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed") and a.jobs.idle)
-        np.testing.assert_array_equal(a.project.get_labels("cells"), before_undo)
+        a.model.refresh()
+        wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed") and a.model.jobs.idle)
+        np.testing.assert_array_equal(a.model.project.get_labels("cells"), before_undo)
         np.testing.assert_array_equal(labels_a.data, before_undo)
 
 
@@ -273,7 +236,7 @@ def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, 
 
     labels.paint((30, 30), 2)  # painted while the server is away
     wait_for(qtbot, widget, lambda: "Lost the connection" in widget.status.text())
-    assert not widget.connected and not widget.train_button.isEnabled()
+    assert not widget.model.connected and not section(widget, "training").train_button.isEnabled()
     labels.paint((40, 10), 1)  # the widget knows it is offline: kept for later
     settle(qtbot, widget)
 
@@ -281,10 +244,10 @@ def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, 
     server.start()
     try:
         wait_for(qtbot, widget, lambda: widget.status.text().startswith("Reconnected"))
-        assert widget.connected and widget.train_button.isEnabled()
+        assert widget.model.connected and section(widget, "training").train_button.isEnabled()
         settle(qtbot, widget)
-        np.testing.assert_array_equal(widget.project.get_labels("cells"), labels.data)
-        assert widget.project.label_counts()["cells"] == {
+        np.testing.assert_array_equal(widget.model.project.get_labels("cells"), labels.data)
+        assert widget.model.project.label_counts()["cells"] == {
             "Label 1": int((labels.data == 1).sum()),
             "Label 2": int((labels.data == 2).sum()),
         }
@@ -297,16 +260,16 @@ def test_embedded_server_starts_and_stops_with_the_widget(
     qtbot: Any, make_widget: Any, tmp_path: Path
 ) -> None:
     _, widget = make_widget()
-    widget.start_embedded(str(tmp_path))
-    wait_for(qtbot, widget, lambda: widget.connected)
-    assert widget.connection.is_embedded and "embedded server 127.0.0.1:" in widget.status.text()
-    address = widget.connection.address
-    widget.open_project("local.pixf", create=True)
-    wait_for(qtbot, widget, lambda: widget.project is not None and len(widget.classes) == 2)
-    widget.class_list.add_requested.emit("debris")
-    wait_for(qtbot, widget, lambda: len(widget.classes) == 3)
-    qtbot.mouseClick(widget.save_button, _left())
-    wait_for(qtbot, widget, lambda: widget.status.text() == "Saved local.pixf.")
+    widget.model.start_embedded(str(tmp_path))
+    wait_for(qtbot, widget, lambda: widget.model.connected)
+    assert widget.model.connection.is_embedded and "local server 127.0.0.1:" in widget.status.text()
+    address = widget.model.connection.address
+    widget.model.open_project("local.pixf", create=True)
+    wait_for(qtbot, widget, lambda: widget.model.project is not None and len(widget.model.classes) == 2)
+    section(widget, "classes").class_list.add_requested.emit("debris")
+    wait_for(qtbot, widget, lambda: len(widget.model.classes) == 3)
+    click(qtbot, section(widget, "project").save_button)
+    wait_for(qtbot, widget, lambda: widget.status.text() == f"Saved {tmp_path / 'local.pixf'}.")
     saved = Project.open(tmp_path / "local.pixf")  # what is on disk now, read beside the server
     assert [c["name"] for c in saved.classes] == ["Label 1", "Label 2", "debris"]
     saved.close(save=False)
@@ -322,16 +285,16 @@ def test_deleting_the_widget_saves_and_stops_the_embedded_server(qtbot: Any, tmp
     """napari deletes dock widgets without a closeEvent: the project must still be saved."""
     from napari.components import ViewerModel
 
-    from pixframework.napari.widget import PixelClassifierWidget
+    from pixframework.napari import PixelClassifierWidget
 
     widget = PixelClassifierWidget(ViewerModel())
-    widget.start_embedded(str(tmp_path))
-    wait_for(qtbot, widget, lambda: widget.connected)
-    address = widget.connection.address
-    widget.open_project("kept.pixf", create=True)
-    wait_for(qtbot, widget, lambda: len(widget.classes) == 2)
-    widget.class_list.add_requested.emit("unsaved until the end")
-    wait_for(qtbot, widget, lambda: len(widget.classes) == 3)
+    widget.model.start_embedded(str(tmp_path))
+    wait_for(qtbot, widget, lambda: widget.model.connected)
+    address = widget.model.connection.address
+    widget.model.open_project("kept.pixf", create=True)
+    wait_for(qtbot, widget, lambda: len(widget.model.classes) == 2)
+    section(widget, "classes").class_list.add_requested.emit("unsaved until the end")
+    wait_for(qtbot, widget, lambda: len(widget.model.classes) == 3)
     widget.deleteLater()
     qtbot.waitUntil(lambda: _refused(address), timeout=WAIT_MS)
     saved = Project.open(tmp_path / "kept.pixf")
@@ -350,24 +313,24 @@ def _refused(address: str) -> bool:
 def test_refused_requests_show_the_servers_reason(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     with running_server(tmp_path) as (_, address):
         _, widget = make_widget()
-        widget.connect_remote(address)
-        wait_for(qtbot, widget, lambda: widget.connected)
-        widget.open_project("missing.pixf")
+        widget.model.connect_remote(address)
+        wait_for(qtbot, widget, lambda: widget.model.connected)
+        widget.model.open_project("missing.pixf")
         wait_for(
             qtbot,
             widget,
             lambda: "missing.pixf" in widget.status.text() and "no project" in widget.status.text(),
         )
-        assert "color" in widget.status.styleSheet() and widget.connected  # an error, not a lost connection
+        assert "color" in widget.status.styleSheet() and widget.model.connected  # an error, not a lost connection
     _, widget = make_widget()
-    widget.connect_timeout = 0.5
-    widget.connect_remote("127.0.0.1:1")
+    widget.model.server.connect_timeout = 0.5
+    widget.model.connect_remote("127.0.0.1:1")
     wait_for(
         qtbot,
         widget,
         lambda: "127.0.0.1:1" in widget.status.text() and "Connecting" not in widget.status.text(),
     )
-    assert not widget.connected
+    assert not widget.model.connected
 
 
 def test_live_update_follows_the_viewport_and_the_plane(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
@@ -379,10 +342,10 @@ def test_live_update_follows_the_viewport_and_the_plane(qtbot: Any, make_widget:
         viewer, widget = make_widget()
         labels = open_with_image(qtbot, widget, viewer, address, volume)
         assert labels.data.shape == (3, 60, 72)
-        assert widget.in_2d_check.isEnabled()  # a 3D image: ilastik's "in 2D" is offered
-        widget.select_features(FEATURES[:3], in_2d=True)  # 3 planes are too thin for 3D filters
+        assert section(widget, "features").in_2d_check.isEnabled()  # a 3D image: ilastik's "in 2D" is offered
+        section(widget, "features").select(FEATURES[:3], in_2d=True)  # 3 planes are too thin for 3D filters
         settle(qtbot, widget)
-        assert {e.in_2d for e in widget.project.features.entries} == {True}
+        assert {e.in_2d for e in widget.model.project.features.entries} == {True}
         labels.n_edit_dim = 2
         for z in range(3):
             viewer.dims.set_current_step(0, z)
@@ -391,17 +354,17 @@ def test_live_update_follows_the_viewport_and_the_plane(qtbot: Any, make_widget:
                 for y, x in points[:: max(1, len(points) // 6)][:6]:
                     labels.paint((z, y, x), value)
         settle(qtbot, widget)
-        assert set(np.unique(widget.project.get_labels("cells"))) == {0, 1, 2}
+        assert set(np.unique(widget.model.project.get_labels("cells"))) == {0, 1, 2}
 
-        widget.live.whole_plane_pixels = 100  # treat the planes as large: predict what the camera shows
+        widget.model.live.whole_plane_pixels = 100  # treat the planes as large: predict what the camera shows
         viewer.canvas.size = (40, 50)  # screen pixels (height, width)
         camera = camera_of(viewer)
         camera.zoom = 2.0
         camera.center = (1, 30, 20)
         viewer.dims.set_current_step(0, 1)
-        widget.live_check.setChecked(True)
-        wait_for(qtbot, widget, lambda: widget.last_prediction is not None)
-        result = widget.last_prediction
+        section(widget, "training").live_check.setChecked(True)
+        wait_for(qtbot, widget, lambda: widget.model.live.last is not None)
+        result = widget.model.live.last
         z, ys, xs = result["region"]
         assert z == slice(1, 2) and 0 < ys.stop - ys.start < 60 and 0 <= xs.start < 20 < xs.stop < 72
         assert ys.start <= 30 < ys.stop
@@ -412,9 +375,9 @@ def test_live_update_follows_the_viewport_and_the_plane(qtbot: Any, make_widget:
         np.testing.assert_allclose(layer.translate, (1, ys.start, xs.start))
 
         viewer.dims.set_current_step(0, 2)  # another plane: predicted again, once the view settles
-        wait_for(qtbot, widget, lambda: widget.last_prediction["region"][0] == slice(2, 3))
-        seg = widget.last_prediction["segmentation"][0]
-        y0, x0 = widget.last_prediction["region"][1].start, widget.last_prediction["region"][2].start
+        wait_for(qtbot, widget, lambda: widget.model.live.last["region"][0] == slice(2, 3))
+        seg = widget.model.live.last["segmentation"][0]
+        y0, x0 = widget.model.live.last["region"][1].start, widget.model.live.last["region"][2].start
         expected = truth[2, y0 : y0 + seg.shape[0], x0 : x0 + seg.shape[1]]
         assert (seg == expected).mean() > 0.7
 
@@ -422,23 +385,26 @@ def test_live_update_follows_the_viewport_and_the_plane(qtbot: Any, make_widget:
 def test_token_is_sent_and_a_wrong_one_is_reported(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     with running_server(tmp_path, token="s3cret") as (_, address):
         _, widget = make_widget()
-        widget.token_edit.setText("wrong")
-        widget.connect_remote(address)
+        server = section(widget, "server")
+        server.address_edit.setText(address)
+        server.token_edit.setText("wrong")
+        click(qtbot, server.connect_button)
         wait_for(qtbot, widget, lambda: "Connecting" not in widget.status.text())
-        assert not widget.connected and "token" in widget.status.text().lower()
-        widget.token_edit.setText("s3cret")
-        qtbot.mouseClick(widget.connect_button, _left())
-        wait_for(qtbot, widget, lambda: widget.connected)
-        widget.open_project("t.pixf", create=True)
-        wait_for(qtbot, widget, lambda: len(widget.classes) == 2)
+        assert not widget.model.connected and "token" in widget.status.text().lower()
+        server.token_edit.setText("s3cret")
+        click(qtbot, server.connect_button)
+        wait_for(qtbot, widget, lambda: widget.model.connected)
+        widget.model.open_project("t.pixf", create=True)
+        wait_for(qtbot, widget, lambda: len(widget.model.classes) == 2)
 
 
 def test_job_queue_runs_in_order_and_keeps_only_the_last_keyed_job(qtbot: Any) -> None:
     import threading
 
+    from pixframework.napari._qt.loop import QtLoop
     from pixframework.napari.jobs import JobQueue
 
-    jobs = JobQueue()
+    jobs = JobQueue(QtLoop())
     gate, ran, results, errors = threading.Event(), [], [], []
     jobs.submit(gate.wait)
     for i in range(5):

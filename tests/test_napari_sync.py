@@ -113,6 +113,6 @@ def test_the_npe2_manifest_offers_the_dock_widget() -> None:
     manifest = manager.get_manifest("pixframework")
     (widget,) = manifest.contributions.widgets
     command = next(c for c in manifest.contributions.commands if c.id == widget.command)
-    assert command.python_name == "pixframework.napari.widget:PixelClassifierWidget"
+    assert command.python_name == "pixframework.napari._qt.widget:PixelClassifierWidget"
     module, _, name = command.python_name.partition(":")
     assert getattr(__import__(module, fromlist=[name]), name).__name__ == name

@@ -83,3 +83,14 @@ def test_the_example_plugin_of_each_page_passes_the_conformance_check(hook: str)
     assert specs and all(isinstance(s, _spec_class(hook)) for s in specs)
     for spec in specs:
         CHECKS[type(spec)](spec)
+
+
+def test_the_classifier_docs_call_the_real_default_the_default():
+    from pixframework.model_slot import DEFAULT_CLASSIFIER
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "classifiers.md").read_text()
+    text = " ".join(text.split())  # sentences wrap across lines
+    called_default = set(re.findall(r"\bthe default\W+`(\w+)`", text)) | set(
+        re.findall(r"`(\w+)`\W+(?:\(|\*\*)?the default\b", text)
+    )
+    assert called_default == {DEFAULT_CLASSIFIER}, called_default

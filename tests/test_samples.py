@@ -8,7 +8,7 @@ import skimage.data
 import zarr
 
 from pixframework.classifiers import train_model
-from pixframework.classifiers.samples import block_shape, gather_samples
+from pixframework.pipeline import block_shape, gather_samples
 from pixframework.errors import ValidationError
 from pixframework.features import FeatureSelection, compute_features
 

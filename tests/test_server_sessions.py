@@ -116,21 +116,40 @@ def test_session_limit(data_root: Path) -> None:
 
 
 def test_idle_sessions_time_out_and_their_work_is_saved(data_root: Path) -> None:
-    with running_server(data_root, limits=Limits(idle_timeout=0.4)) as (_, address), connect(address) as client:
+    """The reaper's decision is checked at chosen instants (``reap_idle(now=...)``) against the
+    sessions' recorded last use, so a loaded machine cannot make a session in use look idle."""
+    timeout = 60.0
+    with running_server(data_root, limits=Limits(idle_timeout=timeout)) as (server, address), connect(address) as client:
         p = client.create_project("idle.pixf")
         p.add_image(gradient_image(), name="img")
         p.add_class("a")
         p.paint("img", "a", [[5, 5]], radius=2)
         busy = client.create_project("busy.pixf")
-        deadline = time.monotonic() + 1.5
-        while time.monotonic() < deadline:  # a session in use never times out
-            busy.classes
-            time.sleep(0.1)
-        assert _wait_for(lambda: [s["path"] for s in client.sessions()] == ["busy.pixf"])
+        busy.classes  # a call marks the session used
+        by_path = {s.path: s for s in server.sessions.list()}
+        idle_since, busy_since = by_path["idle.pixf"].last_used, by_path["busy.pixf"].last_used
+        assert busy_since > idle_since
+        sessions = server.sessions
+        assert sessions.reap_idle(now=idle_since + timeout / 2) == []  # not idle for longer than the timeout yet
+        # past the idle session's timeout, not the busy one's
+        assert sessions.reap_idle(now=(idle_since + busy_since) / 2 + timeout) == [p.session_id]
+        assert [s["path"] for s in client.sessions()] == ["busy.pixf"]
+        with sessions.use(busy.session_id):  # a session in a call never times out
+            assert sessions.reap_idle(now=busy_since + 10 * timeout) == []
         with pytest.raises(NotFound, match="expired"):
             p.images
     with Project.open(data_root / "idle.pixf") as saved:
         assert saved.get_labels("img")[5, 5] == 1
+
+
+def test_the_reaper_thread_closes_idle_sessions(data_root: Path) -> None:
+    # one session only: however slow the machine, it can only be reaped later, never wrongly
+    with running_server(data_root, limits=Limits(idle_timeout=0.2)) as (_, address), connect(address) as client:
+        p = client.create_project("alone.pixf")
+        p.add_class("a")
+        assert _wait_for(lambda: client.sessions() == [], timeout=60)
+    with Project.open(data_root / "alone.pixf") as saved:
+        assert [c["name"] for c in saved.classes] == ["a"]
 
 
 CRASHING_CLIENT = textwrap.dedent(
@@ -158,7 +177,8 @@ CRASHING_CLIENT = textwrap.dedent(
 def test_a_crashed_client_leaves_nothing_locked(data_root: Path, tmp_path: Path) -> None:
     script = tmp_path / "crash.py"
     script.write_text(CRASHING_CLIENT)
-    with running_server(data_root, limits=Limits(idle_timeout=1.0)) as (_, address), connect(address) as client:
+    timeout = 60.0
+    with running_server(data_root, limits=Limits(idle_timeout=timeout)) as (server, address), connect(address) as client:
         p = client.create_project("crash.pixf")
         p.add_image(gradient_image(), name="img")
         p.add_class("a")
@@ -176,5 +196,12 @@ def test_a_crashed_client_leaves_nothing_locked(data_root: Path, tmp_path: Path)
         q.paint("img", "a", [[3, 3]], radius=1)
         assert int((q.get_labels("img") > 0).sum()) == 5
         q.save()
-        # the crashed session is reaped; the live one stays as long as it is used
-        assert _wait_for(lambda: q.images == ["img"] and [s["session_id"] for s in client.sessions()] == [q.session_id])
+        # the server noticed the dead stream: the crashed session is in no call any more, so it is
+        # reaped once idle for the timeout; the live one, used since, stays
+        sessions = {s.id: s for s in server.sessions.list()}
+        assert _wait_for(lambda: sessions[crashed].active_calls == 0, timeout=60)
+        assert q.images == ["img"]
+        assert sessions[q.session_id].last_used > sessions[crashed].last_used
+        between = (sessions[q.session_id].last_used + sessions[crashed].last_used) / 2
+        assert server.sessions.reap_idle(now=between + timeout) == [crashed]
+        assert [s["session_id"] for s in client.sessions()] == [q.session_id]

@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     params = ", ".join(f"{k}={v}" for k, v in summary["classifier"]["params"].items())
     console.print(f"classifier: {summary['classifier']['name']}" + (f" ({params})" if params else ""))
     model = summary.get("model") or {}
-    if summary["trained"]:
+    if summary["trained"] and model.get("origin") == "ilastik":
+        console.print(f"trained: by ilastik ({model.get('trees')} trees in {model.get('forests')} vigra forest(s), "
+                      f"from {model.get('source')})")
+    elif summary["trained"]:
         console.print(f"trained: yes, on {model.get('samples')} samples")
     else:
         console.print("trained: no" + (f" ({model['invalidated']})" if model.get("invalidated") else ""))

@@ -8,9 +8,14 @@ ilastik's headless flag names are accepted as aliases so batch scripts port over
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
+
 
 from ..errors import ValidationError
-from .common import add_project_options, open_project, progress_bar
+from ..ilastik.export import external_path, nickname
+from ..outputs import export_dtype, render_template
+from .common import add_project_options, checked, open_project, progress_bar
 
 #: ilastik's export source names -> ours
 SOURCES = {
@@ -42,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--output", "--output_filename_format", dest="output", default=None,
                    help="output path template with {dataset_dir}, {nickname}, {result_type} "
                         "(default: {dataset_dir}/{nickname}_{result_type}.EXT)")
-    p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, help="e.g. uint8 to scale probabilities to 0..255")
+    p.add_argument("--dtype", "--export_dtype", dest="dtype", default=None, type=checked(export_dtype), help="e.g. uint8 to scale probabilities to 0..255")
     p.add_argument("--axes", default=None, help="axes of the input images when they cannot be read from the files")
     p.add_argument("--block", type=_block_shape, default=None, metavar="N[,N...]",
                    help="block edge or shape in pixels for blockwise prediction, e.g. 256 or 64,128,128 "
@@ -69,7 +74,37 @@ def resolve_source(value: str) -> str:
 
 
 def resolve_format(value: str) -> str:
-    return FORMATS.get(value.strip().lower(), value.strip().lower())
+    """Our writer for an ilastik or pixframework format name; refused before any prediction."""
+    from ..registry import get_registry
+
+    name = FORMATS.get(value.strip().lower(), value.strip().lower())
+    registry = get_registry()
+    spec = registry.formats.get(name)
+    if spec is None or spec.create is None:
+        writable = sorted([n for n, f in registry.formats.items() if f.create is not None] + list(FORMATS))
+        raise ValidationError(f"unknown --format/--output_format {value!r}; choose one of {', '.join(writable)}")
+    return name
+
+
+def _targets(template: str, sources: list[tuple[str, str, str]], output: str) -> list[str]:
+    """The file each ``(label, dataset_dir, nickname)`` is written to; two the same is an error."""
+    seen: dict[str, str] = {}
+    targets = []
+    for label, dataset_dir, name in sources:
+        target = render_template(template, dataset_dir=dataset_dir, nickname=name, output=output)
+        if target in seen:
+            raise ValidationError(
+                f"--output {template!r} writes {seen[target]} and {label} to the same file {target}; "
+                "put {nickname} in it (or predict one image per run)"
+            )
+        seen[target] = label
+        targets.append(target)
+    return targets
+
+
+def _escaped(path: str) -> str:
+    """A rendered path passed on as a template that renders to itself (names may hold braces)."""
+    return path.replace("{", "{{").replace("}", "}}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,30 +112,52 @@ def run(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.format)
     template = args.output or "{dataset_dir}/{nickname}_{result_type}" + EXTENSIONS.get(fmt, f".{fmt}")
     inputs = list(args.images) + list(args.raw_data)
-    block = args.block
     written = []
     with open_project(args, save=False) as project, progress_bar() as bar:
+        if inputs:
+            # ilastik's nickname of each file, never the (possibly suffixed) name it gets in the project
+            sources = [(path, _folder(path, local=not args.server), nickname(path)) for path in inputs]
+        else:
+            infos = [project.image_info(name) for name in project.images]
+            sources = [(info["name"], _dataset_dir(info, project), info["name"]) for info in infos]
+        targets = _targets(template, sources, output)
 
-        def export(name: str) -> None:
+        def export(name: str, target: str) -> None:
             task = bar.add_task(f"{name}", total=None)
 
             def progress(done: int, total: int, message: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"{name}: {done}/{total} blocks")
 
-            kwargs = {"block": block, "progress": progress} if not args.server else {}
+            kwargs: dict = {"progress": progress}
+            if not args.server:
+                kwargs["block"] = args.block
             if args.dask:
                 kwargs["dask"] = args.dask
-            written.append(project.export(name, template, output=output, format=fmt, dtype=args.dtype, **kwargs))
+            written.append(project.export(name, _escaped(target), output=output, format=fmt, dtype=args.dtype,
+                                          **kwargs))
 
         if not inputs:
-            for name in project.images:
-                export(name)
-        for path in inputs:
+            for name, target in zip(project.images, targets):
+                export(name, target)
+        for path, target in zip(inputs, targets):
             name = project.add_image(path, axes=args.axes)
             try:
-                export(name)
+                export(name, target)
             finally:
                 project.remove_image(name)
     for path in written:
         print(path)
     return 0
+
+
+def _dataset_dir(info: dict, project: object) -> str:
+    """Where ``{dataset_dir}`` points for an image of the project (its file's folder, or the project's)."""
+    if info.get("stored") or not info.get("source"):
+        return str(Path(str(getattr(project, "path", "."))).parent)
+    return os.path.dirname(external_path(info["source"]))
+
+
+def _folder(path: str, *, local: bool) -> str:
+    """The folder of an input file: absolute here, as given (relative to the data root) for a server."""
+    folder = os.path.dirname(external_path(path))
+    return os.path.abspath(folder) if local else folder

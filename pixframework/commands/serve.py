@@ -6,6 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from .common import checked
+
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
@@ -14,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         description="Serve projects under --data-root over gRPC. Binds loopback by default; a non-loopback "
         "address needs --token-file. SIGTERM or Ctrl-C stops gracefully and saves open projects.",
     )
-    p.add_argument("--address", default="127.0.0.1:50051", help="host:port to listen on (default: %(default)s)")
+    p.add_argument("--address", default="127.0.0.1:50051", type=checked(_address),
+                   help="host:port to listen on (default: %(default)s)")
     p.add_argument("--data-root", required=True, type=Path, help="directory all client paths are relative to")
     p.add_argument("--token-file", type=Path, help="file holding the token clients must send (required off loopback)")
     p.add_argument("--tls-cert", type=Path, help="PEM certificate chain (with --tls-key: serve over TLS)")
@@ -26,6 +29,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--workers", type=int, default=32, help="threads serving calls (default: %(default)s)")
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.set_defaults(run=run)
+
+
+def _address(text: str) -> str:
+    from ..server.address import split_address  # no grpc: checked before the server parts load
+
+    split_address(text)
+    return text.strip()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ extra memory is bounded by the planes one scale needs.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -118,6 +118,7 @@ class DerivativeCache:
         whole = all(w.start == 0 and w.stop == n for w, n in zip(self.window, data.shape))
         self.data = self.source if whole else _readonly(np.ascontiguousarray(self.source[self.window]))
         self.threads = int(threads)
+        self._shared: dict[Any, Any] = {}
         self.pool = pool if pool is not None else BufferPool()
         self._cache: dict[tuple, np.ndarray] = {}
         self._owned: list[np.ndarray] = []
@@ -298,8 +299,21 @@ class DerivativeCache:
             separable_bank(array, bank, out[np.newaxis], self.threads)
         return out
 
+    def shared(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, called once per ``key`` until :meth:`clear`: state several filters of one scale
+        share (e.g. a presmoothed copy of the data). Objects with a ``clear()`` method are cleared
+        with this cache, so they can hand arrays back to :attr:`pool`."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
+
     def clear(self) -> None:
-        """Forget cached derivatives; their arrays go back to the pool."""
+        """Forget cached derivatives and shared state; their arrays go back to the pool."""
+        for value in self._shared.values():
+            release = getattr(value, "clear", None)
+            if release is not None:
+                release()
+        self._shared.clear()
         for array in self._owned:
             self.pool.give(array)
         self._owned.clear()

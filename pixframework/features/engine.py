@@ -44,6 +44,8 @@ class _Job:
     spec: FilterSpec
     n_outputs: int
     first_channel: int
+    #: the entry's parameter values (defaults filled in), passed to ``compute`` as keywords
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,18 +59,6 @@ class _Group:
     #: context every filter of the group reads around its output (pixels), or None if one does
     #: not say (then the group computes on its whole crop)
     margin: int | None = 0
-
-
-def _as_selection(selection: Any, registry: Registry) -> FeatureSelection:
-    if selection is None:
-        return FeatureSelection.default(registry)
-    if isinstance(selection, FeatureSelection):
-        return selection
-    if isinstance(selection, dict):
-        return FeatureSelection.from_json(selection, registry)
-    if isinstance(selection, (list, tuple)):
-        return FeatureSelection(selection, registry)
-    raise ValidationError(f"cannot use {type(selection).__name__} as a feature selection")
 
 
 def _plan(selection: FeatureSelection, registry: Registry, ndim: int, n_channels: int) -> tuple[list[_Group], int]:
@@ -85,7 +75,7 @@ def _plan(selection: FeatureSelection, registry: Registry, ndim: int, n_channels
         per_axis = tuple(0 if (entry.in_2d and axis == 0 and ndim == 3) else halo for axis in range(ndim))
         group.halo = tuple(max(a, b) for a, b in zip(group.halo, per_axis))
         group.margin = _combine_margins(group.margin, spec, entry.scale, eff)
-        group.jobs.append(_Job(entry, spec, n, channel))
+        group.jobs.append(_Job(entry, spec, n, channel, entry.parameters(spec)))
         channel += n * n_channels
     ordered = sorted(groups.values(), key=lambda g: (g.scale, g.in_2d))
     return ordered, channel
@@ -131,7 +121,7 @@ def _run_filter(job: _Job, src: DerivativeCache, block: np.ndarray, threads: int
     spec, scale = job.spec, job.entry.scale
     what = f"filter {spec.name!r} at scale {scale!r}"
     try:
-        result = spec.compute(src, scale, block)
+        result = spec.compute(src, scale, block, **job.params)
     except PixfError as exc:
         raise PluginError(spec.plugin, f"{what} failed: {exc}") from exc
     except Exception as exc:  # any plugin bug must surface as a clear, named error
@@ -190,7 +180,7 @@ def compute_features(
     """
     registry = registry if registry is not None else get_registry()
     threads = resolve_threads(threads)
-    selection = _as_selection(selection, registry)
+    selection = FeatureSelection.coerce(selection, registry)
     if not hasattr(image, "shape") or not hasattr(image, "dtype") or not hasattr(image, "__getitem__"):
         raise ValidationError(f"image must be an array-like with shape, dtype and slicing, got {type(image).__name__}")
     view, canonical = to_canonical(image, axes)

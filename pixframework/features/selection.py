@@ -1,29 +1,37 @@
 """Which filters at which scales: the feature selection (ilastik's filter x scale matrix).
 
-A selection is a set of entries ``(filter, scale, in_2d)``. Its canonical order, which is also the
-order of the output channel blocks, is: filter in registry order (the built-ins in ilastik's
-order: Gaussian smoothing, Laplacian of Gaussian, gradient magnitude, difference of Gaussians,
-structure tensor, Hessian; then plugin filters), scale ascending, ``in_2d`` last. Inside a block
-the channels run over input channels, then the filter's outputs (e.g. eigenvalue index).
+A selection is a set of entries ``(filter, scale, in_2d, params)``. ``params`` holds values of the
+filter's own parameters (declared in :attr:`FilterSpec.parameters`, e.g. the Gabor frequency of
+the texture plugin), so one filter can appear at one scale with several settings. Its canonical
+order, which is also the order of the output channel blocks, is: filter in registry order (the
+built-ins in ilastik's order: Gaussian smoothing, Laplacian of Gaussian, gradient magnitude,
+difference of Gaussians, structure tensor, Hessian; then plugin filters), scale ascending,
+``in_2d``, then parameters. Inside a block the channels run over input channels, then the
+filter's outputs (e.g. eigenvalue index).
 
 ``in_2d=True`` on 3D data runs the filter per z-slice in yx (ilastik's "compute in 2D").
 
 JSON form (stable, stored in projects and sent over the wire)::
 
-    {"version": 1, "entries": [{"filter": "gaussian_smoothing", "scale": 1.0, "in_2d": false}, ...]}
+    {"version": 1, "entries": [{"filter": "gaussian_smoothing", "scale": 1.0, "in_2d": false},
+                               {"filter": "gabor_energy", "scale": 2.0, "in_2d": false,
+                                "params": {"frequency": 0.25}}, ...]}
+
+``params`` is written only when an entry has non-default values, so selections without parameters
+read and write exactly as before.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
 from ..errors import NotFound, ValidationError
 from ..registry import Registry, get_registry
-from ..specs import FilterSpec
+from ..specs import FilterSpec, resolve_parameters
 
 #: ilastik's scales (pixels)
 DEFAULT_SCALES: tuple[float, ...] = (0.3, 0.7, 1.0, 1.6, 3.5, 5.0, 10.0)
@@ -39,6 +47,10 @@ DEFAULT_FILTERS: tuple[str, ...] = (
 JSON_VERSION = 1
 
 
+#: a parameter value in a selection entry (what JSON and the wire carry)
+Scalar = Union[bool, int, float, str, None]
+
+
 @dataclass(frozen=True, order=False)
 class FeatureEntry:
     """One cell of the selection matrix.
@@ -46,39 +58,56 @@ class FeatureEntry:
     :param filter: registered filter name, e.g. ``"gaussian_smoothing"``.
     :param scale: Gaussian scale (sigma) in pixels, > 0.
     :param in_2d: on 3D data, run the filter per z-slice in yx.
+    :param params: values of the filter's own parameters (:attr:`FilterSpec.parameters`) that differ
+        from their defaults, as sorted ``(name, value)`` pairs; a selection keeps only non-default
+        values, so an entry spelling out a default equals one that leaves it out.
     """
 
     filter: str
     scale: float
     in_2d: bool = False
+    params: tuple[tuple[str, Scalar], ...] = ()
 
     def label(self) -> str:
         """Short text naming the entry in error messages and channel names."""
-        return f"{self.filter}(sigma={self.scale!r}{', in 2d' if self.in_2d else ''})"
+        params = "".join(f", {name}={value!r}" for name, value in self.params)
+        return f"{self.filter}(sigma={self.scale!r}{params}{', in 2d' if self.in_2d else ''})"
 
     def effective_ndim(self, ndim: int) -> int:
         """Spatial dims the filter sees on data with ``ndim`` spatial dims."""
         return 2 if self.in_2d else ndim
 
+    def parameters(self, spec: FilterSpec) -> dict[str, Any]:
+        """Every parameter of the entry's filter with its value (defaults filled in), as ``compute`` gets them.
+
+        :raises ValidationError: an unknown parameter name or a value the parameter does not allow.
+        """
+        return resolve_parameters(f"feature entry {self.label()}: filter {spec.name!r}", spec.parameters, dict(self.params))
+
     def to_json(self) -> dict[str, Any]:
-        return {"filter": self.filter, "scale": self.scale, "in_2d": self.in_2d}
+        doc: dict[str, Any] = {"filter": self.filter, "scale": self.scale, "in_2d": self.in_2d}
+        if self.params:
+            doc["params"] = dict(self.params)
+        return doc
 
 
-def _entry(item: Any) -> FeatureEntry:
+def _entry(item: Any, registry: Registry) -> FeatureEntry:
+    params: Any = ()
     if isinstance(item, FeatureEntry):
-        name, scale, in_2d = item.filter, item.scale, item.in_2d
+        name, scale, in_2d, params = item.filter, item.scale, item.in_2d, dict(item.params)
     elif isinstance(item, Mapping):
-        unknown = sorted(set(item) - {"filter", "scale", "in_2d"})
+        unknown = sorted(set(item) - {"filter", "scale", "in_2d", "params"})
         if unknown or "filter" not in item or "scale" not in item:
             raise ValidationError(
-                f"feature entry {dict(item)!r} must have keys 'filter', 'scale' and optionally 'in_2d'"
+                f"feature entry {dict(item)!r} must have keys 'filter', 'scale' and optionally 'in_2d' and 'params'"
             )
-        name, scale, in_2d = item["filter"], item["scale"], item.get("in_2d", False)
-    elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
+        name, scale, in_2d, params = item["filter"], item["scale"], item.get("in_2d", False), item.get("params", {})
+    elif isinstance(item, (tuple, list)) and len(item) in (2, 3, 4):
         name, scale = item[0], item[1]
-        in_2d = item[2] if len(item) == 3 else False
+        in_2d = item[2] if len(item) >= 3 else False
+        params = item[3] if len(item) == 4 else {}
     else:
-        raise ValidationError(f"feature entry must be (filter, scale[, in_2d]), got {item!r}")
+        raise ValidationError(f"feature entry must be (filter, scale[, in_2d[, params]]), got {item!r}")
     if not isinstance(name, str) or not name:
         raise ValidationError(f"feature entry filter must be a non-empty name, got {name!r}")
     if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)):
@@ -88,32 +117,51 @@ def _entry(item: Any) -> FeatureEntry:
         raise ValidationError(f"scale of {name!r} must be a positive finite number, got {scale!r}")
     if not isinstance(in_2d, (bool, np.bool_)):
         raise ValidationError(f"in_2d of {name}(sigma={scale!r}) must be true or false, got {in_2d!r}")
-    return FeatureEntry(name, scale, bool(in_2d))
+    return FeatureEntry(name, scale, bool(in_2d), _entry_params(name, scale, params, registry))
+
+
+def _entry_params(name: str, scale: float, params: Any, registry: Registry) -> tuple[tuple[str, Scalar], ...]:
+    """The non-default parameter values, checked against the filter's spec when it is installed."""
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise ValidationError(f"params of {name}(sigma={scale!r}) must map parameter names to values, got {params!r}")
+    for key, value in params.items():
+        if value is not None and not isinstance(value, (bool, int, float, str)):
+            raise ValidationError(f"parameter {key!r} of {name}(sigma={scale!r}) must be a number, bool, string or null, got {value!r}")
+    try:
+        spec = registry.filter(name)
+    except NotFound:
+        return tuple(sorted(params.items()))  # reported by validate(), with the unknown filter
+    resolved = resolve_parameters(f"feature entry {name}(sigma={scale!r}): filter {name!r}", spec.parameters, params)
+    defaults = {p.name: p.coerce(p.default) for p in spec.parameters}
+    return tuple(sorted((k, v) for k, v in resolved.items() if v != defaults[k]))
 
 
 class FeatureSelection:
-    """A set of (filter, scale[, in_2d]) entries, kept in canonical order (see module docstring).
+    """A set of (filter, scale[, in_2d[, params]]) entries, kept in canonical order (see module docstring).
 
-    :param entries: tuples ``(filter, scale)`` / ``(filter, scale, in_2d)``, dicts as in the JSON
-        form, or :class:`FeatureEntry` objects. Duplicates are an error.
-    :param registry: registry whose filter order defines the channel order (default: the installed one).
-    :raises ValidationError: for malformed entries, non-positive scales or duplicates. Unknown filter
-        names are accepted here and reported by :meth:`validate`.
+    :param entries: tuples ``(filter, scale)`` / ``(filter, scale, in_2d)`` / ``(filter, scale,
+        in_2d, {parameter: value})``, dicts as in the JSON form, or :class:`FeatureEntry` objects.
+        Duplicates are an error.
+    :param registry: registry whose filter order defines the channel order and whose specs check
+        the parameters (default: the installed one).
+    :raises ValidationError: for malformed entries, non-positive scales, parameters the filter does
+        not declare or values it does not allow, or duplicates. Unknown filter names are accepted
+        here and reported by :meth:`validate`.
     """
 
     def __init__(self, entries: Iterable[Any], registry: Registry | None = None):
         if isinstance(entries, (str, bytes, Mapping)):
             raise ValidationError("FeatureSelection takes a list of entries; use from_json for a JSON document")
-        parsed = [_entry(e) for e in entries]
+        registry = registry if registry is not None else get_registry()
+        parsed = [_entry(e, registry) for e in entries]
         seen: set[FeatureEntry] = set()
         for e in parsed:
             if e in seen:
                 raise ValidationError(f"feature entry {e.label()} is listed twice")
             seen.add(e)
-        registry = registry if registry is not None else get_registry()
         rank = {name: i for i, name in enumerate(registry.filters)}
         self._entries: tuple[FeatureEntry, ...] = tuple(
-            sorted(parsed, key=lambda e: (rank.get(e.filter, len(rank)), e.filter, e.scale, e.in_2d))
+            sorted(parsed, key=lambda e: (rank.get(e.filter, len(rank)), e.filter, e.scale, e.in_2d, len(e.params), repr(e.params)))
         )
 
     # ------------------------------------------------------------------ construction
@@ -157,6 +205,25 @@ class FeatureSelection:
         if not isinstance(entries, (list, tuple)):
             raise ValidationError(f"feature selection entries must be a list, got {type(entries).__name__}")
         return cls(entries, registry)
+
+    @classmethod
+    def coerce(cls, value: Any, registry: Registry | None = None) -> "FeatureSelection":
+        """Any accepted form of a selection as a :class:`FeatureSelection`.
+
+        :param value: a ``FeatureSelection`` (returned as is), its JSON form (a mapping), a list of
+            entries (``(filter, scale[, in_2d[, params]])`` tuples or JSON entries), or ``None`` for
+            :meth:`default`.
+        :raises ValidationError: for anything else, or malformed entries.
+        """
+        if value is None:
+            return cls.default(registry)
+        if isinstance(value, FeatureSelection):
+            return value
+        if isinstance(value, Mapping):
+            return cls.from_json(value, registry)
+        if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+            return cls(list(value), registry)
+        raise ValidationError(f"cannot use {value!r} as a feature selection")
 
     # ------------------------------------------------------------------ views
 
@@ -236,6 +303,7 @@ class FeatureSelection:
                 raise ValidationError(
                     f"feature entry {e.label()}: scale {e.scale!r} is below the filter's minimum {spec.min_scale!r}"
                 )
+            e.parameters(spec)
             if shape is None:
                 continue
             ndim = len(shape)

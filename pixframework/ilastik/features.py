@@ -2,6 +2,10 @@
 
 Stored: ``FeatureIds`` (names), ``Scales`` (sigmas in pixels), ``SelectionMatrix`` (features x scales,
 bool) and, since ilastik 1.3, ``ComputeIn2d`` (one flag per scale: run that scale per z-slice).
+
+ilastik's feature columns run by feature (in ``FeatureIds`` order), then scale (in ``Scales``
+order), then input channel, then eigenvalue; :func:`ilastik_columns` maps them onto the
+selection's channel order, so ilastik's forest can read our features.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 import h5py
 import numpy as np
 
+from ..builtins.desktop_filters import DESKTOP_NAMES
 from ..errors import CorruptData, ValidationError
 from ..features.selection import FeatureEntry, FeatureSelection
 from ..registry import Registry, get_registry
@@ -73,12 +78,26 @@ def read_features(ilp: h5py.File) -> StoredFeatures | None:
     return StoredFeatures(ids, scales, matrix, in_2d)
 
 
+def _entry_for(stored: StoredFeatures, i: int, j: int, three_d: bool, desktop: bool) -> FeatureEntry | None:
+    """Our entry for ilastik's feature ``i`` at scale ``j`` (``None`` for an unknown feature id)."""
+    name = FILTERS.get(stored.ids[i])
+    if name is None:
+        return None
+    flat = three_d and stored.in_2d is not None and stored.in_2d[j]
+    return FeatureEntry(DESKTOP_NAMES[name] if desktop else name, stored.scales[j], flat)
+
+
 def map_features(
     stored: StoredFeatures | None,
     spatial_shapes: Sequence[tuple[int, ...]],
     registry: Registry | None = None,
+    *,
+    desktop: bool = True,
 ) -> MappedFeatures:
     """Our selection for ilastik's matrix, fitted to the images (``(z)yx`` spatial shapes, pixels).
+
+    :param desktop: use the ilastik desktop variants of the filters (``ilastik_desktop.*``, what
+        ilastik computed and its forest was trained on); ``False``: the clean definitions.
 
     Entries that do not fit an image follow ilastik's behaviour: a scale too large for the z extent
     is computed per slice (in 2D); one too large in y/x is skipped. Unknown feature ids are skipped.
@@ -90,15 +109,12 @@ def map_features(
     wanted: list[FeatureEntry] = []
     if stored is not None:
         for i, feature_id in enumerate(stored.ids):
-            name = FILTERS.get(feature_id)
             chosen = [j for j in range(len(stored.scales)) if stored.matrix[i, j]]
-            if name is None:
+            if FILTERS.get(feature_id) is None:
                 if chosen:
                     mapped.skipped.append((f"feature {feature_id}", "not a feature pixframework knows"))
                 continue
-            for j in chosen:
-                flat = three_d and stored.in_2d is not None and stored.in_2d[j]
-                wanted.append(FeatureEntry(name, stored.scales[j], flat))
+            wanted += [e for j in chosen if (e := _entry_for(stored, i, j, three_d, desktop)) is not None]
         mapped.from_ilastik = bool(wanted)
     if not wanted:
         mapped.notes.append("the ilastik project selects no features; using pixframework's default selection")
@@ -143,3 +159,40 @@ def _fit(
             return flat
     mapped.skipped.append((f"feature {entry.label()}", problem))
     return None
+
+
+def ilastik_columns(
+    stored: StoredFeatures, selection: FeatureSelection, ndim: int, n_channels: int, registry: Registry | None = None
+) -> list[int]:
+    """For each of ilastik's feature columns, the channel of ``selection`` holding the same feature.
+
+    :param ndim: spatial dimensions of the images (2 or 3); ``n_channels``: their channels.
+    :raises ValidationError: a column ilastik computed has no counterpart in the selection (e.g. a
+        feature left out because its scale does not fit the images).
+    """
+    registry = registry if registry is not None else get_registry()
+    ours: dict[tuple[FeatureEntry, int, int], int] = {}
+    channel = 0
+    for entry, spec in selection.specs(registry):
+        n = spec.n_outputs(entry.effective_ndim(ndim))
+        for c in range(n_channels):
+            for k in range(n):
+                ours[(entry, c, k)] = channel
+                channel += 1
+    columns = []
+    for i in range(len(stored.ids)):
+        for j in range(len(stored.scales)):
+            if not stored.matrix[i, j]:
+                continue
+            entry = _entry_for(stored, i, j, ndim == 3, selection_is_desktop(selection))
+            if entry is None or (entry, 0, 0) not in ours:
+                what = f"{stored.ids[i]} at scale {stored.scales[j]:g}"
+                raise ValidationError(f"ilastik's forest uses {what}, which the feature selection does not compute")
+            n = registry.filter(entry.filter).n_outputs(entry.effective_ndim(ndim))
+            columns += [ours[(entry, c, k)] for c in range(n_channels) for k in range(n)]
+    return columns
+
+
+def selection_is_desktop(selection: FeatureSelection) -> bool:
+    """Whether the selection uses the ilastik desktop variants (``ilastik_desktop.*``)."""
+    return any(entry.filter in DESKTOP_NAMES.values() for entry in selection)

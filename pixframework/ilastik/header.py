@@ -9,10 +9,13 @@ from .hdf5 import dataset, read_numbers, read_text
 
 #: what ilastik writes as ``workflowName`` for pixel classification (display name or class name)
 PIXEL_CLASSIFICATION = ("Pixel Classification", "PixelClassificationWorkflow")
+#: workflows that hold a pixel-classification part (same ``PixelClassification`` and ``FeatureSelections`` groups)
+WITH_PIXEL_PART = ("Object Classification (from pixel classification)", "ObjectClassificationWorkflowPixel")
 
 
 def read_header(ilp: h5py.File, what: str) -> tuple[str, str | None]:
-    """``(workflow name, ilastik version or None)`` of a pixel-classification project.
+    """``(workflow name, ilastik version or None)`` of a project with a pixel-classification part:
+    "Pixel Classification", or "Pixel Classification + Object Classification" (whose pixel part is used).
 
     :raises ValidationError: another workflow, an ilastik 0.5 project, or no way to tell.
     """
@@ -31,9 +34,11 @@ def read_header(ilp: h5py.File, what: str) -> tuple[str, str | None]:
             return PIXEL_CLASSIFICATION[0], version
         raise ValidationError(f"{what} names no ilastik workflow and has no pixel classification data")
     workflow = read_text(workflow_ds)
+    if workflow in WITH_PIXEL_PART:
+        return "Pixel Classification + Object Classification", version
     if workflow not in PIXEL_CLASSIFICATION:
         raise ValidationError(
-            f"{what} is an ilastik {workflow!r} project, not Pixel Classification; "
-            "pixframework imports Pixel Classification projects only"
+            f"{what} is an ilastik {workflow!r} project, not Pixel Classification; pixframework uses Pixel "
+            "Classification projects (and the pixel part of Pixel Classification + Object Classification)"
         )
     return PIXEL_CLASSIFICATION[0], version

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import h5py
 
-from .hdf5 import dataset, is_opaque, read_text
+from typing import Any
+
+from .hdf5 import dataset, is_opaque, read_numbers, read_text
 
 #: items read by the importer, or file bookkeeping: not reported
 USED = {
@@ -24,8 +26,7 @@ USED = {
 }
 #: known items and the reason they are skipped
 KNOWN = {
-    "PixelClassification/ClassifierForests": "trained vigra random forest: not imported (vigra's format); "
-    "the project is retrained from the imported labels",
+    "PixelClassification/ClassifierForests": "trained vigra random forest",
     "PixelClassification/ClassifierFactory": "pickled classifier settings: skipped, never loaded "
     "(pixframework uses its random_forest classifier)",
     "PixelClassification/Bookmarks": "pickled bookmarks: skipped, never loaded",
@@ -34,7 +35,7 @@ KNOWN = {
 }
 PICKLED = "opaque or pickled data: skipped, never loaded"
 #: dataset names ilastik fills with pickles, wherever they are, and what they hold
-PICKLED_NAMES = {"pickled_type": "pickled classifier type: skipped, never loaded"}
+PICKLED_NAMES = {"pickled_type": "pickled classifier type: never loaded (its text names the classifier class)"}
 
 
 def not_imported(ilp: h5py.File) -> list[tuple[str, str]]:
@@ -59,15 +60,25 @@ def not_imported(ilp: h5py.File) -> list[tuple[str, str]]:
     return skipped
 
 
-def export_settings(ilp: h5py.File) -> dict[str, str]:
-    """ilastik's stored export settings (``OutputFormat``, ``OutputFilenameFormat``, ``ExportDtype``,
-    ``OutputInternalPath``) as text; missing or non-text ones are left out."""
+def export_settings(ilp: h5py.File) -> dict[str, Any]:
+    """ilastik's stored export settings ("Prediction Export"): ``OutputFormat``,
+    ``OutputFilenameFormat``, ``OutputInternalPath``, ``OutputAxisOrder``, ``ExportDtype`` as text,
+    ``InputMin``/``InputMax``/``ExportMin``/``ExportMax`` as numbers, ``RegionStart``/``RegionStop``
+    as lists (``None`` for ilastik's ``-1``, "the whole axis"). Missing or unreadable ones are left out."""
     group = ilp.get("Prediction Export")
     if not isinstance(group, h5py.Group):
         return {}
-    found = {}
-    for key in ("OutputFormat", "OutputFilenameFormat", "OutputInternalPath", "ExportDtype"):
+    found: dict[str, Any] = {}
+    for key in ("OutputFormat", "OutputFilenameFormat", "OutputInternalPath", "OutputAxisOrder", "ExportDtype"):
         ds = dataset(group, key)
         if ds is not None and ds.dtype.kind in "SUO" and not is_opaque(ds):
             found[key] = read_text(ds)
+    for key in ("InputMin", "InputMax", "ExportMin", "ExportMax"):
+        ds = dataset(group, key)
+        if ds is not None and ds.dtype.kind in "iuf" and ds.size == 1:
+            found[key] = read_numbers(ds).reshape(-1)[0].item()
+    for key in ("RegionStart", "RegionStop"):
+        ds = dataset(group, key)
+        if ds is not None and ds.dtype.kind in "iu":
+            found[key] = [None if v == -1 else int(v) for v in read_numbers(ds).reshape(-1)]
     return found

@@ -45,6 +45,7 @@ class ImportReport:
     source: str
     project: str
     ilastik_version: str | None
+    workflow: str = "Pixel Classification"
     images: list[ImportedImage] = field(default_factory=list)
     classes: list[dict[str, Any]] = field(default_factory=list)
     label_counts: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -54,6 +55,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     export_settings: dict[str, str] = field(default_factory=dict)
     trained: dict[str, Any] | None = None
+    forest: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-able form (``pixf import-ilastik --json``)."""
@@ -61,6 +63,7 @@ class ImportReport:
             "source": self.source,
             "project": self.project,
             "ilastik_version": self.ilastik_version,
+            "workflow": self.workflow,
             "images": [vars(i) | {"shape": list(i.shape)} for i in self.images],
             "classes": self.classes,
             "label_counts": self.label_counts,
@@ -70,6 +73,7 @@ class ImportReport:
             "notes": self.notes,
             "predict_command": self.predict_command(),
             "trained": self.trained,
+            "forest": self.forest,
         }
 
     def predict_command(self) -> str:
@@ -97,7 +101,7 @@ class ImportReport:
     def lines(self) -> list[str]:
         """Human-readable summary, one line per fact."""
         version = f"ilastik {self.ilastik_version}" if self.ilastik_version else "ilastik"
-        out = [f"imported {version} Pixel Classification project {self.source}", f"  -> {self.project}"]
+        out = [f"imported {version} {self.workflow} project {self.source}", f"  -> {self.project}"]
         out.append(f"images ({len(self.images)}):")
         for image in self.images:
             where = "stored in the project" if image.stored else "used in place"
@@ -121,10 +125,17 @@ class ImportReport:
             out += [f"  {item}: {reason}" for item, reason in self.skipped]
         if self.trained is not None:
             samples = self.trained.get("samples", {})
-            out.append(f"trained {self.trained.get('classifier')} on {sum(samples.values())} labelled pixels")
+            replaced = " (replacing ilastik's forest)" if self.forest else ""
+            out.append(f"trained {self.trained.get('classifier')} on {sum(samples.values())} labelled pixels{replaced}")
+        elif self.forest is not None:
+            f = self.forest
+            out.append(
+                f"kept ilastik's trained forest ({f['forests']} vigra forest(s), {f['trees']} trees, {f['features']} "
+                "features): the project predicts like ilastik until you retrain it"
+            )
         else:
             out.append(
-                "not trained: ilastik's random forest is not imported; train from the imported labels with "
+                "not trained: the .ilp holds no usable trained forest; train from the imported labels with "
                 f"`pixf train --project {_quote(self.project)}` (or import with --train)"
             )
         out.append(f"then predict like ilastik headless: {self.predict_command()}")

@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import Remedy, ValidationError
 
 ALLOWED = "zyxc"
 MAX_INFERRED_CHANNELS = 4
@@ -36,10 +36,7 @@ def infer_axes(shape: Sequence[int]) -> str:
         return "yx"
     if ndim == 3:
         return "yxc" if shape[-1] <= MAX_INFERRED_CHANNELS else "zyx"
-    raise ValidationError(
-        f"cannot guess the axes of a {ndim}D array of shape {tuple(shape)}; "
-        "pass axes explicitly, e.g. axes='zyxc' or 'czyx'"
-    )
+    raise ValidationError(f"cannot guess the axes of a {ndim}D array of shape {tuple(shape)}", remedy=Remedy.AXES)
 
 
 def normalize_axes(axes: str | None, shape: Sequence[int]) -> str:

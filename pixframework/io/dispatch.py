@@ -18,6 +18,8 @@ How a format is chosen (``format=`` always wins):
    when it is an array), else the first candidate. Writing: the first candidate (``x.zarr``
    -> ``zarr``, ``x.ome.zarr`` -> ``ome-zarr``).
 4. Reading a path with no registered extension asks every format's ``sniff``.
+5. Writing below an existing file is refused at once (``notes.txt/out.zarr``: the file is in the way
+   of a folder), unless the file is a container of the format (``run.h5/predictions``).
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, Remedy, ValidationError
 from ..registry import get_registry
 from ..specs import FormatSpec, ImageReader, ImageWriter
-from .paths import as_path, existing_file_prefix, split_at_suffix
+from .paths import as_path, existing_file_prefix, matched_suffix, split_at_suffix
 
 MODES = ("r", "w")
 _FIXED_ARGUMENTS = 4  # create(path, shape, dtype, axes, **options)
@@ -86,6 +88,25 @@ def _sniffs(spec: FormatSpec, path: str) -> bool:
         return False  # a sniffer must not break dispatch; it just does not recognise the data
 
 
+def _file_in_the_way(path: str, specs: Sequence[FormatSpec]) -> str | None:
+    """The existing regular file that ``path`` continues below (so a writer would need it to be a
+    folder), unless it is a container of one of ``specs``; else ``None``."""
+    split = existing_file_prefix(path)
+    if split is None or not split[1]:
+        return None  # nothing in the way, or the path itself is a file (it is replaced)
+    file = split[0]
+    for spec in specs:
+        if matched_suffix(os.path.basename(file), spec.extensions) or _sniffs(spec, file):
+            return None
+    return file
+
+
+def _refuse_file_in_the_way(path: str, specs: Sequence[FormatSpec]) -> None:
+    blocker = _file_in_the_way(path, specs)
+    if blocker is not None:
+        raise ValidationError(f"cannot write {path!r}: {blocker!r} is a file, not a folder")
+
+
 def find_format(path: Any, format: str | None = None, *, mode: str = "r") -> FormatSpec:
     """The format plugin to read (``mode="r"``) or write (``mode="w"``) ``path`` with.
 
@@ -93,8 +114,8 @@ def find_format(path: Any, format: str | None = None, *, mode: str = "r") -> For
     :param format: a registered format name (``tiff``, ``png``, ``jpeg``, ``npy``, ``zarr``,
         ``ome-zarr``, ``h5``, or a plugin's); wins over the path.
     :raises NotFound: unknown format name, or (reading) no file at a path without known extension.
-    :raises ValidationError: bad mode, a format that cannot read/write, or no format fits the path;
-        the message lists the known formats.
+    :raises ValidationError: bad mode, a format that cannot read/write, no format fits the path
+        (the message lists the known formats), or (writing) an existing file is in the way.
     """
     path = as_path(path)
     if mode not in MODES:
@@ -107,8 +128,12 @@ def find_format(path: Any, format: str | None = None, *, mode: str = "r") -> For
             raise ValidationError(
                 f"format {spec.name!r} cannot {action} images; formats that can: {known_formats(mode)}"
             )
+        if mode == "w":
+            _refuse_file_in_the_way(path, [spec])
         return spec
     specs = [s for s in registry.formats.values() if _capable(s, mode)]
+    if mode == "w":
+        _refuse_file_in_the_way(path, specs)
     suffixes = {ext for s in specs for ext in s.extensions}
     ranked = candidates(specs, path_suffixes(path, suffixes))
     if ranked:
@@ -124,12 +149,13 @@ def find_format(path: Any, format: str | None = None, *, mode: str = "r") -> For
         if not os.path.lexists(path) and existing_file_prefix(path) is None:
             raise NotFound(f"image file not found: {path!r}")
         raise ValidationError(
-            f"cannot tell the format of {path!r} from its name or content; "
-            f"pass format= one of: {known_formats(mode)}"
+            f"cannot tell the format of {path!r} from its name or content (formats that can read: "
+            f"{known_formats(mode)})",
+            remedy=Remedy.READ_FORMAT,
         )
     raise ValidationError(
-        f"cannot tell which format to write {path!r} in: give it a known extension or pass format= "
-        f"one of: {known_formats(mode)}"
+        f"cannot tell which format to write {path!r} in (formats that can write: {known_formats(mode)})",
+        remedy=Remedy.WRITE_FORMAT,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import Remedy, ValidationError
 from .layout import checked_request, ordered_axes
 
 
@@ -33,10 +33,10 @@ def check_picture(
     except TypeError as exc:
         raise ValidationError(f"{dtype!r} is not a numpy dtype") from exc
     if dtype.name not in dtypes:
-        hint = "pass dtype='uint8' (probabilities scaled to 0..255)"
         raise ValidationError(
-            f"{format_name.upper()} stores {' or '.join(dtypes)} pixels, not {dtype}; "
-            f"{hint}, or write float data to tiff, npy, zarr or h5"
+            f"{format_name.upper()} stores {' or '.join(dtypes)} pixels, not {dtype} (tiff, npy, zarr "
+            "and h5 store float data)",
+            remedy=Remedy.EXPORT_DTYPE,
         )
     shape, dtype, axes = checked_request(format_name, shape, dtype, axes)
     if "z" in axes:

@@ -4,13 +4,16 @@ Both kinds end in the same place: a :class:`~pixframework.client.Client` over gR
 :class:`~pixframework.client.RemoteProject`. The embedded mode is a real server on
 ``127.0.0.1`` (port chosen by the OS) so the GUI never takes a second path into the core.
 
-Nothing here touches Qt; the widget calls these methods from its worker thread.
+A lost server is retried by a :class:`Reconnector` until it answers again; the session is reused
+when the server still has it, else the project is opened again.
+
+Nothing here touches Qt; the blocking calls run on the model's worker thread.
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,17 @@ import grpc
 
 from ..client import Client, RemoteError, RemoteProject, connect
 from ..errors import NotFound, PixfError
+from .jobs import JobQueue
+from .loop import MainLoop, Timer
+
+#: folder (under the user's home) a local server keeps its projects in when no data root is given
+LOCAL_ROOT_NAME = "pixframework-projects"
+
+
+def default_local_root() -> Path:
+    """Where "Start local server" keeps projects by default: a folder in the home directory, which
+    outlives napari (never a temporary directory: the projects and exports inside would be lost)."""
+    return Path.home() / LOCAL_ROOT_NAME
 
 #: status codes that mean "the server is not reachable", not "the call was wrong"
 _LOST_CODES = frozenset(
@@ -30,13 +44,6 @@ def is_connection_lost(exc: BaseException) -> bool:
     if isinstance(exc, RemoteError):
         return exc.code in _LOST_CODES
     return isinstance(exc, grpc.RpcError) and getattr(exc, "code", lambda: None)() in _LOST_CODES
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for the widget's status area: domain errors by their message, others by their type."""
-    if isinstance(exc, PixfError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -57,7 +64,6 @@ class Connection:
     #: the in-process server when this connection started one, else ``None``
     server: Any = None
     data_root: Path | None = None
-    _tempdir: Any = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -74,19 +80,16 @@ class Connection:
     def embedded(cls, data_root: str | Path | None = None) -> Connection:
         """Start a server in this process on ``127.0.0.1`` (free port) and connect to it.
 
-        :param data_root: directory holding the projects; default a new temporary directory,
-            removed again by :meth:`close`.
+        :param data_root: directory holding the projects (created if missing); default
+            :func:`default_local_root`.
         """
         from ..server.app import create_server
 
-        tempdir = None
-        if data_root is None:
-            tempdir = tempfile.TemporaryDirectory(prefix="pixf-napari-")
-            data_root = tempdir.name
-        root = Path(data_root)
+        root = Path(data_root).expanduser() if data_root is not None else default_local_root()
+        root.mkdir(parents=True, exist_ok=True)
         server, port = create_server("127.0.0.1:0", data_root=root)
         server.start()
-        connection = cls(address=f"127.0.0.1:{port}", server=server, data_root=root, _tempdir=tempdir)
+        connection = cls(address=f"127.0.0.1:{port}", server=server, data_root=root.resolve())
         try:
             connection.client = connect(connection.address, timeout=10.0)
         except Exception:
@@ -99,10 +102,18 @@ class Connection:
         return self.server is not None
 
     def describe(self) -> str:
-        """Short text for the status line, e.g. ``embedded server 127.0.0.1:40123 (data root /tmp/...)``."""
+        """Short text for the status line, e.g. ``local server 127.0.0.1:40123 (projects in /home/...)``."""
         if self.is_embedded:
-            return f"embedded server {self.address} (data root {self.data_root})"
+            return f"local server {self.address} (projects in {self.data_root})"
         return f"server {self.address}"
+
+    def where(self, path: str | None = None) -> str:
+        """Where a project (default: the current one) lives, for messages: a folder on this machine
+        for a local server, else the path on the server."""
+        path = path or self.project_path or ""
+        if self.is_embedded and self.data_root is not None:
+            return str(self.data_root / path)
+        return f"{path} on {self.describe()}"
 
     # ------------------------------------------------------------------ projects
     def create_project(self, path: str, *, overwrite: bool = False) -> RemoteProject:
@@ -155,11 +166,12 @@ class Connection:
             self.project = client.open_project(self.project_path)
         return self.project
 
-    def close(self) -> None:
-        """Close the session (saving the project), the channel, and the embedded server if any."""
+    def close(self, *, save: bool = True) -> None:
+        """Close the session (saving the project unless ``save=False``), the channel, and the
+        embedded server if any."""
         if self.project is not None:
             try:
-                self.project.close(save=True)
+                self.project.close(save=save)
             except PixfError:
                 pass  # a server that is gone has nothing left to save
             self.project = None
@@ -169,9 +181,77 @@ class Connection:
         if self.server is not None:
             self.server.stop(grace=1.0)
             self.server = None
-        if self._tempdir is not None:
-            self._tempdir.cleanup()
-            self._tempdir = None
+
+
+class Reconnector:
+    """Tries to get a lost connection back every ``interval`` seconds until the server answers.
+
+    Attempts run on the job queue (one at a time); the outcome is reported on the main thread:
+    ``on_back(project, fetched)`` once the server answers (``fetched`` is what ``fetch(project)``
+    read on the worker, e.g. the shown image's labels), ``on_refused(exc)`` when the server answers
+    but refuses (attempts go on).
+
+    :param connection: the link to restore.
+    :param interval: seconds between attempts.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        jobs: JobQueue,
+        loop: MainLoop,
+        *,
+        on_back: Callable[[RemoteProject | None, Any], None],
+        on_refused: Callable[[BaseException], None],
+        fetch: Callable[[RemoteProject], Any] = lambda project: None,
+        interval: float = 1.0,
+    ) -> None:
+        self.connection = connection
+        self.interval = interval
+        self._jobs, self._loop = jobs, loop
+        self._on_back, self._on_refused, self._fetch = on_back, on_refused, fetch
+        self._timer: Timer | None = None
+        self.active = False
+
+    def start(self) -> None:
+        """Begin retrying (no-op while already retrying)."""
+        if not self.active:
+            self.active = True
+            self._schedule()
+
+    def stop(self) -> None:
+        self.active = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _schedule(self) -> None:
+        self._timer = self._loop.call_later(self.interval, self._attempt)
+
+    def _attempt(self) -> None:
+        self._timer = None
+        if not self.active:
+            return
+        connection, fetch = self.connection, self._fetch
+        timeout = min(0.8, self.interval)
+
+        def attempt() -> tuple[RemoteProject | None, Any]:
+            project = connection.reconnect(timeout=timeout)
+            return project, (fetch(project) if project is not None else None)
+
+        self._jobs.submit(attempt, self._succeeded, self._failed, key="reconnect")
+
+    def _succeeded(self, result: tuple[RemoteProject | None, Any]) -> None:
+        if self.active:
+            self.stop()
+            self._on_back(*result)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self.active:
+            return
+        if not is_connection_lost(exc):  # the server answered but refused: say why, keep trying
+            self._on_refused(exc)
+        self._schedule()
 
 
 @dataclass(frozen=True)

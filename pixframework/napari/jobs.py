@@ -1,12 +1,12 @@
-"""Run server calls off the Qt main thread, in order, and hand results back to the main thread.
+"""Run server calls off the main thread, in order, and hand results back to the main thread.
 
 One worker thread runs jobs one after another, so a label upload always reaches the server before
 the prediction that should see it. A job submitted with a ``key`` replaces a job with the same key
 that has not started yet (and moves to the back of the queue): a burst of strokes ends in one
 live-prediction request, not one per stroke.
 
-Callbacks (``on_done(result)``, ``on_error(exception)``) run on the Qt main thread through a queued
-signal, so they may touch widgets and layers.
+Callbacks (``on_done(result)``, ``on_error(exception)``) run on the main thread (handed over by the
+:class:`~pixframework.napari.loop.MainLoop`), so they may touch layers and widgets. No Qt here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from qtpy.QtCore import QObject, Signal
+from .loop import MainLoop
 
 
 @dataclass
@@ -28,33 +28,19 @@ class _Job:
     key: str | None
 
 
-class _Bridge(QObject):
-    """Carries ``(callback, value)`` from the worker thread to the thread that owns this object."""
-
-    deliver = Signal(object, object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.deliver.connect(self._run)
-
-    @staticmethod
-    def _run(callback: Callable[[Any], None], value: Any) -> None:
-        callback(value)
-
-
 class JobQueue:
     """A serial background worker with coalescing keys.
 
-    Create it on the Qt main thread (its callbacks are delivered there).
+    :param loop: hands the callbacks to the main thread.
     """
 
-    def __init__(self, name: str = "pixf-napari") -> None:
-        self._bridge = _Bridge()
+    def __init__(self, loop: MainLoop, name: str = "pixf-napari") -> None:
+        self._main = loop
         self._pending: deque[_Job] = deque()
         self._cond = threading.Condition()
         self._busy = False
         self._closed = False
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
     def submit(
@@ -76,12 +62,17 @@ class JobQueue:
 
     def post(self, callback: Callable[[Any], None], value: Any) -> None:
         """Call ``callback(value)`` on the main thread (for progress reports from inside a job)."""
-        self._bridge.deliver.emit(callback, value)
+        self._main.deliver(callback, value)
 
     def has_pending(self, key: str) -> bool:
         """Whether a job with ``key`` waits to run."""
         with self._cond:
             return any(job.key == key for job in self._pending)
+
+    @property
+    def closed(self) -> bool:
+        """:meth:`close` was called."""
+        return self._closed
 
     @property
     def idle(self) -> bool:
@@ -97,7 +88,7 @@ class JobQueue:
             self._cond.notify()
         self._thread.join(timeout)
 
-    def _loop(self) -> None:
+    def _work(self) -> None:
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
@@ -110,10 +101,10 @@ class JobQueue:
                 result = job.fn()
             except BaseException as exc:  # noqa: BLE001 (every failure is handed to the widget, which shows it)
                 if job.on_error is not None:
-                    self._bridge.deliver.emit(job.on_error, exc)
+                    self._main.deliver(job.on_error, exc)
             else:
                 if job.on_done is not None:
-                    self._bridge.deliver.emit(job.on_done, result)
+                    self._main.deliver(job.on_done, result)
             finally:
                 with self._cond:
                     self._busy = False

@@ -36,6 +36,16 @@ def label_colormap(classes: Sequence[dict[str, Any]]) -> Any:
     return DirectLabelColormap(color_dict=colors)
 
 
+def class_colormap(classes: Sequence[dict[str, Any]]) -> Any:
+    """Colormap for an Image of class indices 0..C with contrast limits ``(0, C + 1)``: index ``k``
+    gets class ``k``'s colour, 0 is transparent (steps, no blending between classes)."""
+    from napari.utils.colormaps import Colormap
+
+    colors = [[0.0, 0.0, 0.0, 0.0]] + [[*(v / 255 for v in rgb(c["color"])), 1.0] for c in classes]
+    controls = np.linspace(0.0, 1.0, len(colors) + 1)
+    return Colormap(colors, controls=controls, interpolation="zero", name=f"{PREFIX}-classes-{len(classes)}")
+
+
 def probability_colormap(name: str, color: str) -> Any:
     """Black to the class colour (used with additive blending, as ilastik overlays probabilities)."""
     from napari.utils.colormaps import Colormap
@@ -106,16 +116,11 @@ class PredictionLayers:
                 key, probabilities[..., i], where, colormap=cmap, blending="additive", opacity=0.5
             )
         self._put_image("uncertainty", uncertainty[..., 0], where, colormap="inferno", visible=False)
-        layer = self._alive("segmentation")
-        if layer is None:
-            layer = self.viewer.add_labels(
-                segmentation, name=f"{PREFIX} segmentation", opacity=0.4, visible=False, **where
-            )
-            self.layers["segmentation"] = layer
-        else:
-            layer.data = segmentation
-            layer.scale, layer.translate = where["scale"], where["translate"]
-        layer.colormap = label_colormap(classes)
+        # an Image, not a Labels layer: a brush can never pick the (hidden) segmentation as its target
+        self._put_image(
+            "segmentation", segmentation, where, colormap=class_colormap(classes), opacity=0.4, visible=False,
+            contrast_limits=(0, len(classes) + 1), interpolation2d="nearest",
+        )  # fmt: skip
         if (
             active is not None
             and active in self.viewer.layers
@@ -124,14 +129,14 @@ class PredictionLayers:
             self.viewer.layers.selection.active = active
 
     def _put_image(self, key: str, data: np.ndarray, where: dict[str, Any], **style: Any) -> None:
+        style.setdefault("contrast_limits", (0.0, 1.0))
         layer = self._alive(key)
         if layer is None:
-            self.layers[key] = self.viewer.add_image(
-                data, name=f"{PREFIX} {key}", contrast_limits=(0.0, 1.0), **where, **style
-            )
+            self.layers[key] = self.viewer.add_image(data, name=f"{PREFIX} {key}", **where, **style)
             return
         layer.data = data
         layer.scale, layer.translate = where["scale"], where["translate"]
+        layer.contrast_limits = style["contrast_limits"]
         if "colormap" in style:
             layer.colormap = style["colormap"]
 

@@ -4,7 +4,7 @@ Every change the model should learn from (labels, classes, features, classifier)
 :attr:`LiveUpdate.version`. A scheduled update is one job on the widget's queue under the key
 ``"live"``, so a burst of strokes or camera moves collapses into one request; the job trains when
 the model is older than the version it was scheduled for, then predicts probabilities,
-segmentation and uncertainty of the region the canvas shows.
+segmentation and uncertainty of the region the canvas shows. No Qt here.
 """
 
 from __future__ import annotations
@@ -12,21 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qtpy.QtCore import QObject, QTimer
-
 from .jobs import JobQueue
 from .layers import PredictionLayers
+from .loop import MainLoop, Timer
 from .viewport import WHOLE_PLANE_PIXELS, camera_of, visible_region
 
-#: milliseconds of camera stillness before the visible region is predicted again
-CAMERA_SETTLE_MS = 150
+#: seconds of camera stillness before the visible region is predicted again
+CAMERA_SETTLE_S = 0.15
 
 
-class LiveUpdate(QObject):
+class LiveUpdate:
     """Keeps prediction layers of the shown image up to date while enabled.
 
     :param viewer: the napari viewer (camera and dims are watched).
     :param jobs: the queue that runs client calls.
+    :param loop: the main loop (for the camera-settle timer).
     :param context: returns ``(project, image, labels layer)`` of what is shown, or ``None``.
     :param on_result: called on the main thread with each result dict (after the layers are updated).
     :param on_error: called on the main thread with an exception from a failed update.
@@ -36,12 +36,12 @@ class LiveUpdate(QObject):
         self,
         viewer: Any,
         jobs: JobQueue,
+        loop: MainLoop,
         *,
         context: Callable[[], tuple[Any, str, Any] | None],
         on_result: Callable[[dict[str, Any]], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
-        super().__init__()
         self.viewer = viewer
         self.enabled = False
         self.version = 0  # bumped by every change the model should learn from
@@ -54,14 +54,11 @@ class LiveUpdate(QObject):
         self._context = context
         self._on_result = on_result
         self._on_error = on_error
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(CAMERA_SETTLE_MS)
-        self._timer.timeout.connect(lambda: self.schedule(only_if_moved=True))
-        camera = camera_of(viewer)
-        camera.events.center.connect(self._on_view_changed)
-        camera.events.zoom.connect(self._on_view_changed)
-        viewer.dims.events.current_step.connect(self._on_view_changed)
+        self._loop = loop
+        self._timer: Timer | None = None
+        self._watched = [camera_of(viewer).events.center, camera_of(viewer).events.zoom, viewer.dims.events.current_step]
+        for emitter in self._watched:
+            emitter.connect(self._on_view_changed)
 
     def set_enabled(self, on: bool) -> None:
         """Start showing predictions (and schedule one), or remove the prediction layers."""
@@ -69,7 +66,7 @@ class LiveUpdate(QObject):
         if on:
             self.schedule()
         else:
-            self._timer.stop()
+            self.stop()
             self.layers.clear()
             self.last = None
 
@@ -87,12 +84,26 @@ class LiveUpdate(QObject):
         self.layers.clear()
         self.last = None
 
+    def close(self) -> None:
+        """Stop for good: no timer, no more listening to the camera."""
+        self.stop()
+        watched, self._watched = self._watched, []
+        for emitter in watched:
+            emitter.disconnect(self._on_view_changed)
+
     def stop(self) -> None:
-        self._timer.stop()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _on_view_changed(self, event: Any = None) -> None:
-        if self.enabled:
-            self._timer.start()
+        if self.enabled:  # restart the settle timer: predict once the camera stood still
+            self.stop()
+            self._timer = self._loop.call_later(CAMERA_SETTLE_S, self._settled)
+
+    def _settled(self) -> None:
+        self._timer = None
+        self.schedule(only_if_moved=True)
 
     def schedule(self, only_if_moved: bool = False) -> None:
         """Queue one update of the visible region (replacing a queued one)."""

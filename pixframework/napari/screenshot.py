@@ -41,7 +41,10 @@ def take(path: Path, *, size: tuple[int, int] = (1440, 1060)) -> Path:
     from qtpy.QtWidgets import QApplication
 
     from ..synthetic import cells, sparse_strokes
-    from .widget import PixelClassifierWidget
+    from ._qt.class_list import ClassesGroup
+    from ._qt.features_group import FeaturesGroup
+    from ._qt.groups import TrainingGroup
+    from ._qt.widget import PixelClassifierWidget
 
     image, truth = cells((320, 320), seed=7)
     viewer = napari.Viewer(title="pixframework: pixel classification", show=True)
@@ -50,34 +53,30 @@ def take(path: Path, *, size: tuple[int, int] = (1440, 1060)) -> Path:
     viewer.window._qt_window.resize(*size)
     widget = PixelClassifierWidget(viewer)
     viewer.window.add_dock_widget(widget, name="Pixel classification", area="right")
+    model = widget.model
+    features = widget.group(FeaturesGroup)
+    classes = widget.group(ClassesGroup).class_list
     with tempfile.TemporaryDirectory(prefix="pixf-shot-") as root:
         try:
-            widget.start_embedded(root)
-            _wait(
-                app, lambda: widget.connected and widget.feature_matrix.rowCount() > 0, "the server", widget
-            )
-            widget.open_project("cells.pixf", create=True)
-            _wait(app, lambda: widget.project is not None and len(widget.classes) == 2, "the project", widget)
-            widget.class_list.rename_requested.emit(1, "background")
-            widget.class_list.rename_requested.emit(2, "cell")
+            model.start_embedded(root)
+            _wait(app, lambda: model.connected and features.feature_matrix.rowCount() > 0, "the server", widget)
+            model.open_project("cells.pixf", create=True)
+            _wait(app, lambda: model.project is not None and len(model.classes) == 2, "the project", widget)
+            model.rename_class(1, "background")
+            model.rename_class(2, "cell")
             layer = viewer.add_image(image, name="cells")
-            widget.add_layer(layer)
-            _wait(app, lambda: widget.labels_layer is not None, "the image", widget)
-            widget.select_features(FEATURES)
-            labels = widget.labels_layer
+            model.add_layer(layer)
+            _wait(app, lambda: model.shown is not None, "the image", widget)
+            features.select(FEATURES)
+            labels = model.shown.layer
             labels.brush_size = 4
             for value, points in sparse_strokes(truth, per_class=5, length=18, seed=3):
                 for point in points:
                     labels.paint(point, value)
             app.processEvents()
-            widget.live_check.setChecked(True)
-            _wait(
-                app,
-                lambda: widget.last_prediction is not None and widget.jobs.idle,
-                "the live prediction",
-                widget,
-            )
-            widget.class_list.select(2)
+            widget.group(TrainingGroup).live_check.setChecked(True)
+            _wait(app, lambda: model.live.last is not None and model.jobs.idle, "the live prediction", widget)
+            classes.select(2)
             for _ in range(20):  # let the canvas draw the new layers
                 app.processEvents()
                 time.sleep(0.02)
@@ -112,8 +111,10 @@ def _check_opengl() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="PNG file to write")
+    parser.add_argument("--size", default="1440x1060", help="window size WIDTHxHEIGHT in pixels (default: %(default)s)")
     args = parser.parse_args(argv)
-    written = take(args.path)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    written = take(args.path, size=(width, height))
     pixels = np.asarray(__import__("imageio").v3.imread(written))
     print(f"wrote {written} ({pixels.shape[1]} x {pixels.shape[0]} px)")
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import signal
 import threading
@@ -34,7 +33,8 @@ from .._proto.v1 import (
     training_pb2,
     training_pb2_grpc,
 )
-from ..errors import PermissionDenied, ValidationError
+from ..errors import PermissionDenied, Remedy, ValidationError
+from .address import is_loopback, split_address
 from .auth import TokenAuthInterceptor
 from .limits import Limits
 from .servicers.base import ServerState
@@ -71,18 +71,6 @@ _SERVICES = (
 def service_names() -> list[str]:
     """Fully qualified names of the pixframework services (``pixframework.v1.SessionService``, ...)."""
     return [svc.full_name for _, _, module in _SERVICES for svc in module.DESCRIPTOR.services_by_name.values()]
-
-
-def is_loopback(address: str) -> bool:
-    """Whether ``host:port`` binds only the loopback interface (``localhost``, ``127.x``, ``[::1]``)."""
-    host = address.rsplit(":", 1)[0] if ":" in address else address
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name could resolve to anything
 
 
 class PixfServer:
@@ -150,15 +138,17 @@ def create_server(
     :param max_workers: threads serving calls (each open stream holds one).
     :returns: ``(server, port)`` with the port actually bound.
     :raises PermissionDenied: a non-loopback address without a token.
-    :raises ValidationError: missing data root, half a TLS pair, or an address that cannot be bound.
+    :raises ValidationError: an address that is not ``host:port`` or cannot be bound (port in use),
+        missing data root, half a TLS pair.
     """
     limits = limits or Limits()
+    split_address(address)
     root = Path(data_root)
     if not root.is_dir():
         raise ValidationError(f"data root {root} is not a directory")
     if not is_loopback(address) and not token:
         raise PermissionDenied(
-            f"binding {address} exposes the server beyond this machine; give a token (--token-file) to do that"
+            f"listening on {address} exposes the server beyond this machine, which needs a token", remedy=Remedy.TOKEN
         )
     if (tls_cert is None) != (tls_key is None):
         raise ValidationError("TLS needs both a certificate and a key")
@@ -184,13 +174,18 @@ def create_server(
     for name in ["", *service_names()]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([*service_names(), health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    if tls_cert is not None:
-        credentials = grpc.ssl_server_credentials([(tls_key, tls_cert)])
-        port = server.add_secure_port(address, credentials)
-    else:
-        port = server.add_insecure_port(address)
+    try:
+        if tls_cert is not None:
+            port = server.add_secure_port(address, grpc.ssl_server_credentials([(tls_key, tls_cert)]))
+        else:
+            port = server.add_insecure_port(address)
+    except RuntimeError:  # grpc says "Failed to bind"; older versions return 0 instead
+        port = 0
     if port == 0:
-        raise ValidationError(f"cannot bind {address} (in use, or not an address of this machine)")
+        raise ValidationError(
+            f"cannot listen on {address}: the port is in use, or the host is not an address of this machine",
+            remedy=Remedy.LISTEN_ADDRESS,
+        )
     return PixfServer(server, state, health_servicer, address.rsplit(":", 1)[0] + f":{port}"), port
 
 

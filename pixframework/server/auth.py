@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import grpc
 
-from ..errors import Unauthenticated, ValidationError
+from ..errors import Remedy, Unauthenticated, ValidationError
 from ..wire.metadata import AUTHORIZATION_KEY, bearer
 from .status import rebuild_handler
 
@@ -34,9 +34,7 @@ def read_token_file(path: str | Path) -> str:
 
 def _deny(behaviour: Callable, method: str) -> Callable:
     def handler(request: Any, context: grpc.ServicerContext) -> Any:
-        raise Unauthenticated(
-            f"{method} needs a valid token: send metadata 'authorization: Bearer <token>' (pixframework.connect(..., token=...))"
-        )
+        raise Unauthenticated(f"{method} needs a valid token", remedy=Remedy.TOKEN)
 
     return handler
 

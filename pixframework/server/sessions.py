@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import Conflict, LimitExceeded, NotFound
+from ..store import project_path
 from .paths import relative_to_root, resolve_in_root
 from .status import note_session
 
 log = logging.getLogger("pixframework.server")
-
-PROJECT_SUFFIX = ".pixf"
-
 
 @dataclass
 class SharedProject:
@@ -62,11 +60,6 @@ class Session:
         return self.shared.project
 
 
-def _project_key(path: Path) -> Path:
-    # Project.create appends the suffix when missing; the key must name the same directory
-    return path if path.suffix == PROJECT_SUFFIX else path.with_name(path.name + PROJECT_SUFFIX)
-
-
 class SessionManager:
     """Open projects and sessions of one server.
 
@@ -97,7 +90,7 @@ class SessionManager:
         from ..project import Project
 
         real = resolve_in_root(self.data_root, path, what="project path")
-        key = _project_key(real)
+        key = project_path(real)  # Project.create appends the suffix: the key names the same directory
         with self._open_lock:
             with self._lock:
                 if len(self._sessions) >= self.max_sessions:

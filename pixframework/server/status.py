@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import grpc
 
 from .. import errors
-from ..wire.status import code_for, trailing_metadata
+from ..wire.status import code_for, status_message, trailing_metadata
 
 log = logging.getLogger("pixframework.server")
 
@@ -37,7 +37,7 @@ def _abort(context: grpc.ServicerContext, exc: Exception, method: str) -> None:
             type(exc).__name__, method, getattr(_call, "session", None) or "-", context.peer(),
             exc_info=exc,
         )  # fmt: skip
-    message = str(exc) if known else f"internal error in {method}: {type(exc).__name__}: {exc} (logged on the server)"
+    message = status_message(exc) if known else f"internal error in {method}: {type(exc).__name__}: {exc} (logged on the server)"
     if known:
         context.set_trailing_metadata(trailing_metadata(exc))
     context.abort(code, message or type(exc).__name__)

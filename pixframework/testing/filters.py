@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import PixfError, PluginError, ValidationError
 from ..features import DerivativeCache, FeatureSelection, compute_features
 from ..registry import Registry
-from ..specs import FilterSpec
+from ..specs import FilterSpec, Parameter
 from ._support import expect_error, fail, resolve
 
 #: relative tolerance for results that may differ in rounding (tiles, thread counts, FFT sizes)
@@ -57,6 +57,12 @@ def check_filter(
     and that undeclared dimensionalities and scales below ``min_scale`` are refused with a
     :class:`~pixframework.errors.ValidationError`.
 
+    Each declared parameter (:attr:`~pixframework.specs.FilterSpec.parameters`) is then set, in a
+    selection entry, to values other than its default (see :func:`other_values`): the result must
+    change (the value reaches ``compute``), tiles must still equal the whole image (the halo holds
+    for every value), and ``compute`` called directly with that value must agree with the engine.
+    An unknown parameter name and values outside ``minimum``/``maximum`` must be refused.
+
     :param spec_or_name: the spec, or the name of an installed filter.
     :param scales: scales (sigma, pixels) to try; default :func:`default_scales`.
     :param registry: registry to find the name in (default: the installed plugins).
@@ -75,6 +81,8 @@ def check_filter(
                     spec, f"scale {scale} given to the check is below the filter's min_scale {spec.min_scale}"
                 )
             _check_at(spec, registry, ndim, float(scale))
+    for ndim in spec.dims:
+        _check_parameters(spec, registry, ndim, float(scales[0]))
     low = spec.min_scale / 2
     if low > 0.01:
         image = texture_image(_shape(spec.dims[0], 0, 1.0))
@@ -89,9 +97,10 @@ def _shape(ndim: int, halo: int, scale: float) -> tuple[int, ...]:
 
 
 def _compute(
-    spec: FilterSpec, registry: Registry, image: np.ndarray, scale: float, what: str, **kwargs: Any
-) -> np.ndarray:
-    selection = FeatureSelection([(spec.name, scale)], registry)
+    spec: FilterSpec, registry: Registry, image: np.ndarray, scale: float, what: str,
+    params: dict[str, Any] | None = None, **kwargs: Any,
+) -> np.ndarray:  # fmt: skip
+    selection = FeatureSelection([(spec.name, scale, False, params or {})], registry)
     axes = "yx" if image.ndim == 2 else "zyx"
     try:
         return compute_features(image, selection, axes=axes, registry=registry, **kwargs)
@@ -145,12 +154,15 @@ def _check_at(spec: FilterSpec, registry: Registry, ndim: int, scale: float) -> 
         _compute(spec, registry, special, scale, f"{ndim}D {label} {special.shape}")
 
 
-def _check_direct(spec: FilterSpec, image: np.ndarray, scale: float, whole: np.ndarray, where: str) -> None:
+def _check_direct(
+    spec: FilterSpec, image: np.ndarray, scale: float, whole: np.ndarray, where: str, params: dict[str, Any] | None = None
+) -> None:
     """Call ``compute`` itself with ``out`` full of NaN: every value must be written, as the engine got."""
     n = whole.shape[-1]
     out = np.full((n, *image.shape), np.nan, np.float32)
+    values = {p.name: p.default for p in spec.parameters} | (params or {})
     try:
-        result = spec.compute(DerivativeCache(image), scale, out)
+        result = spec.compute(DerivativeCache(image), scale, out, **values)
     except Exception as exc:
         fail(spec, f"compute on a {where} image at scale {scale} raised {type(exc).__name__}: {exc}")
     if result is not None and result is not out:
@@ -171,6 +183,84 @@ def _check_direct(spec: FilterSpec, image: np.ndarray, scale: float, whole: np.n
             spec,
             f"compute called directly on a {where} image at scale {scale} differs from the engine's result",
         )
+
+
+def other_values(parameter: Parameter) -> list[Any]:
+    """Valid values of ``parameter`` other than its default, to see that it matters and the halo holds.
+
+    Every other choice; the other bool; for numbers one value near the default plus the declared
+    ``minimum`` and ``maximum``. Free strings and unbounded ``None`` defaults give none (those
+    parameters are not varied).
+    """
+    default = parameter.default
+    if parameter.choices:
+        return [c for c in parameter.choices if c != default]
+    if parameter.type == "bool":
+        return [not default]
+    if parameter.type not in ("int", "float"):
+        return []
+    base = default if default is not None else parameter.minimum
+    if base is None:
+        return []
+    if parameter.type == "int":
+        near: list[Any] = [base + 1, base - 1, base + 2]
+    else:
+        near = [base * 0.6, base * 1.5, base + 1.0, base - 1.0] if base else [0.5, 1.0, -0.5]
+    values: list[Any] = []
+    for group in (near, [parameter.minimum], [parameter.maximum]):
+        for value in group:
+            try:
+                value = parameter.coerce(value)
+            except ValidationError:
+                continue
+            if value != default and value not in values:
+                values.append(value)
+                break
+    return values
+
+
+def _check_parameters(spec: FilterSpec, registry: Registry, ndim: int, scale: float) -> None:
+    """Declared parameters reach ``compute``, keep tiles exact, and bad values are refused."""
+    if not spec.parameters:
+        return
+    halo = int(spec.halo(scale, ndim))
+    shape = _shape(ndim, halo, scale)
+    image = texture_image(shape)
+    where = f"{ndim}D {shape}"
+    default = _compute(spec, registry, image, scale, f"{where} image", threads=1)
+    for parameter, value in ((p, v) for p in spec.parameters for v in other_values(p)):
+        params = {parameter.name: value}
+        what = f"{where} image with {parameter.name}={value!r}"
+        whole = _compute(spec, registry, image, scale, what, params, threads=1)
+        if np.array_equal(whole, default):
+            fail(
+                spec,
+                f"{what} at scale {scale} gives the same result as the default {parameter.default!r}: compute "
+                "must use the parameter (the engine passes every declared parameter as a keyword argument)",
+            )
+        _check_direct(spec, image, scale, whole, what, params)
+        for region in _regions(shape, halo):
+            tile = _compute(spec, registry, image, scale, f"{what}, tile {_fmt(region)}", params, region=region, threads=1)
+            if not _close(tile, whole[region]):
+                fail(spec, f"{what} at scale {scale}: tile {_fmt(region)} differs from the whole image; "
+                           "the halo must hold for every parameter value")  # fmt: skip
+    _check_bad_parameters(spec, registry, scale)
+
+
+def _check_bad_parameters(spec: FilterSpec, registry: Registry, scale: float) -> None:
+    def select(params: dict[str, Any]) -> Any:
+        return lambda: FeatureSelection([(spec.name, scale, False, params)], registry)
+
+    expect_error(spec, ValidationError, select({"no_such_parameter": 1}), "a selection entry with an unknown parameter")
+    for parameter in spec.parameters:
+        if parameter.type not in ("int", "float"):
+            continue
+        for bound, outside in ((parameter.minimum, -1.0), (parameter.maximum, 1.0)):
+            if bound is not None:
+                value = bound + outside * max(1.0, abs(bound))
+                bad = int(value) if parameter.type == "int" else float(value)
+                expect_error(spec, ValidationError, select({parameter.name: bad}),
+                             f"a selection entry with {parameter.name}={bad!r} (outside its bounds)")  # fmt: skip
 
 
 def _check_refused(

@@ -8,6 +8,11 @@ AUTHORIZATION_KEY = "authorization"
 ERROR_TYPE_KEY = "pixf-error"
 #: trailing metadata key carrying the plugin name of a PluginError
 PLUGIN_KEY = "pixf-plugin"
+#: trailing metadata key carrying what the reader can do (a :class:`~pixframework.errors.Remedy` value)
+REMEDY_KEY = "pixf-remedy"
+#: trailing metadata key (binary: UTF-8) carrying the error's fact alone, without the remedy's wording,
+#: for clients that word the remedy themselves
+MESSAGE_KEY = "pixf-message-bin"
 
 
 def bearer(token: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import grpc
 
 from .. import errors
-from .metadata import ERROR_TYPE_KEY, PLUGIN_KEY
+from .metadata import ERROR_TYPE_KEY, MESSAGE_KEY, PLUGIN_KEY, REMEDY_KEY
 
 #: domain exception -> status code, looked up along the exception's class hierarchy. Where several
 #: classes share a code, the first one listed is what a client raises when the server named none.
@@ -41,12 +41,34 @@ _BY_CODE = {
 }
 
 
+#: the remedies of errors in the status text every client gets (words of the protocol, no language)
+WIRE_WORDS: dict[errors.Remedy, str] = {
+    errors.Remedy.TRAIN: "train the classifier first (TrainingService.Train)",
+    errors.Remedy.REPLACE: "open it instead (OpenProject), or create it with overwrite set to replace it",
+    errors.Remedy.READ_FORMAT: "name the format in the request's format field",
+    errors.Remedy.WRITE_FORMAT: "give the path a known extension, or name the format in the request's format field",
+    errors.Remedy.EXPORT_DTYPE: "set dtype to uint8 (probabilities scaled to 0..255)",
+    errors.Remedy.TOKEN: "send the metadata 'authorization: Bearer <token>' with the server's token",
+    errors.Remedy.LISTEN_ADDRESS: "choose another address",
+    errors.Remedy.AXES: "name them in the request's axes field, e.g. zyxc or czyx",
+}
+
+
 class RemoteError(errors.PixfError):
-    """A failure the server did not describe as a domain error (INTERNAL, UNAVAILABLE, deadline...)."""
+    """A failure the server did not describe as a domain error (INTERNAL, UNAVAILABLE, deadline...).
+
+    :param details: what gRPC said, without the status code (clients word it for their readers).
+    """
 
     def __init__(self, code: grpc.StatusCode, message: str):
         super().__init__(f"{code.name}: {message}")
         self.code = code
+        self.details = message
+
+
+def status_message(exc: errors.PixfError) -> str:
+    """The status text of a domain error: its fact and its remedy in :data:`WIRE_WORDS`."""
+    return errors.advise(exc, WIRE_WORDS)
 
 
 def code_for(exc: BaseException) -> grpc.StatusCode:
@@ -57,12 +79,22 @@ def code_for(exc: BaseException) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-def trailing_metadata(exc: errors.PixfError) -> tuple[tuple[str, str], ...]:
-    """What the server sends along with the status of a domain error: its class (and plugin) name."""
-    trailing = [(ERROR_TYPE_KEY, type(exc).__name__)]
+def trailing_metadata(exc: errors.PixfError) -> tuple[tuple[str, str | bytes], ...]:
+    """What the server sends along with the status of a domain error: its class (and plugin) name,
+    and with a remedy, the remedy's key and the bare fact (so clients can word the remedy their way)."""
+    trailing: list[tuple[str, str | bytes]] = [(ERROR_TYPE_KEY, type(exc).__name__)]
     if isinstance(exc, errors.PluginError):
         trailing.append((PLUGIN_KEY, exc.plugin))
+    if exc.remedy is not None:
+        trailing += [(REMEDY_KEY, exc.remedy.value), (MESSAGE_KEY, exc.message.encode())]
     return tuple(trailing)
+
+
+def _remedy(trailing: dict) -> errors.Remedy | None:
+    try:
+        return errors.Remedy(trailing.get(REMEDY_KEY, ""))
+    except ValueError:
+        return None  # none, or one this client does not know
 
 
 def error_from_rpc(error: grpc.RpcError) -> Exception:
@@ -80,4 +112,8 @@ def error_from_rpc(error: grpc.RpcError) -> Exception:
     cls = _BY_NAME.get(name) or _BY_CODE.get(code)
     if cls is None:
         return RemoteError(code, message)
+    remedy = _remedy(trailing)
+    fact = trailing.get(MESSAGE_KEY)
+    if remedy is not None and isinstance(fact, bytes):
+        return cls(fact.decode(errors="replace"), remedy=remedy)  # worded again by whoever shows it
     return cls(message or code.name)

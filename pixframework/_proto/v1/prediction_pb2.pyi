@@ -49,3 +49,15 @@ class ExportResponse(_message.Message):
     PATH_FIELD_NUMBER: _ClassVar[int]
     path: str
     def __init__(self, path: _Optional[str] = ...) -> None: ...
+
+class ExportProgress(_message.Message):
+    __slots__ = ("blocks_done", "blocks_total", "message", "path")
+    BLOCKS_DONE_FIELD_NUMBER: _ClassVar[int]
+    BLOCKS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    blocks_done: int
+    blocks_total: int
+    message: str
+    path: str
+    def __init__(self, blocks_done: _Optional[int] = ..., blocks_total: _Optional[int] = ..., message: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...

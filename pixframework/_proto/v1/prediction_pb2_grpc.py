@@ -45,6 +45,11 @@ class PredictionServiceStub:
                 request_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportRequest.SerializeToString,
                 response_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportResponse.FromString,
                 _registered_method=True)
+        self.ExportWithProgress = channel.unary_stream(
+                '/pixframework.v1.PredictionService/ExportWithProgress',
+                request_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportProgress.FromString,
+                _registered_method=True)
 
 
 class PredictionServiceServicer:
@@ -67,6 +72,15 @@ class PredictionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportWithProgress(self, request, context):
+        """Export, reporting progress while it runs: blocks done of blocks total,
+        then a last message with `path` set. Errors end the stream with the
+        same status codes as Export.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PredictionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -79,6 +93,11 @@ def add_PredictionServiceServicer_to_server(servicer, server):
                     servicer.Export,
                     request_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportRequest.FromString,
                     response_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportResponse.SerializeToString,
+            ),
+            'ExportWithProgress': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportWithProgress,
+                    request_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportProgress.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +154,33 @@ class PredictionService:
             '/pixframework.v1.PredictionService/Export',
             pixframework_dot_v1_dot_prediction__pb2.ExportRequest.SerializeToString,
             pixframework_dot_v1_dot_prediction__pb2.ExportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportWithProgress(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pixframework.v1.PredictionService/ExportWithProgress',
+            pixframework_dot_v1_dot_prediction__pb2.ExportRequest.SerializeToString,
+            pixframework_dot_v1_dot_prediction__pb2.ExportProgress.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,7 +1,7 @@
 """Long project calls streamed as progress: the work runs in a thread, the handler yields its progress.
 
-The project calls ``progress(fraction, message)`` between steps; that is also the one safe place to
-stop, so when the client goes away (or ``cancel`` is set by someone else) the next call raises
+The project calls ``progress(...)`` between steps (``(fraction, message)`` for training and guidance,
+``(blocks_done, blocks_total, message)`` for export); that is also the one safe place to stop, so when the client goes away (or ``cancel`` is set by someone else) the next call raises
 :class:`~pixframework.errors.Cancelled` inside the work, which ends it.
 """
 
@@ -19,7 +19,7 @@ from ...errors import Cancelled
 #: seconds between checks that the client is still there while waiting for progress
 POLL = 0.25
 
-Progress = Callable[[float, str], None]
+Progress = Callable[..., None]
 
 
 def run_with_progress(
@@ -28,8 +28,8 @@ def run_with_progress(
     what: str,
     cancel: threading.Event | None = None,
 ) -> Iterator[tuple[str, Any]]:
-    """Yield ``("progress", (fraction, message))`` while ``work(progress)`` runs, then ``("done", result)``;
-    re-raise what ``work`` raised.
+    """Yield ``("progress", values)`` for each ``progress(*values)`` call while ``work(progress)`` runs,
+    then ``("done", result)``; re-raise what ``work`` raised.
 
     :param what: names the work in the cancellation message and the thread name (e.g. ``"training"``).
     :param cancel: an event others may set to stop the work (a new one when not given).
@@ -37,10 +37,10 @@ def run_with_progress(
     cancel = cancel or threading.Event()
     events: queue.Queue = queue.Queue()
 
-    def progress(fraction: float, message: str) -> None:
+    def progress(*values: Any) -> None:
         if cancel.is_set():
             raise Cancelled(f"{what} was cancelled")
-        events.put(("progress", (float(fraction), str(message))))
+        events.put(("progress", values))
 
     def run() -> None:
         try:

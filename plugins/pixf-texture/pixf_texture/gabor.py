@@ -1,9 +1,10 @@
 """Gabor energy: the local amplitude of oriented waves, one channel per orientation (2D).
 
 At scale ``s`` the complex Gabor kernel is ``G_s(x, y) (exp(i k.(x, y)) - c)`` with ``G_s`` the
-sampled Gaussian of standard deviation ``s`` pixels, wave vector ``k`` of length ``2 pi / (2 s)``
-(wavelength ``2 s``) pointing at 0, 45, 90 and 135 degrees, and ``c`` the constant that makes the
-kernel sum to zero (so the mean brightness gives no response). The modulus of the complex
+sampled Gaussian of standard deviation ``s`` pixels, wave vector ``k`` of length ``2 pi f / s``
+(wavelength ``s / f`` pixels; the parameter ``frequency`` ``f`` counts waves per ``s`` pixels, 0.5 by
+default, so a wavelength of ``2 s``) pointing at 0, 45, 90 and 135 degrees, and ``c`` the constant
+that makes the kernel sum to zero (so the mean brightness gives no response). The modulus of the complex
 response (large where the image holds waves or stripes of that period and orientation, whatever
 their phase) is then averaged over a Gaussian window of standard deviation ``2 s``: the local
 energy, which is steady inside a texture where the raw modulus still follows its grain.
@@ -23,8 +24,8 @@ from .kernels import correlate_columns, correlate_rows, gaussian, gaussian_radiu
 
 #: orientations of the wave vector, degrees from the x axis (counter-clockwise, y pointing down)
 ORIENTATIONS = (0.0, 45.0, 90.0, 135.0)
-#: wavelength in units of the scale
-WAVELENGTH_PER_SCALE = 2.0
+#: default waves per scale (sigma): wavelength 2 s
+DEFAULT_FREQUENCY = 0.5
 #: the amplitude is averaged over a Gaussian window of this standard deviation (units of the scale)
 ENERGY_WINDOW_PER_SCALE = 2.0
 
@@ -37,10 +38,13 @@ def _wave(sigma: float, frequency: float) -> tuple[np.ndarray, np.ndarray, compl
     return real, imag, complex(real.sum(), imag.sum())
 
 
-def gabor_energy(src: Any, scale: float, out: np.ndarray, **_: Any) -> None:
-    """``out[k] = G_2s * |Gabor_k * f|`` for each orientation ``k`` of :data:`ORIENTATIONS` (2D data)."""
+def gabor_energy(src: Any, scale: float, out: np.ndarray, frequency: float = DEFAULT_FREQUENCY) -> None:
+    """``out[k] = G_2s * |Gabor_k * f|`` for each orientation ``k`` of :data:`ORIENTATIONS` (2D data).
+
+    :param frequency: waves per ``scale`` pixels (wavelength ``scale / frequency`` pixels).
+    """
     data = src.data
-    k = 2.0 * math.pi / (WAVELENGTH_PER_SCALE * scale)
+    k = 2.0 * math.pi * frequency / scale
     smooth = src.derivative(scale, (0, 0))  # G_s * f, shared with other filters at this scale
     for channel, degrees in enumerate(ORIENTATIONS):
         theta = math.radians(degrees)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pixframework.hookspecs import hookimpl
-from pixframework.specs import FilterSpec
+from pixframework.specs import FilterSpec, Parameter
 
 from . import gabor, lbp, membrane, variance
 
@@ -11,8 +11,18 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec(
         name="gabor_energy",
         title="Gabor Energy",
-        description="Gabor filter bank: local energy (window 2 s) of waves of wavelength 2 s at 0/45/90/135 degrees (2D).",
+        description="Gabor filter bank: local energy (window 2 s) of waves of wavelength s / frequency at 0/45/90/135 degrees (2D).",
         compute=gabor.gabor_energy,
+        parameters=(
+            Parameter(
+                "frequency",
+                gabor.DEFAULT_FREQUENCY,
+                "float",
+                "waves per scale (sigma): the wavelength is scale / frequency pixels",
+                minimum=0.1,
+                maximum=1.0,
+            ),
+        ),
         halo=gabor.halo,
         n_outputs=lambda ndim: len(gabor.ORIENTATIONS),
         output_names=gabor.output_names,

@@ -42,16 +42,21 @@ def _gaussian(sigma: float) -> np.ndarray:
     return g / g.sum()
 
 
-@pytest.mark.parametrize("scale", [1.0, 2.5])
-def test_gabor_energy_equals_direct_2d_filtering(scale: float) -> None:
+def gabor_at(image: np.ndarray, scale: float, frequency: float) -> np.ndarray:
+    selection = FeatureSelection([("gabor_energy", scale, False, {"frequency": frequency})])
+    return compute_features(image, selection, axes="yx")
+
+
+@pytest.mark.parametrize("scale, frequency", [(1.0, gabor.DEFAULT_FREQUENCY), (2.5, gabor.DEFAULT_FREQUENCY), (2.5, 0.2), (1.5, 0.8)])
+def test_gabor_energy_equals_direct_2d_filtering(scale: float, frequency: float) -> None:
     image = texture_image((50, 61))
-    result = features(image, "gabor_energy", scale)
+    result = features(image, "gabor_energy", scale) if frequency == gabor.DEFAULT_FREQUENCY else gabor_at(image, scale, frequency)
     g = _gaussian(scale)
     r = g.size // 2
     y, x = np.mgrid[-r : r + 1, -r : r + 1]
     envelope = np.outer(g, g)
     f = image.astype(np.float64)
-    k = 2 * math.pi / (gabor.WAVELENGTH_PER_SCALE * scale)
+    k = 2 * math.pi * frequency / scale  # wavelength scale / frequency
     for channel, degrees in enumerate(gabor.ORIENTATIONS):
         t = math.radians(degrees)
         wave = np.exp(1j * k * (x * math.cos(t) - y * math.sin(t)))
@@ -67,7 +72,7 @@ def test_gabor_energy_equals_direct_2d_filtering(scale: float) -> None:
 def test_gabor_energy_finds_the_orientation_of_stripes() -> None:
     scale = 2.0
     y, x = np.mgrid[:64, :64].astype(np.float32)
-    wavelength = gabor.WAVELENGTH_PER_SCALE * scale
+    wavelength = scale / gabor.DEFAULT_FREQUENCY
     for angle in gabor.ORIENTATIONS:
         t = math.radians(angle)
         stripes = 100 + 50 * np.cos(2 * math.pi / wavelength * (x * math.cos(t) - y * math.sin(t)))
@@ -75,6 +80,15 @@ def test_gabor_energy_finds_the_orientation_of_stripes() -> None:
         assert gabor.ORIENTATIONS[int(np.argmax(energy))] == angle
     flat = features(np.full((40, 40), 90.0, np.float32), "gabor_energy", scale)
     assert np.abs(flat).max() < 1e-3  # zero-sum kernels: no response to brightness
+
+
+def test_the_gabor_frequency_tunes_the_filter_to_the_stripes_period() -> None:
+    # vertical stripes of period 8 px at scale 2: frequency 0.25 (wavelength 8) answers them best
+    scale = 2.0
+    x = np.mgrid[:64, :64][1].astype(np.float32)
+    stripes = 100 + 50 * np.cos(2 * math.pi * x / 8.0)
+    energy = {f: gabor_at(stripes, scale, f)[20:44, 20:44, 0].mean() for f in (0.125, 0.25, 0.5)}
+    assert energy[0.25] > 3 * energy[0.5] and energy[0.25] > 1.5 * energy[0.125]
 
 
 @pytest.mark.parametrize("radius", [1.0, 2.0, 3.0])

@@ -6,6 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.JdkAlpnForBridge;
+import io.netty.handler.ssl.SslContext;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.File;
@@ -66,13 +68,41 @@ public final class BridgeClient implements AutoCloseable {
             info = infoStub.withWaitForReady().withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS)
                     .getServerInfo(ServerInfoRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
+            String tlsProblem = e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED
+                    ? tlsFailure(infoStub, timeoutSeconds) : null;
             channel.shutdownNow();
+            if (tlsProblem != null) {
+                throw new BridgeException("Unavailable", "The TLS handshake with " + address + " failed (" + tlsProblem
+                        + "). Is tls= the CA certificate the server's --tls-cert was issued by?");
+            }
             if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
                 throw new BridgeException("Unavailable", "No pixframework server answered at " + address + " within "
                         + timeoutSeconds + " s. Is 'pixf serve' running there, and is the address right?");
             }
             throw RpcErrors.describe(e, address);
         }
+    }
+
+    /**
+     * Why a connection that never became ready failed, if it was TLS: one call that does not wait
+     * for the channel reports the transport's reason (waiting calls only see their deadline).
+     */
+    private static String tlsFailure(ServerInfoServiceGrpc.ServerInfoServiceBlockingStub stub, long timeoutSeconds) {
+        try {
+            stub.withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS).getServerInfo(ServerInfoRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+            boolean tls = false;
+            String reason = null;
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                tls |= cause instanceof SSLException;
+                if (tls && cause.getMessage() != null) {
+                    reason = cause.getMessage(); // the innermost says most, e.g. "signature check failed"
+                }
+            }
+            // "java.security.cert.CertPathValidatorException: x" -> "x": the reader needs the reason, not the class
+            return reason == null ? null : reason.replaceAll("(?:[a-z]\\w*\\.)+\\w*(?:Exception|Error): ", "");
+        }
+        return null;
     }
 
     /**
@@ -92,26 +122,15 @@ public final class BridgeClient implements AutoCloseable {
         NettyChannelBuilder builder = NettyChannelBuilder.forTarget(address).maxInboundMessageSize(RECEIVE_LIMIT);
         if (tls == null || tls.trim().isEmpty()) {
             builder.usePlaintext();
-        } else if ("system".equals(tls.trim())) {
-            try {
-                builder.sslContext(GrpcSslContexts.forClient().build());
-            } catch (SSLException e) {
-                throw BridgeException.input("cannot set up TLS: " + e.getMessage());
-            } catch (UnsupportedOperationException e) {
-                throw noTls(e);
-            }
         } else {
-            File ca = new File(tls.trim());
-            if (!ca.isFile()) {
-                throw BridgeException.input("TLS certificate file " + ca + " does not exist");
+            File ca = null; // null: the JVM's trusted certificates
+            if (!"system".equals(tls.trim())) {
+                ca = new File(tls.trim());
+                if (!ca.isFile()) {
+                    throw BridgeException.input("TLS certificate file " + ca + " does not exist");
+                }
             }
-            try {
-                builder.sslContext(GrpcSslContexts.forClient().trustManager(ca).build());
-            } catch (SSLException | IllegalArgumentException e) {
-                throw BridgeException.input("cannot use " + ca + " as a TLS CA certificate: " + e.getMessage());
-            } catch (UnsupportedOperationException e) {
-                throw noTls(e);
-            }
+            builder.sslContext(tlsContext(ca));
         }
         ManagedChannel channel;
         try {
@@ -122,11 +141,28 @@ public final class BridgeClient implements AutoCloseable {
         return new BridgeClient(address, channel, token, timeoutSeconds);
     }
 
-    /** TLS needs ALPN, which some Netty builds (Debian's 4.1.48) cannot do with the JDK's TLS. */
-    private static BridgeException noTls(UnsupportedOperationException e) {
-        return new BridgeException("Unsupported", "TLS is not available with the Netty library this bridge runs on ("
-                + e.getMessage() + "). Reach the server through an SSH tunnel instead "
-                + "(ssh -L 50051:127.0.0.1:50051 workstation, then connect to 127.0.0.1:50051 without tls).");
+    /**
+     * A TLS context offering HTTP/2 by ALPN. gRPC's own builder needs a Netty with the JDK ALPN
+     * negotiator (or OpenSSL); where that is missing (Debian's Netty 4.1.48) the JDK's own ALPN
+     * (Java 9+) is used through {@link io.netty.handler.ssl.JdkAlpnForBridge}.
+     *
+     * @param ca PEM CA certificate to trust, or null for the JVM's trusted certificates
+     */
+    private static SslContext tlsContext(File ca) {
+        String what = ca == null ? "the JVM's trusted certificates" : ca.toString();
+        try {
+            try {
+                return (ca == null ? GrpcSslContexts.forClient() : GrpcSslContexts.forClient().trustManager(ca)).build();
+            } catch (UnsupportedOperationException noAlpnInNetty) {
+                return JdkAlpnForBridge.clientContext(ca);
+            }
+        } catch (SSLException | IllegalArgumentException e) {
+            throw BridgeException.input("cannot use " + what + " for TLS: " + e.getMessage());
+        } catch (UnsupportedOperationException e) {
+            throw new BridgeException("Unsupported", "TLS is not available on this Java runtime (" + e.getMessage()
+                    + "; Java 9 or later has it). Reach the server through an SSH tunnel instead "
+                    + "(ssh -L 50051:127.0.0.1:50051 workstation, then connect to 127.0.0.1:50051 without tls).");
+        }
     }
 
     /** The address given to {@link #connect}. */

@@ -1,7 +1,8 @@
-"""The list of label classes (name and colour swatch) with add / rename / colour / remove buttons.
+"""The list of label classes (name and colour swatch) with add / rename / colour / remove buttons,
+and the Classes section around it.
 
-The list only shows what the server said; its buttons emit requests that the dock widget turns into
-client calls, and the list is redrawn from the server's answer.
+The list only shows what the server said; its buttons emit requests that the section turns into
+model actions, and the list is redrawn from the server's answer.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from qtpy.QtWidgets import (
     QInputDialog,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from ..model import SessionModel
+from .group import Group
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -120,3 +125,47 @@ class ClassList(QWidget):
         index = self.current_index()
         if index:
             self.remove_requested.emit(index)
+
+
+class ClassesGroup(Group):
+    """The project's classes; the selected one is what the brush paints. Removing asks first."""
+
+    title = "Classes"
+
+    def __init__(self, model: SessionModel) -> None:
+        super().__init__(model)
+        self.class_list = ClassList()
+        self.class_list.add_requested.connect(model.add_class)
+        self.class_list.rename_requested.connect(model.rename_class)
+        self.class_list.recolor_requested.connect(model.set_class_color)
+        self.class_list.remove_requested.connect(self.remove)
+        self.class_list.current_changed.connect(model.select_class)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.class_list)
+
+    def remove(self, index: int) -> None:
+        """Remove class ``index`` and its labels, once the person confirmed it."""
+        if self.confirm_remove(index):
+            self.model.remove_class(index)
+
+    def confirm_remove(self, index: int) -> bool:
+        """Ask before deleting a class and every label painted with it (there is no undo)."""
+        state = self.model.state
+        name = self.class_list.classes()[index - 1]["name"]
+        counts = state.label_counts if state is not None else {}
+        pixels = sum(per_class.get(name, 0) for per_class in counts.values())
+        images = sum(1 for per_class in counts.values() if per_class.get(name, 0))
+        answer = QMessageBox.question(
+            self,
+            "Remove class",
+            f"Remove class {index} \u201c{name}\u201d and its {pixels} labelled pixels on {images} image(s)? "
+            "Classes after it move down one number. This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def update_from_model(self) -> None:
+        classes = self.model.classes
+        if classes != self.class_list.classes():
+            self.class_list.set_classes(classes)

@@ -2,7 +2,9 @@
 
 Rows are the server's filter plugins (in the server's order), columns the scales (Gaussian sigma,
 pixels). A cell below a filter's smallest scale is disabled, like ilastik's 0.3 column, which only
-Gaussian smoothing offers.
+Gaussian smoothing offers. A last column shows the parameters of filters that declare some (e.g.
+``frequency=0.5`` for the texture plugin's Gabor energy); double-click to edit them as
+``name=value, ...``. They apply to every ticked scale of that row.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 from qtpy.QtCore import Qt, Signal
 from qtpy.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+Entry = tuple[str, float, dict[str, Any]]
 
 
 class FeatureMatrix(QTableWidget):
@@ -24,10 +28,13 @@ class FeatureMatrix(QTableWidget):
         self._filters: list[dict[str, Any]] = []
         self._scales: list[float] = []
         self._updating = False
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # only parameter cells carry ItemIsEditable; scale cells are checkboxes
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setDefaultSectionSize(_COLUMN_WIDTH)
+        self.horizontalHeader().setStretchLastSection(True)  # the parameter column takes the width left
+        self.setTextElideMode(Qt.TextElideMode.ElideLeft)  # a narrow parameter cell still shows its values
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.verticalHeader().setMaximumWidth(
             _TITLE_WIDTH
@@ -42,8 +49,8 @@ class FeatureMatrix(QTableWidget):
         try:
             self.clear()
             self.setRowCount(len(self._filters))
-            self.setColumnCount(len(self._scales))
-            self.setHorizontalHeaderLabels([f"{s:g}" for s in self._scales])
+            self.setColumnCount(len(self._scales) + 1)
+            self.setHorizontalHeaderLabels([f"{s:g}" for s in self._scales] + ["params"])
             self.setVerticalHeaderLabels([_short_title(f) for f in self._filters])
             for row, spec in enumerate(self._filters):
                 title = spec.get("title") or spec["name"]
@@ -64,6 +71,7 @@ class FeatureMatrix(QTableWidget):
                         else "scale below this filter's minimum"
                     )
                     self.setItem(row, column, item)
+                self.setItem(row, len(self._scales), _parameter_item(spec))
         finally:
             self._updating = False
         # tall enough to show every filter without scrolling
@@ -89,9 +97,21 @@ class FeatureMatrix(QTableWidget):
         finally:
             self._updating = False
 
-    def set_selection(self, entries: Iterable[tuple[str, float]]) -> None:
-        """Tick exactly the given ``(filter, scale)`` pairs (others are cleared; unknown ones ignored)."""
-        wanted = {(name, round(float(scale), 6)) for name, scale in entries}
+    def set_selection(self, entries: Iterable[Any]) -> None:
+        """Tick exactly the given entries (others are cleared; unknown ones ignored).
+
+        :param entries: ``(filter, scale[, in_2d[, params]])`` tuples or JSON entries
+            (``{"filter", "scale", "params"}``); a row shows the parameters of its first entry.
+        """
+        wanted: set[tuple[str, float]] = set()
+        shown: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            if isinstance(entry, dict):
+                name, scale, params = entry["filter"], entry["scale"], entry.get("params") or {}
+            else:
+                name, scale, params = entry[0], entry[1], (entry[3] if len(entry) > 3 else {})
+            wanted.add((name, round(float(scale), 6)))
+            shown.setdefault(name, dict(params))
         self._updating = True
         try:
             for row, spec in enumerate(self._filters):
@@ -100,6 +120,9 @@ class FeatureMatrix(QTableWidget):
                     self.item(row, column).setCheckState(
                         Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
                     )
+                if spec.get("parameters"):
+                    values = _defaults(spec) | shown.get(spec["name"], {})
+                    self.item(row, len(self._scales)).setText(_format_parameters(values))
         finally:
             self._updating = False
 
@@ -111,6 +134,27 @@ class FeatureMatrix(QTableWidget):
             for column, scale in enumerate(self._scales)
             if self.item(row, column).checkState() == Qt.CheckState.Checked
         ]
+
+    def entries(self) -> list[Entry]:
+        """Ticked ``(filter, scale, params)``, row by row: ``params`` from the row's parameter cell.
+
+        :raises ValueError: a parameter cell that does not read as ``name=value, ...``.
+        """
+        params = {spec["name"]: self.parameters(spec["name"]) for spec in self._filters}
+        return [(name, scale, params[name]) for name, scale in self.selection()]
+
+    def parameters(self, name: str) -> dict[str, Any]:
+        """The values in the parameter cell of filter ``name`` (empty for filters without parameters)."""
+        row = next(i for i, spec in enumerate(self._filters) if spec["name"] == name)
+        spec = self._filters[row]
+        if not spec.get("parameters"):
+            return {}
+        return _parse_parameters(self.item(row, len(self._scales)).text(), spec)
+
+    def set_parameters(self, name: str, values: dict[str, Any]) -> None:
+        """Write ``values`` into the parameter cell of filter ``name`` as an edit would (emits :attr:`selection_changed`)."""
+        row = next(i for i, spec in enumerate(self._filters) if spec["name"] == name)
+        self.item(row, len(self._scales)).setText(_format_parameters(_defaults(self._filters[row]) | values))
 
     def set_checked(self, name: str, scale: float, checked: bool = True) -> None:
         """Tick or clear one cell as a user click would (emits :attr:`selection_changed`)."""
@@ -133,6 +177,52 @@ _SHORT = 18
 _COLUMN_WIDTH = 30
 #: widest row title (pixels)
 _TITLE_WIDTH = 170
+
+
+def _defaults(spec: dict[str, Any]) -> dict[str, Any]:
+    return {p["name"]: p["default"] for p in spec.get("parameters", ())}
+
+
+def _format_parameters(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}" for name, value in values.items())
+
+
+def _parse_parameters(text: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """``name=value, ...`` read with the declared types; the server checks names and ranges."""
+    types = {p["name"]: p["type"] for p in spec.get("parameters", ())}
+    values: dict[str, Any] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        name, sep, raw = (s.strip() for s in part.partition("="))
+        if not sep or not name:
+            raise ValueError(f"{spec['name']} parameters: write name=value, got {part!r}")
+        kind = types.get(name, "str")
+        if kind == "bool":
+            values[name] = raw.lower() in ("1", "true", "yes", "on")
+        elif kind in ("int", "float"):
+            try:
+                values[name] = int(raw) if kind == "int" else float(raw)
+            except ValueError:
+                raise ValueError(f"{spec['name']} parameter {name!r} must be a number, got {raw!r}") from None
+        else:
+            values[name] = raw
+    return values
+
+
+def _parameter_item(spec: dict[str, Any]) -> QTableWidgetItem:
+    """The parameter cell of a row: editable text for filters with parameters, empty otherwise."""
+    item = QTableWidgetItem()
+    declared = spec.get("parameters") or ()
+    if not declared:
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        return item
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsEditable)
+    item.setText(_format_parameters(_defaults(spec)))
+    lines = []
+    for p in declared:
+        bounds = "" if p.get("minimum") is None and p.get("maximum") is None else f" [{p.get('minimum')}, {p.get('maximum')}]"
+        lines.append(f"{p['name']} ({p['type']}{bounds}, default {p['default']}): {p.get('description', '')}")
+    item.setToolTip("Double-click to edit as name=value, ...\n" + "\n".join(lines))
+    return item
 
 
 def _short_title(spec: dict[str, Any]) -> str:
