@@ -52,16 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ilastik's command line (`run_ilastik.sh --headless ...`), unchanged
         from .commands.headless import run
 
-        return _guarded(lambda: run(argv), debug="--debug" in argv)
+        return _guarded(lambda: run(argv), argparse.Namespace(command="--headless", debug="--debug" in argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
-    return _guarded(lambda: args.run(args), debug=args.debug)
+    return _guarded(lambda: args.run(args), args)
 
 
-def _guarded(run: Callable[[], Any], *, debug: bool) -> int:
+def _guarded(run: Callable[[], Any], args: argparse.Namespace) -> int:
     """Run a command; errors become one clear line (the traceback with ``--debug``)."""
     try:
         return int(run() or 0)
@@ -69,7 +69,7 @@ def _guarded(run: Callable[[], Any], *, debug: bool) -> int:
         print("pixf: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if debug:
+        if args.debug:
             raise
         text, _ = describe(exc, args)
         print(f"pixf: error: {text}", file=sys.stderr)

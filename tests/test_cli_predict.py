@@ -45,8 +45,10 @@ def test_an_invalid_format_is_reported_before_any_prediction(tmp_path, capsys):
     assert predict(tmp_path, "--output_format", "tiff-ish") == 1
     err = capsys.readouterr().err
     assert "unknown --format/--output_format 'tiff-ish'" in err and "not trained" not in err
-    assert predict(tmp_path, "--dtype", "int7") == 1
-    assert "invalid --dtype/--export_dtype 'int7'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # argparse refuses it while reading the command line
+        predict(tmp_path, "--dtype", "int7")
+    assert refused.value.code == 2
+    assert "argument --dtype/--export_dtype: 'int7' is not a pixel type" in capsys.readouterr().err
 
 
 def test_two_inputs_cannot_overwrite_one_fixed_output(trained, capsys):
