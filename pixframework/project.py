@@ -398,7 +398,7 @@ class Project:
         region: Sequence[slice] | None = None,
         *,
         seed: int = 0,
-        progress: Progress | None = None,
+        progress: pipeline.Progress | None = None,
     ) -> list[LabelSuggestion]:
         """The ``n`` places where one more label would help the classifier most, best first.
 
@@ -421,7 +421,9 @@ class Project:
             self._check_open()
             return suggest_labels(self._guidance_view(), image, n, region, seed=seed, progress=progress)
 
-    def suggest_features(self, max_channels: int | None = None, *, seed: int = 0, progress: Progress | None = None) -> FeatureSuggestion:
+    def suggest_features(
+        self, max_channels: int | None = None, *, seed: int = 0, progress: pipeline.Progress | None = None
+    ) -> FeatureSuggestion:
         """Rank the filter x scale entries by what they add and propose a smaller selection that does as well.
 
         Trains the chosen classifier on folds of the labelled pixels (whole image blocks held out),
@@ -449,51 +451,12 @@ class Project:
         return suggest_features(view, x, y, positions, pool, max_channels, seed=seed, progress=progress)
 
     def _guidance_view(self) -> Any:
-        """What guidance reads (see :class:`pixframework.guidance.view.ProjectView`); call with the lock held."""
-        from .classifiers.api import predict_probabilities
-        from .guidance.tiles import PIXEL_BUDGET
-        from .guidance.view import ProjectView
+        """What guidance reads (:class:`pixframework.guidance.view.ProjectView`); call with the lock held."""
+        from .guidance.view import project_view
 
-        entries = list(self._images)
         model = self._model.require() if self._model.is_trained else None
-        n_classes = len(self._classes)
-
-        def features_of(index: int, region: tuple[slice, ...]) -> np.ndarray:
-            entry = entries[index]
-            if int(np.prod(entry.spatial_shape)) <= PIXEL_BUDGET:
-                return self._features_of(entry)(region)  # small: whole-image features, cached for what follows
-            # big: the region alone, unless training or prediction already cached the whole image
-            pixels = self._images.pixels(entry)
-            return pipeline.features_if_cached(self._cache, entry.id, pixels, entry.axes, self._selection)(region)
-
-        def probabilities_of(features: np.ndarray) -> np.ndarray:
-            return out_mod.class_probabilities(predict_probabilities(model, features), model.classes, n_classes)
-
-        ids = set(self._labels.labelled([e.id for e in entries]))
-        labelled = [i for i, e in enumerate(entries) if e.id in ids]
-
-        def samples() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            if not labelled:
-                raise ValidationError("there are no labels yet: label pixels of at least two classes first")
-            sources = [(self._labels.get(entries[i].id), self._features_of(entries[i])) for i in labelled]
-            shapes = [entries[i].spatial_shape for i in labelled]
-            x, y, where = pipeline.labelled_samples(sources, shapes, lambda: 0, return_positions=True)
-            where[:, 0] = np.asarray(labelled, np.int64)[where[:, 0]]  # index among labelled -> among all images
-            return x, y, where
-
-        return ProjectView(
-            names=[e.name for e in entries],
-            shapes=[e.spatial_shape for e in entries],
-            classes=self.classes,
-            labelled=[e.id in ids for e in entries],
-            selection=self._selection,
-            classifier=self.classifier,
-            channels=entries[0].n_channels if entries else 1,
-            features_of=features_of,
-            probabilities_of=probabilities_of if model is not None else None,
-            labels_of=lambda index, region: self._labels.read(entries[index].id, tuple(region), n_classes),
-            samples=samples,
-        )
+        return project_view(self._images, self._labels, self.classes, self._selection, self.classifier, model,
+                            self._cache, self._features_of)  # fmt: skip
 
     # ================================================================== export
     @_locked
