@@ -289,5 +289,17 @@ def class_probabilities(model: Model, features_of: FeaturesOf, region: tuple[sli
     """
     features = features_of(region)
     spatial = tuple(s.stop - s.start for s in region)
-    proba = predict_probabilities(model, features.reshape(-1, features.shape[-1]))
+    proba = predict_probabilities(model, pixel_rows(features))
     return outputs.class_probabilities(proba, model.classes, n_classes).reshape(spatial + (n_classes,))
+
+
+def pixel_rows(features: np.ndarray) -> np.ndarray:
+    """``(*spatial, F)`` features as ``(n_pixels, F)`` rows for a classifier, copied the cheap way.
+
+    Features sliced from channel-first planes are a strided view: reshaping them pixel-major copies
+    one float at a time across planes (3.7 s for 4 Mi pixels x 49 channels); reshaping plane by plane
+    and transposing the view copies whole rows instead, and the forest engine reads any strides.
+    """
+    if features.flags.c_contiguous:
+        return features.reshape(-1, features.shape[-1])
+    return np.moveaxis(features, -1, 0).reshape(features.shape[-1], -1).T

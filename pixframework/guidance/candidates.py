@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 
+from ..pipeline import pixel_rows
 from .tiles import Region, pixels
 from .view import ProjectView
 
@@ -56,6 +57,8 @@ def margin_uncertainty(probabilities: np.ndarray) -> np.ndarray:
     """``1 - (p_first - p_second)`` over the last axis (0: sure, 1: two classes tie)."""
     if probabilities.shape[-1] < 2:
         return np.zeros(probabilities.shape[:-1], np.float32)
+    if probabilities.shape[-1] == 2:  # the common case, without a partition
+        return (1.0 - np.abs(probabilities[..., 0] - probabilities[..., 1])).astype(np.float32)
     top = np.partition(probabilities, -2, axis=-1)[..., -2:]
     return (1.0 - (top[..., 1] - top[..., 0])).astype(np.float32)
 
@@ -98,7 +101,7 @@ def gather_candidates(
             progress(done / len(tiles), f"looking for uncertain places: tile {done + 1} of {len(tiles)} of {view.names[index]!r}")
         features = view.features_of(index, tile)
         tile_shape = features.shape[:-1]
-        probabilities = view.probabilities_of(features.reshape(-1, features.shape[-1])).reshape(tile_shape + (-1,))
+        probabilities = view.probabilities_of(pixel_rows(features)).reshape(tile_shape + (-1,))
         uncertainty = ndi.gaussian_filter(margin_uncertainty(probabilities), UNCERTAINTY_SMOOTHING, mode="nearest")
         free = _label_distance(view, index, tile, reach)
         # a random grid offset per tile (from the seed) so repeated calls with other seeds see other pixels

@@ -26,7 +26,7 @@ def pool_features(view: ProjectView, rng: np.random.Generator, size: int = POOL_
     parts = []
     for index, tile in tiles:
         features = view.features_of(index, tile)
-        flat = features.reshape(-1, features.shape[-1])
-        take = max(1, round(size * pixels(tile) / total))
-        parts.append(np.asarray(flat[np.sort(rng.choice(len(flat), min(take, len(flat)), replace=False))], np.float32))
+        count = pixels(tile)
+        take = np.sort(rng.choice(count, min(count, max(1, round(size * count / total))), replace=False))
+        parts.append(np.asarray(features[np.unravel_index(take, features.shape[:-1])], np.float32))
     return np.concatenate(parts)
