@@ -258,7 +258,7 @@ def test_remote_results_equal_embedded_ones(tmp_path: Path) -> None:
         for p in (Project.create(tmp_path / "local.pixf"), client.create_project("remote.pixf")):
             labelled_project(lambda p=p: p, [image, *others], truth)
             seen: list[tuple[float, str]] = []
-            labels = p.suggest_labels(None, n=5, seed=2, progress=lambda f, m: seen.append((f, m)))
+            labels = p.suggest_labels(None, n=5, seed=2, progress=lambda f, m, seen=seen: seen.append((f, m)))
             features = p.suggest_features(seed=2)
             results.append((labels, dataclasses.replace(features, seconds=0.0), seen))
             p.close(save=False)

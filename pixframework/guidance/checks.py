@@ -40,7 +40,7 @@ def check_max_channels(value: Any, smallest: int = 1) -> int | None:
         return None
     if not _whole(value) or not smallest <= value <= MAX_CHANNELS:
         raise ValidationError(
-            f"the most feature channels to keep must be a whole number of at least {smallest} "
-            f"(the smallest entry's channels), got {value!r}"
+            f"the most feature channels to keep must be a whole number from {smallest} (the smallest "
+            f"entry's channels) to {MAX_CHANNELS}, got {value!r}"
         )
     return int(value)
