@@ -13,6 +13,7 @@ in flight, not by the image size.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import itertools
 import json
@@ -292,7 +293,8 @@ def _run_local(job, source, axes, partial, todo, total, done, workers, progress)
             one(index)
         return
     with ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(one, i) for i in todo]:
+        # each block runs in the caller's context, so the server's confinement covers its file access
+        for future in [pool.submit(contextvars.copy_context().run, one, i) for i in todo]:
             future.result()
 
 

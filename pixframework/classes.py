@@ -8,6 +8,7 @@ import numpy as np
 
 from .errors import Conflict, NotFound, ValidationError
 from .labels import renumber_table
+from .names import check_name
 from .palette import default_color, normalize_color
 
 
@@ -65,7 +66,6 @@ class LabelClasses:
         return table
 
     def _check_name(self, name: str, other_than: int | None) -> None:
-        if not isinstance(name, str) or not name.strip():
-            raise ValidationError("class name must be a non-empty string")
+        check_name(name, "class name")
         if any(c["name"] == name for i, c in enumerate(self._classes) if i + 1 != other_than):
             raise Conflict(f"a class called {name!r} already exists")

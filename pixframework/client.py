@@ -476,7 +476,8 @@ class Client:
         return RemoteProject(self, self._rpc.call(self._rpc.sessions.OpenProject, request))
 
     def sessions(self) -> list[dict[str, Any]]:
-        """Open sessions on the server: id, project path, created (unix s), idle seconds, peer."""
+        """Open sessions the caller may see (its own; all for an admin token): id, project path,
+        created (unix s), idle seconds, peer, owner."""
         reply = self._rpc.call(self._rpc.sessions.ListSessions, sessions_pb2.ListSessionsRequest())
         return [
             {
@@ -486,12 +487,14 @@ class Client:
                 "idle_seconds": s.idle_seconds,
                 "sessions_on_project": s.sessions_on_project,
                 "peer": s.peer,
+                "owner": s.owner,
             }
             for s in reply.sessions
         ]
 
     def server_info(self) -> dict[str, Any]:
-        """Server version, wire API version, plugins (and skipped ones), limits, auth and TLS flags."""
+        """Server version, wire API version, plugins (and skipped ones), limits, auth and TLS flags,
+        and who the server takes the caller for (``principal``, ``role``)."""
         info = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest())
         self._limits = info.limits
         limits = info.limits
@@ -503,16 +506,11 @@ class Client:
                 for p in info.plugins
             ],
             "problems": [{"plugin": p.plugin, "error": p.error} for p in info.problems],
-            "limits": {
-                "max_message_bytes": limits.max_message_bytes,
-                "chunk_bytes": limits.chunk_bytes,
-                "max_upload_bytes": limits.max_upload_bytes,
-                "max_sessions": limits.max_sessions,
-                "idle_timeout_seconds": limits.idle_timeout_seconds,
-                "max_ndim": limits.max_ndim,
-            },
+            "limits": {field.name: getattr(limits, field.name) for field in limits.DESCRIPTOR.fields},
             "auth_required": info.auth_required,
             "tls": info.tls,
+            "principal": info.principal,
+            "role": info.role,
         }
 
     def list_filters(self) -> dict[str, Any]:

@@ -11,20 +11,33 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .confine import Confinement
 from .errors import Conflict, NotFound, ValidationError
 from .features.selection import FeatureSelection
 from .images import FileSource, ImageEntry, ImageSource, StoredSource, check_pixels, read_array
 from .io.axes import to_canonical
 from .io.dispatch import find_format
+from .limits import DEFAULT_LIMITS, Limits
+from .names import check_name, name_from_stem
 from .registry import get_registry
 from .store import ProjectStore
 
 
 class ImageSet:
-    """Ordered ``name -> ImageEntry`` of one project, reading and copying pixels through its store."""
+    """Ordered ``name -> ImageEntry`` of one project, reading and copying pixels through its store.
 
-    def __init__(self, store: ProjectStore, docs: Sequence[Mapping[str, Any]] = ()):
+    :param confinement: where file paths must lead (relative ones are taken relative to its root),
+        or ``None`` (embedded use: relative to the working directory).
+    :param limits: image size limits, checked before an image is registered.
+    """
+
+    def __init__(
+        self, store: ProjectStore, docs: Sequence[Mapping[str, Any]] = (), *, confinement: Confinement | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ):  # fmt: skip
         self._store = store
+        self._confinement = confinement
+        self._limits = limits
         self._entries: dict[str, ImageEntry] = {}
         for doc in docs:
             entry = ImageEntry.from_json(doc)
@@ -78,17 +91,25 @@ class ImageSet:
                 raise ValidationError("arrays are always copied into the project (copy=False needs a file path)")
             view, _ = to_canonical(source, axes)
             check_pixels(view.shape, view.dtype, "array")
+            self._limits.check_image(view.shape, view.dtype.itemsize, None, "the image array")
             if not np.issubdtype(view.dtype, np.integer) and not np.all(np.isfinite(view)):
                 raise ValidationError("image contains NaN or infinite values")
             default_name = f"image-{len(self._entries) + 1}"
             reference: FileSource | None = None
         elif isinstance(source, (str, os.PathLike)):
-            path = os.path.abspath(os.fspath(source))
+            if self._confinement is not None:  # a server client's path: relative to the data root
+                path = str(self._confinement.resolve(os.fspath(source), "image path"))
+            else:
+                path = os.path.abspath(os.fspath(source))
             reference = FileSource(path, os.path.relpath(path, self._store.path.parent), find_format(path, format).name, axes)
             view = reference.open(self._store)
             reference = dataclasses.replace(reference, axes=view.axes)  # the axes actually used: reopening never guesses
             check_pixels(view.shape, view.dtype, path)
-            default_name = Path(os.fspath(source).rstrip("/")).name.split(".")[0] or f"image-{len(self._entries) + 1}"
+            reader = getattr(view, "source", view)
+            chunks = reader.shape if getattr(reader, "lazy", "") == "eager" else getattr(reader, "chunks", None)
+            self._limits.check_image(view.shape, np.dtype(view.dtype).itemsize, chunks, f"image {os.fspath(source)!r}")
+            stem = Path(os.fspath(source).rstrip("/")).name.split(".")[0]
+            default_name = name_from_stem(stem, f"image-{len(self._entries) + 1}")
         else:
             raise ValidationError(f"an image source must be a path or a numpy array, got {type(source).__name__}")
         shape = tuple(int(s) for s in view.shape)
@@ -112,8 +133,7 @@ class ImageSet:
 
     def _unique_name(self, name: str | None, default: str) -> str:
         if name is not None:
-            if not isinstance(name, str) or not name.strip():
-                raise ValidationError("image name must be a non-empty string")
+            check_name(name, "image name")
             if name in self._entries:
                 raise Conflict(f"an image called {name!r} already exists")
             return name

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Union
 
 import numpy as np
 
-from .errors import CorruptData, NotFound, ValidationError
+from . import confine
+from .errors import CorruptData, NotFound, PermissionDenied, ValidationError
 from .io.axes import to_canonical
 from .io.dispatch import open_image
 from .io.paths import existing_file_prefix
@@ -71,14 +72,21 @@ class FileSource:
         if self.relpath:
             candidates.append(os.path.abspath(os.path.join(store.path.parent, self.relpath)))
         candidates.append(self.path)
+        refused: PermissionDenied | None = None
         for path in candidates:
             try:
+                confine.check_file(path, "image file")  # a project file may record any path
                 reader = open_image(path, self.format)
+            except PermissionDenied as exc:
+                refused = exc
+                continue
             except NotFound:
                 continue
             # axes the user gave win, then the file's own metadata, then the inference rule
             view, _ = to_canonical(reader, self.axes or reader.axes)
             return view
+        if refused is not None:
+            raise refused
         moved = [p for p in dict.fromkeys(candidates) if p != os.path.abspath(self.path)]
         also = f" (nor at {moved[0]}, where it would be had it moved with the project)" if moved else ""
         raise NotFound(f"image file not found: {self.path}{also}")

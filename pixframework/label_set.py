@@ -9,6 +9,7 @@ import numpy as np
 
 from .images import ImageEntry
 from .labels import SparseLabels, check_label_patch, label_dtype, renumber_table
+from .limits import DEFAULT_LIMITS, Limits
 from .painting import stroke_mask
 from .store import ProjectStore
 
@@ -60,9 +61,14 @@ class LabelSet:
         self.get_or_create(image.id, image.spatial_shape, n_classes).write(region, labels, mask)
         return True
 
-    def stroke(self, image: ImageEntry, n_classes: int, value: int, coords: Any, radius: float) -> tuple[int, bool]:
-        """Paint ``value`` (0 erases) along a brush stroke; returns the pixels inside it and whether labels changed."""
-        stroke = stroke_mask(coords, radius, image.spatial_shape)
+    def stroke(
+        self, image: ImageEntry, n_classes: int, value: int, coords: Any, radius: float, limits: Limits = DEFAULT_LIMITS
+    ) -> tuple[int, bool]:
+        """Paint ``value`` (0 erases) along a brush stroke; returns the pixels inside it and whether labels changed.
+
+        :param limits: the stroke limits, checked before anything is allocated.
+        """
+        stroke = stroke_mask(coords, radius, image.spatial_shape, limits)
         if stroke is None:
             return 0, False
         region, mask = stroke

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import string
-
 import numpy as np
 
 from .errors import ValidationError
@@ -88,14 +85,61 @@ def convert_dtype(array: np.ndarray, output: str, dtype: str | np.dtype | None) 
     return array.astype(dtype)
 
 
+PLACEHOLDERS = ("dataset_dir", "nickname", "result_type")
+
+
+def _placeholder_help() -> str:
+    return ", ".join("{" + name + "}" for name in PLACEHOLDERS) + "; write {{ and }} for literal braces"
+
+
+def parse_template(template: str) -> list[tuple[str, bool]]:
+    """Split an export path template into ``(text, is_placeholder)`` parts.
+
+    ``{name}`` is a placeholder (one of :data:`PLACEHOLDERS`), ``{{`` and ``}}`` are literal braces,
+    a lone ``}`` is literal too.
+
+    :raises ValidationError: an unclosed ``{`` or an unknown placeholder, saying where.
+    """
+    if not isinstance(template, str) or not template:
+        raise ValidationError("the export path is empty; give a file name, e.g. '{nickname}_{result_type}.tif'")
+    parts: list[tuple[str, bool]] = []
+    text: list[str] = []
+    i = 0
+    while i < len(template):
+        ch = template[i]
+        if ch in "{}" and template.startswith(ch * 2, i):
+            text.append(ch)
+            i += 2
+        elif ch == "{":
+            end = template.find("}", i + 1)
+            name = template[i + 1 : end] if end >= 0 else ""
+            if end < 0 or "{" in name:
+                raise ValidationError(
+                    f"the export path {template!r} has a '{{' at character {i + 1} without a closing '}}'; "
+                    f"placeholders are {_placeholder_help()}"
+                )
+            if name not in PLACEHOLDERS:
+                raise ValidationError(
+                    f"unknown placeholder {{{name}}} in the export path {template!r}; use {_placeholder_help()}"
+                )
+            if text:
+                parts.append(("".join(text), False))
+                text = []
+            parts.append((name, True))
+            i = end + 1
+        else:
+            text.append(ch)
+            i += 1
+    if text:
+        parts.append(("".join(text), False))
+    return parts
+
+
 def render_template(template: str, *, dataset_dir: str, nickname: str, output: str) -> str:
-    """Fill ilastik's export placeholders ``{dataset_dir}``, ``{nickname}``, ``{result_type}``."""
-    values = {"dataset_dir": dataset_dir, "nickname": nickname, "result_type": RESULT_TYPE[output]}
-    names = {f[1] for f in string.Formatter().parse(template) if f[1] is not None}
-    unknown = names - set(values)
-    if unknown:
-        raise ValidationError(
-            f"unknown placeholder(s) {', '.join('{' + n + '}' for n in sorted(unknown))} in {template!r}; "
-            "use {dataset_dir}, {nickname}, {result_type}"
-        )
-    return os.path.expanduser(template.format(**values))
+    """Fill ilastik's export placeholders ``{dataset_dir}``, ``{nickname}``, ``{result_type}``.
+
+    Rendered once: values are inserted literally, so an image called ``br{ace`` is fine and a
+    value can never introduce another placeholder.
+    """
+    values = {"dataset_dir": dataset_dir, "nickname": nickname, "result_type": RESULT_TYPE[check_output(output)]}
+    return "".join(values[text] if is_placeholder else text for text, is_placeholder in parse_template(template))

@@ -250,33 +250,46 @@ def gather_samples(
     return labelled_samples(sources, shapes, n_features, block=block, progress=progress, return_positions=return_positions)
 
 
-def train_classifier(
-    classifier: tuple[str, Mapping[str, Any]],
+def _half(progress: Progress | None, start: float) -> Progress | None:
+    """``progress`` mapped onto ``start .. start + 0.5`` (training: samples first, then the fit)."""
+    return (lambda f, m: progress(start + 0.5 * f, m)) if progress else None
+
+
+def training_samples(
     sources: Sequence[tuple[Any, FeaturesOf]],
     spatial_shapes: Sequence[tuple[int, ...]],
     feature_names: Sequence[str],
     class_names: Sequence[str],
     progress: Progress | None = None,
-) -> tuple[Model, dict[str, int]]:
-    """Train ``(name, params)`` on the samples at the labelled pixels of ``sources`` (see :func:`labelled_samples`).
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The samples at the labelled pixels of ``sources`` (see :func:`labelled_samples`), checked for training.
 
     :param class_names: the project's classes; label value ``i`` is ``class_names[i - 1]``.
-    :param progress: called as ``progress(fraction 0..1, message)``: the samples take the first
-        half, fitting the second.
-    :returns: the model and the number of samples per class name.
+    :param progress: called as ``progress(fraction 0..0.5, message)`` (the first half of a training).
+    :returns: features, class values and the number of samples per class name.
     :raises ValidationError: fewer than two classes hold labels.
     """
-    half = (lambda start: lambda f, m: progress(start + 0.5 * f, m)) if progress else (lambda start: None)
-    x, y = labelled_samples(sources, spatial_shapes, lambda: len(feature_names), progress=half(0.0))
+    x, y = labelled_samples(sources, spatial_shapes, lambda: len(feature_names), progress=_half(progress, 0.0))
     present, counts = np.unique(y, return_counts=True)
     if len(present) < 2:
         only = [class_names[int(v) - 1] for v in present]
         raise ValidationError(f"training needs labels of at least two classes; only {only} has labels")
+    return x, y, {class_names[int(v) - 1]: int(n) for v, n in zip(present, counts)}
+
+
+def fit_classifier(
+    classifier: tuple[str, Mapping[str, Any]], x: np.ndarray, y: np.ndarray, feature_names: Sequence[str],
+    progress: Progress | None = None,
+) -> Model:  # fmt: skip
+    """Fit ``(name, params)`` on samples from :func:`training_samples`.
+
+    :param progress: called as ``progress(fraction 0.5..1, message)`` (the second half of a training);
+        an exception it raises stops the fit.
+    """
     name, params = classifier
     if progress:
         progress(0.5, f"training {name} on {len(y)} samples")
-    model = train_model(name, x, y, dict(params), list(feature_names), half(0.5))
-    return model, {class_names[int(v) - 1]: int(n) for v, n in zip(present, counts)}
+    return train_model(name, x, y, dict(params), list(feature_names), _half(progress, 0.5))
 
 
 # --------------------------------------------------------------------------- probabilities

@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import functools
+import math
 import os
 import threading
 import time
@@ -34,29 +35,34 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from . import confine
 from . import outputs as out_mod
 from . import pipeline
 from .blockwise import PredictionJob, run_blockwise
 from .cache import ProjectCache
 from .classes import LabelClasses
 from .errors import Conflict, ValidationError
+from .export_paths import export_target
 from .features.selection import FeatureSelection
 from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .image_set import ImageSet
 from .images import ImageEntry, read_array
 from .io.axes import normalize_region
 from .label_set import LabelSet
+from .labels import label_dtype
+from .limits import DEFAULT_LIMITS, Limits
 from .model_slot import ModelSlot
+from .registry import get_registry
 from .store import ProjectStore, project_path
 
 
-
 def _locked(method: Callable) -> Callable:
-    """Serialise a public method on the project's lock (several server clients share one project)."""
+    """Serialise a public method on the project's lock (several server clients share one project),
+    with the project's confinement applied to every file it touches."""
 
     @functools.wraps(method)
     def wrapper(self: "Project", *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
+        with self._lock, confine.applied(self._confinement):
             self._check_open()
             return method(self, *args, **kwargs)
 
@@ -64,13 +70,26 @@ def _locked(method: Callable) -> Callable:
 
 
 class Project:
-    """A pixel-classification project stored in a ``.pixf`` directory. Use :meth:`create` or :meth:`open`."""
+    """A pixel-classification project stored in a ``.pixf`` directory. Use :meth:`create` or :meth:`open`.
 
-    def __init__(self, store: ProjectStore, meta: Mapping[str, Any]):
+    A project opened with a :class:`~pixframework.confine.Confinement` (as the server does) reads
+    and writes only inside its root, and takes relative image and export paths relative to it;
+    :class:`~pixframework.limits.Limits` bound what one call may ask.
+    """
+
+    def __init__(
+        self, store: ProjectStore, meta: Mapping[str, Any], *, confinement: confine.Confinement | None = None,
+        limits: Limits | None = None,
+    ):  # fmt: skip
+        self._confinement = confinement
+        self._limits = limits or DEFAULT_LIMITS
         self._lock = threading.RLock()
+        self._train_lock = threading.Lock()  # one training at a time; its fit runs outside self._lock
+        self._inputs_version = 0  # grows when features, classes or classifier change (a running fit is stale)
         self._store = store
+        self._committed = dict(meta)  # what project.json says now: a save deletes what it no longer references
         self._closed = False
-        self._images = ImageSet(store, meta.get("images", []))
+        self._images = ImageSet(store, meta.get("images", []), confinement=confinement, limits=self._limits)
         self._classes = LabelClasses(meta.get("classes", []))
         self._labels = LabelSet(store, meta.get("labels", {}), {e.id: e.spatial_shape for e in self._images})
         features = meta.get("features")
@@ -81,20 +100,31 @@ class Project:
 
     # ================================================================== lifecycle
     @classmethod
-    def create(cls, path: str | os.PathLike, *, overwrite: bool = False) -> "Project":
-        """Create a new, empty project directory (``.pixf`` is appended when missing)."""
-        store = ProjectStore.create(project_path(path), overwrite=overwrite)
-        return cls(store, store.read_meta())
+    def create(
+        cls, path: str | os.PathLike, *, overwrite: bool = False, confinement: confine.Confinement | None = None,
+        limits: Limits | None = None,
+    ) -> "Project":  # fmt: skip
+        """Create a new, empty project directory (``.pixf`` is appended when missing).
+
+        :param confinement: keep every file access inside this root (see the class docstring).
+        :param limits: what one call may ask (default :data:`~pixframework.limits.DEFAULT_LIMITS`).
+        """
+        with confine.applied(confinement):
+            store = ProjectStore.create(project_path(path), overwrite=overwrite)
+            return cls(store, store.read_meta(), confinement=confinement, limits=limits)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "Project":
+    def open(
+        cls, path: str | os.PathLike, *, confinement: confine.Confinement | None = None, limits: Limits | None = None
+    ) -> "Project":
         """Open an existing project; a project from an older schema is migrated on the next save.
 
         An ilastik project is opened after importing it: ``Project.open(import_project(ilp, new).project)``
         (see :func:`pixframework.ilastik.import_project`).
         """
-        store, meta = ProjectStore.open(path)
-        return cls(store, meta)
+        with confine.applied(confinement):
+            store, meta = ProjectStore.open(path)
+            return cls(store, meta, confinement=confinement, limits=limits)
 
     @property
     def path(self) -> Path:
@@ -116,10 +146,12 @@ class Project:
     @_locked
     def save(self) -> None:
         """Write all changes atomically: a crash at any moment leaves the previous or the new save."""
-        previous = self._meta()
         self._labels.save()
         self._model.save()
-        self._store.commit(self._meta(), previous=previous)
+        meta = self._meta()
+        # against what was committed, not the state now: a retrained model no longer names the old one
+        self._store.commit(meta, previous=self._committed)
+        self._committed = meta
         self._labels.saved()
         self._dirty = False
 
@@ -194,7 +226,17 @@ class Project:
     def read_image(self, name: str, region: Sequence[slice] | None = None) -> np.ndarray:
         """Pixels of ``region`` (spatial slices; all channels) in canonical axes."""
         entry = self._images.get(name)
-        return read_array(self._images.pixels(entry), normalize_region(region, entry.spatial_shape))
+        region = normalize_region(region, entry.spatial_shape)
+        self._check_region(region, entry.n_channels * np.dtype(entry.dtype).itemsize, "reading")
+        return read_array(self._images.pixels(entry), region)
+
+    def _check_region(self, region: tuple[slice, ...], bytes_per_pixel: int, what: str) -> None:
+        """Refuse a region whose arrays would take more than the work limit, before computing anything."""
+        pixels = math.prod(s.stop - s.start for s in region)
+        self._limits.check_work(
+            pixels * bytes_per_pixel, f"{what} a region of {' x '.join(str(s.stop - s.start) for s in region)} pixels",
+            "ask for a smaller region (or export the whole image, which works block by block)",
+        )
 
     # ================================================================== classes
     @property
@@ -206,6 +248,8 @@ class Project:
     @_locked
     def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Add a label class; returns its index (the label value used for it)."""
+        self._limits.check("max_classes", len(self._classes) + 1, f"a class number {len(self._classes) + 1}",
+                           "remove a class first")  # fmt: skip
         index = self._classes.add(name, color)
         self._labels.widen_for(len(self._classes))
         self._invalidate_model("classes changed")
@@ -258,7 +302,8 @@ class Project:
         return self._stroke(image, 0, coords, radius)
 
     def _stroke(self, image: str, value: int, coords: Any, radius: float) -> int:
-        pixels, changed = self._labels.stroke(self._images.get(image), len(self._classes), value, coords, radius)
+        pixels, changed = self._labels.stroke(self._images.get(image), len(self._classes), value, coords, radius,
+                                              self._limits)  # fmt: skip
         self._labels_changed(changed)
         return pixels
 
@@ -273,7 +318,9 @@ class Project:
     def get_labels(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
         """Labels of ``region`` (spatial slices; whole image by default): 0 unlabelled, else class index."""
         entry = self._images.get(image)
-        return self._labels.read(entry.id, normalize_region(region, entry.spatial_shape), len(self._classes))
+        region = normalize_region(region, entry.spatial_shape)
+        self._check_region(region, label_dtype(len(self._classes)).itemsize, "reading the labels of")
+        return self._labels.read(entry.id, region, len(self._classes))
 
     @_locked
     def label_counts(self) -> dict[str, dict[str, int]]:
@@ -306,6 +353,7 @@ class Project:
     @_locked
     def set_classifier(self, name: str, **params: Any) -> None:
         """Choose the classifier plugin and its parameters (validated against the plugin's spec)."""
+        self._limits.check_threads(f"classifier {name!r}", get_registry().classifier(name).parameters, params)
         if self._model.choose(name, params):
             self._dirty = True
             self._cache.drop_predictions()
@@ -337,6 +385,7 @@ class Project:
 
     def _invalidate_model(self, reason: str) -> None:
         self._dirty = True
+        self._inputs_version += 1  # a training running now is for the old inputs
         if self._model.invalidate(reason):
             self._cache.drop_predictions()
 
@@ -348,16 +397,42 @@ class Project:
     def _features_of(self, entry: ImageEntry) -> pipeline.FeaturesOf:
         return pipeline.cached_features(self._cache, entry.id, self._images.pixels(entry), entry.axes, self._selection)
 
-    @_locked
     def train(self, progress: pipeline.Progress | None = None) -> dict[str, Any]:
         """Train the chosen classifier on the feature vectors of all labelled pixels of all images.
 
-        :param progress: called as ``progress(fraction 0..1, message)``.
+        Samples are gathered under the project's lock; the fit itself runs without it, so other
+        calls (painting, saving, closing on shutdown) never wait for a long fit. The new model is
+        installed only if the features, classes and classifier are still those it was trained for.
+
+        :param progress: called as ``progress(fraction 0..1, message)``; an exception it raises
+            (e.g. to cancel) stops the training before the project is changed.
         :returns: a summary: classifier, number of samples per class, number of features, seconds.
+        :raises Conflict: the features, classes or classifier changed during the fit.
         """
+        with self._train_lock:
+            with self._lock, confine.applied(self._confinement):
+                self._check_open()
+                started = time.perf_counter()
+                snapshot = (self._model.choice, self._inputs_version)
+                x, y, samples, names = self._training_samples(progress)
+            model = pipeline.fit_classifier(snapshot[0], x, y, names, progress)
+            if progress:
+                progress(1.0, "trained")  # the last chance to cancel, before the project changes
+            with self._lock:
+                self._check_open()
+                if snapshot != (self._model.choice, self._inputs_version):
+                    raise Conflict("the features, classes or classifier changed while training; train again")
+                self._model.set(model, {"samples": samples, "features": len(names), "classifier": snapshot[0][0]})
+                self._dirty = True
+                self._cache.drop_predictions()
+                return dict(self._model.info or {}, seconds=time.perf_counter() - started)
+
+    def _training_samples(self, progress: pipeline.Progress | None) -> tuple[np.ndarray, np.ndarray, dict[str, int], list[str]]:
+        """Samples of every labelled image, their counts per class and the feature names (under the lock)."""
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
-        started = time.perf_counter()
+        name, params = self._model.choice
+        self._limits.check_threads(f"classifier {name!r}", get_registry().classifier(name).parameters, params)
         ids = self._labels.labelled([e.id for e in self._images])
         labelled = [e for e in self._images if e.id in ids]
         if not labelled:
@@ -365,13 +440,8 @@ class Project:
         sources = [(self._labels.get(e.id), self._features_of(e)) for e in labelled]
         names = self._selection.channel_names(len(labelled[0].spatial_shape), labelled[0].n_channels)
         shapes = [e.spatial_shape for e in labelled]
-        model, samples = pipeline.train_classifier(self._model.choice, sources, shapes, names, self._classes.names, progress)
-        self._model.set(model, {"samples": samples, "features": len(names), "classifier": self._model.choice[0]})
-        self._dirty = True
-        self._cache.drop_predictions()
-        if progress:
-            progress(1.0, "trained")
-        return dict(self._model.info or {}, seconds=time.perf_counter() - started)
+        x, y, samples = pipeline.training_samples(sources, shapes, names, self._classes.names, progress)
+        return x, y, samples, names
 
     # ================================================================== prediction
     @_locked
@@ -386,6 +456,9 @@ class Project:
         entry = self._images.get(image)
         region = normalize_region(region, entry.spatial_shape)
         n_classes = len(self._classes)
+        # float32 features of the region plus the class probabilities
+        self._check_region(region, 4 * (self._selection.n_features(len(entry.spatial_shape), entry.n_channels) + n_classes),
+                           "predicting")  # fmt: skip
         compute = lambda: pipeline.class_probabilities(model, self._features_of(entry), region, n_classes)  # noqa: E731
         probabilities = self._cache.prediction(entry.id, region, self._model.generation, compute)
         return out_mod.derive(probabilities, output)
@@ -496,12 +569,14 @@ class Project:
         :param dask: ``"local"``, a scheduler address or a ``distributed.Client`` to run blocks on Dask.
         """
         job = self.prediction_job(image, output=output, dtype=dtype)
-        with self._lock:
+        with self._lock, confine.applied(self._confinement):
             entry = self._images.get(image)
-            dataset_dir = entry.source.dataset_dir(self._store)
-            target = out_mod.render_template(os.fspath(path), dataset_dir=dataset_dir, nickname=entry.name, output=output)
+            inputs = [(e.name, e.source.path) for e in self._images if not e.source.stored]
+            target = export_target(os.fspath(path), nickname=entry.name, dataset_dir=entry.source.dataset_dir(self._store),
+                                   output=output, inputs=inputs, project_dir=self.path, confinement=self._confinement)  # fmt: skip
             pixels = self._images.pixels(entry)
-        return run_blockwise(job, pixels, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
+        with confine.applied(self._confinement):
+            return run_blockwise(job, pixels, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
 
     # ================================================================== summary
     @_locked

@@ -17,6 +17,8 @@ import numpy as np
 from .errors import ValidationError
 
 _NAME = re.compile(r"^[a-z][a-z0-9_\-.]*$")
+#: what a parameter's ``role`` may say ("threads": a CPU thread count the host may cap)
+PARAMETER_ROLES = ("", "threads")
 _TYPES: dict[str, tuple[type, ...]] = {
     "float": (float, int),
     "int": (int,),
@@ -37,6 +39,8 @@ class Parameter:
     :param minimum: smallest allowed number (inclusive), or ``None``.
     :param maximum: largest allowed number (inclusive), or ``None``.
     :param nullable: whether ``None`` is an allowed value (e.g. "no limit").
+    :param role: what the host should know about the value: ``"threads"`` marks a CPU thread
+        count, which the host caps at its ``max_threads`` limit; ``""`` for anything else.
     """
 
     name: str
@@ -47,6 +51,7 @@ class Parameter:
     minimum: float | None = None
     maximum: float | None = None
     nullable: bool = False
+    role: str = ""
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` checked and converted to this parameter's type.
@@ -91,6 +96,7 @@ class Parameter:
             "minimum": self.minimum,
             "maximum": self.maximum,
             "nullable": self.nullable,
+            "role": self.role,
         }
 
 
@@ -127,6 +133,8 @@ def _check_common(kind: str, name: str, title: str, parameters: Sequence[Paramet
             raise ValidationError(f"{kind} {name!r}: parameters must be Parameter objects, got {p!r}")
         if p.name in seen:
             raise ValidationError(f"{kind} {name!r}: parameter {p.name!r} declared twice")
+        if p.role not in PARAMETER_ROLES:
+            raise ValidationError(f"{kind} {name!r}: parameter {p.name!r} has unknown role {p.role!r}; roles: {PARAMETER_ROLES}")
         seen.add(p.name)
         p.coerce(p.default)
 

@@ -297,7 +297,11 @@ class ProjectStore:
         return ref
 
     def open_image(self, ref: str) -> Any:
+        """A lazy reader of a copied image (canonical axes); reads keep the confinement of the opener."""
+        from .io.reader import StoreReader
+
+        path = str(self.resolve(ref))
         try:
-            return zarr.open_array(str(self.resolve(ref)), mode="r")
+            return StoreReader(path, zarr.open_array(path, mode="r"), None, format_name="zarr")
         except Exception as exc:
             raise CorruptData(f"image data {ref} in {self.path} is damaged or missing: {exc}") from None

@@ -8,7 +8,7 @@ import numpy as np
 from test_server_support import data_root, running_server  # noqa: F401  (fixture)
 
 from pixframework.client import connect
-from pixframework.server.limits import MiB, Limits
+from pixframework.limits import MiB, Limits
 
 
 def test_a_4096x4096x3_float32_array_streams_to_the_client(data_root: Path) -> None:

@@ -23,7 +23,7 @@ from pixframework._proto.v1 import (
 )
 from pixframework.client import Client, RemoteProject, Stubs, connect
 from pixframework.errors import LimitExceeded, NotFound, NotTrained, ValidationError
-from pixframework.server.limits import MiB, Limits
+from pixframework.limits import MiB, Limits
 
 LIMITS = Limits(max_message_bytes=2 * MiB, chunk_bytes=1 * MiB, max_upload_bytes=1 * MiB, idle_timeout=0)
 C = grpc.StatusCode

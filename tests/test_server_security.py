@@ -14,10 +14,10 @@ from test_server_support import data_root, running_server  # noqa: F401  (fixtur
 from pixframework._proto.v1 import images_pb2, images_pb2_grpc, server_pb2, server_pb2_grpc
 from pixframework.client import connect
 from pixframework.errors import PermissionDenied, Unauthenticated, ValidationError
+from pixframework.confine import Confinement
 from pixframework.server.address import is_loopback
 from pixframework.server.app import create_server
-from pixframework.server.auth import read_token_file
-from pixframework.server.paths import resolve_in_root
+from pixframework.server.auth import Principal, read_token_file
 
 TOKEN = "s3cret-token-for-tests"
 
@@ -39,17 +39,28 @@ def test_binding_beyond_loopback_needs_a_token(data_root: Path) -> None:
     server.stop(grace=0)
 
 
-def test_token_file_must_hold_one_word(tmp_path: Path) -> None:
-    (tmp_path / "empty").write_text("\n")
+def test_token_file_holds_one_token_or_named_tokens_with_roles(tmp_path: Path) -> None:
+    (tmp_path / "empty").write_text("\n# only a comment\n")
     (tmp_path / "good").write_text(f"  {TOKEN}\n")
     (tmp_path / "two").write_text("a b")
-    assert read_token_file(tmp_path / "good") == TOKEN
+    (tmp_path / "named").write_text(f"# name role token\nalice user {TOKEN}-a\nlab admin {TOKEN}-l\n")
+    single = read_token_file(tmp_path / "good")
+    assert single.identify([("authorization", f"Bearer {TOKEN}")]) == Principal("default", "admin")
+    named = read_token_file(tmp_path / "named")
+    assert named.identify([("authorization", f"Bearer {TOKEN}-a")]) == Principal("alice", "user")
+    assert named.identify([("authorization", f"Bearer {TOKEN}-l")]) == Principal("lab", "admin")
+    assert named.identify([("authorization", f"Bearer {TOKEN}")]) is None
     with pytest.raises(ValidationError, match="empty"):
         read_token_file(tmp_path / "empty")
-    with pytest.raises(ValidationError, match="whitespace"):
+    with pytest.raises(ValidationError, match="NAME ROLE TOKEN"):
         read_token_file(tmp_path / "two")
     with pytest.raises(ValidationError, match="cannot read"):
         read_token_file(tmp_path / "missing")
+    for bad, message in [(f"a boss {TOKEN}", "role"), (f"a user {TOKEN}\na user {TOKEN}2", "two tokens"),
+                         (f"a user {TOKEN}\nb user {TOKEN}", "same"), (f"a/b user {TOKEN}", "token name")]:  # fmt: skip
+        (tmp_path / "bad").write_text(bad)
+        with pytest.raises(ValidationError, match=message):
+            read_token_file(tmp_path / "bad")
 
 
 def test_calls_without_the_right_token_are_unauthenticated(data_root: Path) -> None:
@@ -127,16 +138,17 @@ def test_paths_resolve_inside_the_data_root_only(tmp_path: Path, data_root: Path
     (data_root / "images").mkdir()
     os.symlink(outside, data_root / "escape")
     os.symlink(data_root / "images", data_root / "inner-link")
-    assert resolve_in_root(data_root, "images/a.tif") == (data_root / "images/a.tif").resolve()
-    assert resolve_in_root(data_root, str(data_root / "images/a.tif")) == (data_root / "images/a.tif").resolve()
-    assert resolve_in_root(data_root, "inner-link/a.tif") == (data_root / "images/a.tif").resolve()
-    assert resolve_in_root(data_root, "images/s.h5/raw/data").name == "data"  # container paths keep their tail
+    root = Confinement(data_root)
+    assert root.resolve("images/a.tif") == (data_root / "images/a.tif").resolve()
+    assert root.resolve(str(data_root / "images/a.tif")) == (data_root / "images/a.tif").resolve()
+    assert root.resolve("inner-link/a.tif") == (data_root / "images/a.tif").resolve()
+    assert root.resolve("images/s.h5/raw/data").name == "data"  # container paths keep their tail
     for bad in ["../outside/a.tif", "images/../../outside", str(outside / "a.tif"), "escape/a.tif", "/etc/passwd"]:
         with pytest.raises(PermissionDenied):
-            resolve_in_root(data_root, bad)
-    for bad in ["", "   ", "a\x00b"]:
+            root.resolve(bad)
+    for bad in ["", "   ", "a\x00b", "x" * 256 + ".tif"]:
         with pytest.raises(ValidationError):
-            resolve_in_root(data_root, bad)
+            root.resolve(bad)
 
 
 def test_clients_cannot_reach_outside_the_data_root(tmp_path: Path, data_root: Path) -> None:

@@ -18,7 +18,7 @@ from test_server_support import data_root, gradient_image, running_server  # noq
 from pixframework.client import connect
 from pixframework.errors import Conflict, LimitExceeded, NotFound
 from pixframework.project import Project
-from pixframework.server.limits import Limits
+from pixframework.limits import Limits
 
 
 def _wait_for(condition, timeout: float = 10.0) -> bool:

@@ -52,6 +52,16 @@ def gradient_image(shape: tuple[int, ...] = (64, 80), seed: int = 0) -> np.ndarr
     return (ramp + 0.1 * rng.standard_normal(shape[:2])).astype(np.float32)
 
 
+def labelled(project: Any, name: str = "img", shape: tuple[int, ...] = (64, 80)) -> Any:
+    """``project`` (embedded or remote) with a test image, classes ``a`` and ``b`` and a stroke of each."""
+    project.add_image(gradient_image(shape), name=name)
+    project.add_class("a")
+    project.add_class("b")
+    project.paint(name, "a", [[5, 5]], radius=2)
+    project.paint(name, "b", [[shape[0] - 14, shape[1] - 10]], radius=2)
+    return project
+
+
 def status_of(excinfo: pytest.ExceptionInfo) -> grpc.StatusCode:
     return excinfo.value.code()
 

@@ -17,7 +17,8 @@ _SEED = Parameter(
     "random_state", 0, "int", "random seed; the same seed and samples give the same model (empty: random)",
     minimum=0, maximum=2**32 - 1, nullable=True,
 )
-_THREADS = Parameter("threads", 0, "int", "CPU threads for training and prediction (0: all cores)", minimum=0, maximum=4096)
+_THREADS = Parameter("threads", 0, "int", "CPU threads for training and prediction (0: all cores)", minimum=0,
+                     maximum=4096, role="threads")
 
 _FOREST_PARAMETERS = (
     Parameter("n_estimators", 100, "int", "number of trees", minimum=1, maximum=10_000),

@@ -13,8 +13,9 @@ from .validation import check_prediction_input, nonfinite_error
 
 Progress = Callable[[float, str], None]
 
-#: progress reports per training (the forest is grown in this many warm-start steps)
-_PROGRESS_STEPS = 10
+#: warm-start steps per training: one per ten trees, between 10 and 100 (each step validates the
+#: samples again; 100 steps report progress, and allow cancelling, every 1% of a large forest)
+_STEPS = (10, 100)
 
 
 class ForestModel:
@@ -93,9 +94,10 @@ def fit_forest(
 ) -> ForestModel:
     """Train a ``"random_forest"`` or ``"extra_trees"`` classifier on validated samples.
 
-    With ``progress``, trees are grown in ten steps with scikit-learn's warm start, which draws the
-    same per-tree seeds as growing them at once, so the forest depends only on the data and
-    ``random_state``, not on whether progress was reported.
+    With ``progress``, trees are grown in 10 to 100 steps (one per ten trees) with
+    scikit-learn's warm start, which draws the same per-tree seeds as growing them at once, so the
+    forest depends only on the data and ``random_state``, not on whether progress was reported.
+    ``progress`` may raise to cancel: the fit stops after the current step.
 
     :param features: ``(n_samples, n_features)`` float32.
     :param labels: ``(n_samples,)`` integer class values.
@@ -103,8 +105,9 @@ def fit_forest(
     """
     estimator = _estimator(kind, params)
     total = int(params["n_estimators"])
-    # without a listener, one call; with one, ten steps (warm start adds trees, same seeds)
-    step = total if progress is None else max(1, -(-total // _PROGRESS_STEPS))
+    # without a listener, one call; with one, steps (warm start adds trees, same seeds)
+    steps = min(max(total // 10, _STEPS[0]), _STEPS[1])
+    step = total if progress is None else max(1, -(-total // steps))
     grown = 0
     with warnings.catch_warnings():
         # scikit-learn warns that balanced class weights see only the data of the current call; it is the same data

@@ -16,6 +16,7 @@ import h5py
 
 from ..errors import NotFound, ValidationError
 from .failures import reading, writing
+from .h5_confine import check_dataset, walk_to
 from .layout import axes_from_names, check_resumable, checked_chunks, checked_request
 from .paths import as_path, existing_file_prefix, split_at_suffix
 from .reader import StoreReader
@@ -99,6 +100,7 @@ def open_h5(path: Any) -> StoreReader:
     try:
         with reading(path, "open"):
             dataset = pick_dataset(handle, filename, inner)
+            check_dataset(dataset)
             if dataset.dtype.kind not in "biuf":
                 raise ValidationError(f"{path!r} has dtype {dataset.dtype}; images must be numeric")
             axes = axes_of(dataset)
@@ -111,7 +113,7 @@ def open_h5(path: Any) -> StoreReader:
 
 def pick_dataset(handle: Any, filename: str, inner: str) -> Any:
     """The dataset named by ``inner`` (or the only one in the file); clear errors listing what exists."""
-    target = handle[inner] if inner and inner in handle else (handle if not inner else None)
+    target = walk_to(handle, inner) if inner else handle
     if target is None:
         listing = ", ".join(datasets_in(handle)) or "none"
         raise NotFound(f"HDF5 file {filename!r} has no dataset {inner!r}; datasets: {listing}")
@@ -175,7 +177,9 @@ def create_h5(
         handle = h5py.File(filename, "a")
     try:
         with writing(full, "create"):
-            existing = handle.get(inner)
+            existing = walk_to(handle, inner)
+            if existing is not None and not isinstance(existing, h5py.Group):
+                check_dataset(existing)
             if isinstance(existing, h5py.Group):
                 raise ValidationError(
                     f"{full!r} is an existing HDF5 group; refusing to replace it with a dataset"

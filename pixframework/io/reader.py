@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .. import confine
 from ..errors import ValidationError
 from .failures import reading
 from .layout import describe_region, full_slices
@@ -48,6 +49,9 @@ class BaseReader:
         self.axes = axes
         self.chunks = tuple(int(c) for c in chunks) if chunks is not None else None
         self.closed = False
+        # reads may happen later and in other threads (blockwise, zarr's I/O thread): keep the
+        # confinement that applied when the file was opened
+        self._confinement = confine.current()
 
     @property
     def ndim(self) -> int:
@@ -58,7 +62,7 @@ class BaseReader:
         if self.closed:
             raise ValidationError(f"{self.path!r} was closed; open it again to read")
         slices, integer_axes = full_slices(key, self.shape)
-        with reading(self.path, f"read region {describe_region(slices)} of"):
+        with confine.applied(self._confinement), reading(self.path, f"read region {describe_region(slices)} of"):
             data = np.asarray(self._read(slices))
             if data.dtype != self.dtype:
                 data = data.astype(self.dtype)

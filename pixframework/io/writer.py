@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .. import confine
 from ..errors import ValidationError
 from .failures import writing
 from .layout import describe_region, full_slices, region_shape
@@ -66,6 +67,7 @@ class BaseWriter:
         self.disk_axes = disk_axes or axes
         self.chunks = tuple(int(c) for c in chunks) if chunks is not None else None
         self.closed = False
+        self._confinement = confine.current()  # writes may come from other threads (see BaseReader)
         # position in ``axes`` of each disk axis; None when the orders agree
         order = [axes.index(a) for a in self.disk_axes]
         self._order: list[int] | None = None if order == list(range(len(axes))) else order
@@ -102,7 +104,7 @@ class BaseWriter:
         value = value.astype(self.dtype, copy=False)
         if self._order is not None:
             value = value.transpose(self._order)
-        with writing(self.path, f"write region {describe_region(slices)} of"):
+        with confine.applied(self._confinement), writing(self.path, f"write region {describe_region(slices)} of"):
             self._write(self.to_disk(slices), value)
 
     def close(self) -> None:
@@ -111,7 +113,7 @@ class BaseWriter:
             return
         self.closed = True
         try:
-            with writing(self.path, "finish"):
+            with confine.applied(self._confinement), writing(self.path, "finish"):
                 self._finish()
         except BaseException:
             self._discard()

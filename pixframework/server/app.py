@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import threading
 from concurrent import futures
 from pathlib import Path
 from typing import Any
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from .._proto.v1 import (
@@ -34,9 +36,10 @@ from .._proto.v1 import (
     training_pb2_grpc,
 )
 from ..errors import PermissionDenied, Remedy, ValidationError
+from ..limits import Limits
 from .address import is_loopback, split_address
-from .auth import TokenAuthInterceptor
-from .limits import Limits
+from .auth import Authenticator, Tokens, TokenAuthInterceptor, as_tokens
+from .health import SERVING, HealthServicer
 from .servicers.base import ServerState
 from .servicers.classifiers import ClassifierServicer
 from .servicers.features import FeatureServicer
@@ -49,6 +52,7 @@ from .servicers.sessions import SessionServicer
 from .servicers.training import TrainingServicer
 from .sessions import SessionManager
 from .status import ErrorInterceptor
+from .streams import StreamGuard, StreamGuardInterceptor
 
 log = logging.getLogger("pixframework.server")
 
@@ -80,18 +84,23 @@ class PixfServer:
     cancels them), and closes every session, saving open projects.
     """
 
-    def __init__(self, server: grpc.Server, state: ServerState, health_servicer: health.HealthServicer, address: str):
+    def __init__(
+        self, server: grpc.Server, state: ServerState, health_servicer: HealthServicer, address: str,
+        streams: StreamGuard,
+    ):  # fmt: skip
         self.grpc_server = server
         self.state = state
         self.sessions = state.sessions
         self.health = health_servicer
         self.address = address
+        self.streams = streams
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
 
     def start(self) -> None:
         self.grpc_server.start()
         self.sessions.start_reaper()
+        self.streams.start()
         log.info("pixframework server listening on %s (data root %s)", self.address, self.sessions.data_root)
 
     def stop(self, grace: float | None = 5.0) -> None:
@@ -100,7 +109,11 @@ class PixfServer:
             if self._stopped.is_set():
                 return
             self.health.enter_graceful_shutdown()
+            # trainings end their calls at once (their fits hold no lock), so the grace period
+            # is not spent waiting for a fit and every project is saved promptly
+            self.sessions.cancel_trainings()
             self.grpc_server.stop(grace).wait()
+            self.streams.stop()
             self.sessions.stop_reaper()
             self.sessions.close_all(save=True)
             self._stopped.set()
@@ -121,7 +134,7 @@ def create_server(
     address: str = DEFAULT_ADDRESS,
     *,
     data_root: str | Path,
-    token: str | None = None,
+    token: str | Tokens | None = None,
     tls_cert: bytes | None = None,
     tls_key: bytes | None = None,
     limits: Limits | None = None,
@@ -130,12 +143,16 @@ def create_server(
     """Build a server bound to ``address`` (not started yet: call ``server.start()``).
 
     :param address: ``host:port``; port 0 picks a free port (for tests).
-    :param data_root: directory every client path is relative to; must exist.
-    :param token: required bearer token; mandatory when ``address`` is not a loopback address.
+    :param data_root: directory every client path is relative to (and every file access is
+        confined to); must exist.
+    :param token: the bearer token clients must send, or named :class:`~pixframework.server.auth.Tokens`
+        with roles (from :func:`~pixframework.server.auth.read_token_file`); mandatory when
+        ``address`` is not a loopback address.
     :param tls_cert: PEM certificate chain; with ``tls_key`` the server speaks TLS.
     :param tls_key: PEM private key.
-    :param limits: size and session limits (defaults: :class:`Limits`).
-    :param max_workers: threads serving calls (each open stream holds one).
+    :param limits: size, session and work limits (defaults: :class:`~pixframework.limits.Limits`).
+    :param max_workers: threads serving calls (each open stream holds one while it runs; streams
+        waiting on their client are cancelled after ``limits.stream_idle_timeout``).
     :returns: ``(server, port)`` with the port actually bound.
     :raises PermissionDenied: a non-loopback address without a token.
     :raises ValidationError: an address that is not ``host:port`` or cannot be bound (port in use),
@@ -143,20 +160,22 @@ def create_server(
     """
     limits = limits or Limits()
     split_address(address)
-    root = Path(data_root)
-    if not root.is_dir():
-        raise ValidationError(f"data root {root} is not a directory")
-    if not is_loopback(address) and not token:
+    tokens = as_tokens(token)
+    if not is_loopback(address) and tokens is None:
         raise PermissionDenied(
             f"listening on {address} exposes the server beyond this machine, which needs a token", remedy=Remedy.TOKEN
         )
     if (tls_cert is None) != (tls_key is None):
         raise ValidationError("TLS needs both a certificate and a key")
-    sessions = SessionManager(root, idle_timeout=limits.idle_timeout, max_sessions=limits.max_sessions)
-    state = ServerState(sessions, limits, auth_required=bool(token), tls=tls_cert is not None)
-    interceptors: list[grpc.ServerInterceptor] = [ErrorInterceptor()]
-    if token:
-        interceptors.append(TokenAuthInterceptor(token))
+    sessions = SessionManager(Path(data_root), limits=limits)
+    auth = Authenticator(tokens)
+    state = ServerState(sessions, limits, auth=auth, tls=tls_cert is not None)
+    streams = StreamGuard(limits.stream_idle_timeout)
+    # outermost first: errors are mapped for all; strangers are refused before a stream is read
+    interceptors: list[grpc.ServerInterceptor] = [ErrorInterceptor(show=sessions.confinement.relative)]
+    if tokens is not None:
+        interceptors.append(TokenAuthInterceptor(auth))
+    interceptors.append(StreamGuardInterceptor(streams))
     options = [
         ("grpc.max_receive_message_length", limits.max_message_bytes),
         ("grpc.max_send_message_length", limits.max_message_bytes),
@@ -169,11 +188,12 @@ def create_server(
     )
     for servicer_cls, register, _ in _SERVICES:
         register(servicer_cls(state), server)
-    health_servicer = health.HealthServicer()
+    health_servicer = HealthServicer()  # Watch holds no thread
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *service_names()]:
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection([*service_names(), health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+        health_servicer.set(name, SERVING)
+    health_name = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+    reflection.enable_server_reflection([*service_names(), health_name, reflection.SERVICE_NAME], server)
     try:
         if tls_cert is not None:
             port = server.add_secure_port(address, grpc.ssl_server_credentials([(tls_key, tls_cert)]))
@@ -182,11 +202,33 @@ def create_server(
     except RuntimeError:  # grpc says "Failed to bind"; older versions return 0 instead
         port = 0
     if port == 0:
-        raise ValidationError(
-            f"cannot listen on {address}: the port is in use, or the host is not an address of this machine",
-            remedy=Remedy.LISTEN_ADDRESS,
-        )
-    return PixfServer(server, state, health_servicer, address.rsplit(":", 1)[0] + f":{port}"), port
+        raise ValidationError(f"cannot listen on {address}: {_bind_problem(address)}", remedy=Remedy.LISTEN_ADDRESS)
+    return PixfServer(server, state, health_servicer, address.rsplit(":", 1)[0] + f":{port}", streams), port
+
+
+#: why a socket cannot listen, by errno
+_BIND_PROBLEMS = {
+    errno.EADDRINUSE: "the port is in use (another server?)",
+    errno.EADDRNOTAVAIL: "the host is not an address of this machine",
+    errno.EACCES: "ports below 1024 need administrator rights",
+}
+
+
+def _bind_problem(address: str) -> str:
+    """What keeps ``address`` from being listened on (gRPC only says that it failed), found with a socket."""
+    host, port = split_address(address)
+    try:
+        candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return f"the host name {host!r} is unknown"
+    for family, kind, proto, _, where in candidates:
+        with socket.socket(family, kind, proto) as probe:
+            try:
+                probe.bind(where)
+            except OSError as exc:
+                if exc.errno in _BIND_PROBLEMS:
+                    return _BIND_PROBLEMS[exc.errno]
+    return "the port is in use, or the host is not an address of this machine"
 
 
 def serve(

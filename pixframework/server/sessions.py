@@ -5,6 +5,9 @@ whose own lock serialises every call, so concurrent label edits are applied one 
 none is lost. A project is closed when its last session closes. Sessions idle for longer than the
 timeout are closed by a reaper thread (saving the project), so a crashed client leaves nothing
 locked; the only lock a call ever holds is released when that call returns.
+
+A session belongs to the principal (token name) that opened it: other users can neither use, save
+nor close it, nor see it listed; administrators see and may close every session.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import Conflict, LimitExceeded, NotFound
-from ..store import project_path
-from .paths import relative_to_root, resolve_in_root
+from ..confine import Confinement
+from ..errors import Conflict, LimitExceeded, NotFound, PermissionDenied
+from ..limits import DEFAULT_LIMITS, Limits
+from .auth import LOCAL, Principal
+from .periodic import Periodic
 from .status import note_session
 
 log = logging.getLogger("pixframework.server")
+
 
 @dataclass
 class SharedProject:
@@ -51,6 +57,7 @@ class Session:
     shared: SharedProject
     path: str
     peer: str
+    owner: Principal = LOCAL
     created: float = field(default_factory=time.time)
     last_used: float = field(default_factory=time.monotonic)
     active_calls: int = 0
@@ -63,47 +70,50 @@ class Session:
 class SessionManager:
     """Open projects and sessions of one server.
 
-    :param data_root: directory all client paths are relative to.
-    :param idle_timeout: seconds without calls before a session is closed (0: never).
-    :param max_sessions: most sessions open at once (more gives :class:`LimitExceeded`).
+    :param data_root: directory all client paths are relative to; every project is confined to it.
+    :param limits: ``idle_timeout`` (seconds without calls before a session is closed, 0: never),
+        ``max_sessions`` (more gives :class:`LimitExceeded`), and the work limits of the projects.
     """
 
-    def __init__(self, data_root: Path, *, idle_timeout: float = 1800.0, max_sessions: int = 256):
-        self.data_root = Path(data_root).resolve()
-        self.idle_timeout = float(idle_timeout)
-        self.max_sessions = int(max_sessions)
+    def __init__(self, data_root: Path, *, limits: Limits = DEFAULT_LIMITS):
+        self.confinement = Confinement(data_root)
+        self.data_root = self.confinement.root
+        self.limits = limits
+        self.idle_timeout = float(limits.idle_timeout)
+        self.max_sessions = int(limits.max_sessions)
         self._lock = threading.Lock()  # guards the two tables; held only for dictionary work
         self._open_lock = threading.Lock()  # serialises opening/closing projects (slow disk work)
         self._sessions: dict[str, Session] = {}
         self._projects: dict[Path, SharedProject] = {}
-        self._stop = threading.Event()
-        self._reaper: threading.Thread | None = None
+        self._reaper = Periodic("pixf-session-reaper", min(max(self.idle_timeout / 4, 0.05), 10.0), self.reap_idle)
 
     # ------------------------------------------------------------------ open / close
-    def open(self, path: str, *, create: bool = False, overwrite: bool = False, peer: str = "") -> Session:
-        """Start a session on the project at ``path`` (relative to the data root), creating it if asked.
+    def open(
+        self, path: str, *, create: bool = False, overwrite: bool = False, peer: str = "", owner: Principal = LOCAL
+    ) -> Session:
+        """Start a session of ``owner`` on the project at ``path`` (relative to the data root), creating it if asked.
 
-        :raises PermissionDenied: path outside the data root.
+        :raises PermissionDenied: path outside the data root, or naming the root itself.
         :raises Conflict: creating a project that another session holds open.
         :raises LimitExceeded: too many sessions.
         """
         from ..project import Project
 
-        real = resolve_in_root(self.data_root, path, what="project path")
-        key = project_path(real)  # Project.create appends the suffix: the key names the same directory
+        key = self._project_dir(path, create)
         with self._open_lock:
             with self._lock:
                 if len(self._sessions) >= self.max_sessions:
                     raise LimitExceeded(f"the server already has {self.max_sessions} sessions open; close one first")
-                shared = self._projects.get(key) or self._projects.get(real)
+                shared = self._projects.get(key)
             if shared is not None and create:
                 raise Conflict(f"project {path!r} is open in another session; it cannot be created anew now")
             if shared is None:
-                if not create and not real.exists() and not key.exists():
+                if not create and not key.exists():
                     raise NotFound(f"no project at {path!r} under the server's data root")
-                project = Project.create(real, overwrite=overwrite) if create else Project.open(real if real.exists() else key)
-                shared = SharedProject(Path(project.path).resolve(), project)
-            session = Session(secrets.token_urlsafe(18), shared, relative_to_root(self.data_root, shared.key), peer)
+                options = {"confinement": self.confinement, "limits": self.limits}
+                project = Project.create(key, overwrite=overwrite, **options) if create else Project.open(key, **options)
+                shared = SharedProject(key, project)
+            session = Session(secrets.token_urlsafe(18), shared, self.confinement.relative(key), peer, owner)
             with self._lock:
                 shared.holders.add(session.id)
                 self._projects[shared.key] = shared
@@ -111,15 +121,27 @@ class SessionManager:
         log.info("session %s opened %s for %s", session.id, session.path, peer or "?")
         return session
 
-    def close(self, session_id: str, *, save: bool = True, reason: str = "closed by client") -> bool:
+    def _project_dir(self, path: str, create: bool) -> Path:
+        """The real directory of a project a client names: as given if it exists, else with ``.pixf``."""
+        if not create:
+            given = self.confinement.resolve(path, "project path")
+            if given.is_dir() and given != self.data_root:
+                return given
+        return self.confinement.project_dir(path)
+
+    def close(
+        self, session_id: str, *, save: bool = True, reason: str = "closed by client", caller: Principal | None = None
+    ) -> bool:
         """End a session; closes its project (saving it first if ``save``) when no other session holds it.
 
+        :param caller: who asks (``None``: the server itself); must own the session or be an admin.
         :returns: whether the project itself was closed.
         :raises NotFound: unknown session.
+        :raises PermissionDenied: the session belongs to another user.
         """
         with self._open_lock:
             with self._lock:
-                session = self._lookup(session_id)
+                session = self._lookup(session_id, caller)
                 del self._sessions[session_id]
                 shared = session.shared
                 shared.holders.discard(session_id)
@@ -131,6 +153,11 @@ class SessionManager:
                 shared.cancel_trainings()
                 shared.project.close(save=save)
         return last
+
+    def cancel_trainings(self) -> int:
+        """Ask every running training to stop (at its next step); returns on how many projects."""
+        with self._lock:
+            return sum(shared.cancel_trainings() for shared in self._projects.values())
 
     def close_all(self, *, save: bool = True, reason: str = "server stopping") -> None:
         """Close every session and project (on shutdown); a failure to save one does not stop the rest."""
@@ -147,20 +174,28 @@ class SessionManager:
                 log.exception("could not close session %s cleanly", session_id)
 
     # ------------------------------------------------------------------ use
-    def _lookup(self, session_id: str) -> Session:
+    def _lookup(self, session_id: str, caller: Principal | None = None) -> Session:
         session = self._sessions.get(session_id)
         if session is None:
             raise NotFound(
                 f"unknown session {session_id!r}: it was closed, expired after being idle, "
                 "or belongs to a server that restarted; open the project again"
             )
+        if caller is not None and caller != session.owner and not caller.is_admin:
+            raise PermissionDenied(
+                f"session {session_id!r} was opened by another user; open the project yourself (OpenProject)"
+            )
         return session
 
     @contextmanager
-    def use(self, session_id: str) -> Iterator[Session]:
-        """Mark a session busy for the duration of a call (the reaper never closes a busy session)."""
+    def use(self, session_id: str, caller: Principal | None = None) -> Iterator[Session]:
+        """Mark a session busy for the duration of a call (the reaper never closes a busy session).
+
+        :param caller: who calls (``None``: the server itself); only the owner may use a session,
+            an administrator may use any.
+        """
         with self._lock:
-            session = self._lookup(session_id)
+            session = self._lookup(session_id, caller)
             session.active_calls += 1
             session.last_used = time.monotonic()
         note_session(session_id)
@@ -171,10 +206,11 @@ class SessionManager:
                 session.active_calls -= 1
                 session.last_used = time.monotonic()
 
-    def list(self) -> list[Session]:
-        """All sessions, oldest first."""
+    def list(self, caller: Principal | None = None) -> list[Session]:
+        """Sessions ``caller`` may see (its own; every session for an admin or ``None``), oldest first."""
         with self._lock:
-            return sorted(self._sessions.values(), key=lambda s: s.created)
+            visible = [s for s in self._sessions.values() if caller is None or caller.is_admin or s.owner == caller]
+        return sorted(visible, key=lambda s: s.created)
 
     def holders(self, session: Session) -> int:
         """How many sessions hold the same project as ``session``."""
@@ -204,19 +240,8 @@ class SessionManager:
 
     def start_reaper(self) -> None:
         """Run :meth:`reap_idle` in a daemon thread until :meth:`stop_reaper`."""
-        if self.idle_timeout <= 0 or self._reaper is not None:
-            return
-        interval = min(max(self.idle_timeout / 4, 0.05), 10.0)
-
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                self.reap_idle()
-
-        self._reaper = threading.Thread(target=loop, name="pixf-session-reaper", daemon=True)
-        self._reaper.start()
+        if self.idle_timeout > 0:
+            self._reaper.start()
 
     def stop_reaper(self) -> None:
-        self._stop.set()
-        if self._reaper is not None:
-            self._reaper.join(timeout=5)
-            self._reaper = None
+        self._reaper.stop()

@@ -110,6 +110,9 @@ def encode_ndarray(array: np.ndarray) -> arrays_pb2.NdArray:
 class ArrayReceiver:
     """Assembles an array from pieces of bytes, checking size as they arrive.
 
+    Memory grows with the bytes actually received, never with what the header declares: a header
+    claiming gigabytes followed by nothing costs nothing.
+
     :param header: the array's header (checked here, before allocating).
     :param max_bytes: largest array accepted (``None``: no limit).
     """
@@ -121,27 +124,29 @@ class ArrayReceiver:
         self.dtype, self.shape, self.nbytes = check_header(header, max_bytes=max_bytes, max_ndim=max_ndim, what=what)
         self.axes = header.axes
         self.what = what
-        self._buffer = bytearray(self.nbytes)
-        self._filled = 0
+        self._buffer = bytearray()
+
+    @property
+    def received(self) -> int:
+        """Bytes received (and held) so far."""
+        return len(self._buffer)
 
     def add(self, data: bytes, offset: int | None = None) -> None:
         """Append the next piece; ``offset`` (if given) must be where the previous piece ended."""
-        if offset is not None and offset != self._filled:
-            raise ValidationError(f"{self.what} chunk at byte {offset} arrived out of order (expected {self._filled})")
-        end = self._filled + len(data)
-        if end > self.nbytes:
+        if offset is not None and offset != self.received:
+            raise ValidationError(f"{self.what} chunk at byte {offset} arrived out of order (expected {self.received})")
+        if self.received + len(data) > self.nbytes:
             raise ValidationError(
                 f"{self.what} sent more than {self.nbytes} bytes, the size of shape {list(self.shape)} "
                 f"x {self.dtype.name}"
             )
-        self._buffer[self._filled : end] = data
-        self._filled = end
+        self._buffer += data
 
     def finish(self) -> np.ndarray:
         """The array (native byte order); :class:`ValidationError` if bytes are missing."""
-        if self._filled != self.nbytes:
+        if self.received != self.nbytes:
             raise ValidationError(
-                f"{self.what} has {self._filled} bytes but shape {list(self.shape)} x {self.dtype.name} "
+                f"{self.what} has {self.received} bytes but shape {list(self.shape)} x {self.dtype.name} "
                 f"needs {self.nbytes}"
             )
         array = np.frombuffer(self._buffer, dtype=self.dtype).reshape(self.shape)

@@ -53,6 +53,7 @@ def parameter_info(parameter: Parameter) -> plugins_pb2.ParameterInfo:
         description=parameter.description,
         choices=[value_to_proto(c) for c in parameter.choices],
         nullable=parameter.nullable,
+        role=parameter.role,
     )
     if parameter.minimum is not None:
         info.minimum = float(parameter.minimum)
@@ -72,4 +73,5 @@ def parameter_from_info(info: plugins_pb2.ParameterInfo) -> dict[str, Any]:
         "minimum": info.minimum if info.HasField("minimum") else None,
         "maximum": info.maximum if info.HasField("maximum") else None,
         "nullable": info.nullable,
+        "role": info.role,
     }

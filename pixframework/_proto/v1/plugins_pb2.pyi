@@ -21,7 +21,7 @@ class ParameterValue(_message.Message):
     def __init__(self, float_value: _Optional[float] = ..., int_value: _Optional[int] = ..., bool_value: _Optional[bool] = ..., string_value: _Optional[str] = ..., null_value: _Optional[bool] = ...) -> None: ...
 
 class ParameterInfo(_message.Message):
-    __slots__ = ("name", "type", "default", "description", "choices", "minimum", "maximum", "nullable")
+    __slots__ = ("name", "type", "default", "description", "choices", "minimum", "maximum", "nullable", "role")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,7 @@ class ParameterInfo(_message.Message):
     MINIMUM_FIELD_NUMBER: _ClassVar[int]
     MAXIMUM_FIELD_NUMBER: _ClassVar[int]
     NULLABLE_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
     name: str
     type: str
     default: ParameterValue
@@ -38,7 +39,8 @@ class ParameterInfo(_message.Message):
     minimum: float
     maximum: float
     nullable: bool
-    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., default: _Optional[_Union[ParameterValue, _Mapping]] = ..., description: _Optional[str] = ..., choices: _Optional[_Iterable[_Union[ParameterValue, _Mapping]]] = ..., minimum: _Optional[float] = ..., maximum: _Optional[float] = ..., nullable: _Optional[bool] = ...) -> None: ...
+    role: str
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., default: _Optional[_Union[ParameterValue, _Mapping]] = ..., description: _Optional[str] = ..., choices: _Optional[_Iterable[_Union[ParameterValue, _Mapping]]] = ..., minimum: _Optional[float] = ..., maximum: _Optional[float] = ..., nullable: _Optional[bool] = ..., role: _Optional[str] = ...) -> None: ...
 
 class PluginEntry(_message.Message):
     __slots__ = ("kind", "name", "plugin", "distribution", "version", "summary")

@@ -55,20 +55,22 @@ class ListSessionsResponse(_message.Message):
     def __init__(self, sessions: _Optional[_Iterable[_Union[SessionInfo, _Mapping]]] = ...) -> None: ...
 
 class SessionInfo(_message.Message):
-    __slots__ = ("session_id", "path", "created", "idle_seconds", "sessions_on_project", "peer")
+    __slots__ = ("session_id", "path", "created", "idle_seconds", "sessions_on_project", "peer", "owner")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     IDLE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SESSIONS_ON_PROJECT_FIELD_NUMBER: _ClassVar[int]
     PEER_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     path: str
     created: float
     idle_seconds: float
     sessions_on_project: int
     peer: str
-    def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ...) -> None: ...
+    owner: str
+    def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ..., owner: _Optional[str] = ...) -> None: ...
 
 class ProjectSummary(_message.Message):
     __slots__ = ("json",)

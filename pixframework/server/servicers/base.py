@@ -1,16 +1,19 @@
-"""What every servicer gets: the session manager and the server's limits."""
+"""What every servicer gets: the session manager, who is calling, and the server's limits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+import grpc
 import numpy as np
 
 from ...errors import ValidationError
+from ...limits import Limits
 from ...wire.arrays import ArrayReceiver, encode_chunks
-from ..limits import Limits
-from ..sessions import SessionManager
+from ..auth import Authenticator, Principal
+from ..sessions import Session, SessionManager
 
 
 @dataclass
@@ -19,8 +22,20 @@ class ServerState:
 
     sessions: SessionManager
     limits: Limits
-    auth_required: bool = False
+    auth: Authenticator = field(default_factory=lambda: Authenticator(None))
     tls: bool = False
+
+    @property
+    def auth_required(self) -> bool:
+        return self.auth.required
+
+    def caller(self, context: grpc.ServicerContext) -> Principal:
+        """The principal making the running call."""
+        return self.auth.principal(context)
+
+    def session(self, session_id: str, context: grpc.ServicerContext) -> AbstractContextManager[Session]:
+        """Use the caller's session ``session_id`` for one call (see :meth:`SessionManager.use`)."""
+        return self.sessions.use(session_id, self.caller(context))
 
 
 def receive_upload(first: Any, rest: Iterable[Any], state: ServerState, what: str) -> np.ndarray:

@@ -22,10 +22,10 @@ class ClassifierServicer(classifiers_pb2_grpc.ClassifierServiceServicer):
         )
 
     def GetClassifier(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return classifier_choice_to_proto(session.project.classifier)
 
     def SetClassifier(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.set_classifier(request.name, **params_from_proto(request.params))
             return classifier_choice_to_proto(session.project.classifier)

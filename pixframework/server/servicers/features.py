@@ -24,10 +24,10 @@ class FeatureServicer(features_pb2_grpc.FeatureServiceServicer):
         )
 
     def GetFeatures(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return selection_to_proto(session.project.features)
 
     def SetFeatures(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.select_features(selection_from_proto(request.selection))
             return selection_to_proto(session.project.features)

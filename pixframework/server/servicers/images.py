@@ -10,7 +10,6 @@ from ..._proto.v1 import images_pb2, images_pb2_grpc
 from ...wire.arrays import region_from_proto
 from ...wire.enums import COPY_MODES
 from ...wire.messages import image_info_to_proto
-from ..paths import resolve_in_root
 from .base import ServerState, first_message, receive_upload, stream_array
 
 
@@ -19,10 +18,9 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
         self.state = state
 
     def AddImage(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
-            path = resolve_in_root(self.state.sessions.data_root, request.path, what="image path")
+        with self.state.session(request.session_id, context) as session:
             name = session.project.add_image(
-                str(path),
+                request.path,  # the project is confined to the data root: it resolves the path
                 axes=request.axes or None,
                 name=request.name or None,
                 copy=COPY_MODES.from_wire(request.copy),
@@ -32,7 +30,7 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
 
     def UploadImage(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
         first = first_message(request_iterator, "image upload")
-        with self.state.sessions.use(first.session_id) as session:
+        with self.state.session(first.session_id, context) as session:
             array = receive_upload(first, request_iterator, self.state, "uploaded image")
             name = session.project.add_image(
                 array, axes=first.axes or None, name=first.name or None, copy=COPY_MODES.from_wire(first.copy)
@@ -40,20 +38,20 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
         return images_pb2.AddImageResponse(name=name)
 
     def RemoveImage(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.remove_image(request.image)
         return images_pb2.RemoveImageResponse()
 
     def ListImages(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return images_pb2.ListImagesResponse(images=session.project.images)
 
     def GetImageInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return image_info_to_proto(session.project.image_info(request.image))
 
     def ReadImage(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             axes = session.project.image_info(request.image)["axes"]
             pixels = session.project.read_image(request.image, region_from_proto(request.region))
             yield from stream_array(pixels, self.state, axes)

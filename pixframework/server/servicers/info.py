@@ -9,6 +9,7 @@ import grpc
 from ... import __version__
 from ..._proto.v1 import plugins_pb2, server_pb2, server_pb2_grpc
 from ...registry import get_registry
+from ...limits import Limits
 from .base import ServerState
 
 API_VERSION = "v1"
@@ -21,19 +22,24 @@ class ServerInfoServicer(server_pb2_grpc.ServerInfoServiceServicer):
     def GetServerInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
         registry = get_registry()
         limits = self.state.limits
+        caller = self.state.caller(context)
         return server_pb2.ServerInfo(
             version=__version__,
             api_version=API_VERSION,
             plugins=[plugins_pb2.PluginEntry(**e.to_json()) for e in registry.entries],
             problems=[plugins_pb2.PluginProblem(plugin=p.plugin, error=p.error) for p in registry.problems],
-            limits=server_pb2.Limits(
-                max_message_bytes=limits.max_message_bytes,
-                chunk_bytes=limits.chunk_bytes,
-                max_upload_bytes=limits.max_upload_bytes,
-                max_sessions=limits.max_sessions,
-                idle_timeout_seconds=limits.idle_timeout,
-                max_ndim=limits.max_ndim,
-            ),
+            limits=limits_message(limits),
             auth_required=self.state.auth_required,
             tls=self.state.tls,
+            principal=caller.name,
+            role=caller.role,
         )
+
+
+#: wire fields whose names differ from the Limits attributes
+_RENAMED = {"idle_timeout": "idle_timeout_seconds", "stream_idle_timeout": "stream_idle_timeout_seconds"}
+
+
+def limits_message(limits: Limits) -> server_pb2.Limits:
+    """Every limit, under its wire name (a test checks that none is left out)."""
+    return server_pb2.Limits(**{_RENAMED.get(name, name): value for name, value in limits.to_json().items()})

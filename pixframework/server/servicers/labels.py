@@ -17,55 +17,55 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
         self.state = state
 
     def AddClass(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             index = session.project.add_class(request.name, request.color or None)
         return labels_pb2.AddClassResponse(index=index)
 
     def RenameClass(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.rename_class(class_ref_from_proto(request.class_ref), request.new_name)
             return classes_to_proto(session.project.classes)
 
     def SetClassColor(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.set_class_color(class_ref_from_proto(request.class_ref), request.color)
             return classes_to_proto(session.project.classes)
 
     def RemoveClass(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.remove_class(class_ref_from_proto(request.class_ref))
             return classes_to_proto(session.project.classes)
 
     def ListClasses(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return classes_to_proto(session.project.classes)
 
     def SetLabels(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
         first = first_message(request_iterator, "labels upload")
-        with self.state.sessions.use(first.session_id) as session:
+        with self.state.session(first.session_id, context) as session:
             labels = receive_upload(first, request_iterator, self.state, "label array")
             session.project.set_labels(first.image, labels, offset=list(first.offset) or None)
         return labels_pb2.LabelsChanged()
 
     def Paint(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             coords = decode_ndarray(request.coords, max_ndim=2, what="stroke coordinates")
             pixels = session.project.paint(request.image, class_ref_from_proto(request.class_ref), coords, request.radius)
         return labels_pb2.LabelsChanged(pixels=int(pixels or 0))
 
     def Erase(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             coords = decode_ndarray(request.coords, max_ndim=2, what="stroke coordinates")
             pixels = session.project.erase(request.image, coords, request.radius)
         return labels_pb2.LabelsChanged(pixels=int(pixels or 0))
 
     def ClearLabels(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.clear_labels(request.image, class_ref_from_proto(request.class_ref, required=False))
         return labels_pb2.LabelsChanged()
 
     def GetLabels(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             axes = session.project.image_info(request.image)["axes"][:-1]
             labels = session.project.get_labels(request.image, region_from_proto(request.region))
             yield from stream_array(labels, self.state, axes)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import grpc
 
 from ..._proto.v1 import prediction_pb2, prediction_pb2_grpc
-from ...outputs import render_template
 from ...wire.arrays import region_from_proto
 from ...wire.enums import OUTPUTS
-from ..paths import relative_to_root, resolve_in_root
 from .base import ServerState, result_axes, stream_array
 from .progress import run_with_progress
+
+_STOPPED = "the export was stopped; running it again resumes where it stopped"
 
 
 class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
@@ -21,7 +21,7 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
         self.state = state
 
     def Predict(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             project = session.project
             result = project.predict(
                 request.image, region=region_from_proto(request.region), output=OUTPUTS.from_wire(request.output)
@@ -30,29 +30,22 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
             yield from stream_array(result, self.state, axes)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return prediction_pb2.ExportResponse(path=self._export(request))
+        return prediction_pb2.ExportResponse(path=self._export(request, context))
 
     def ExportWithProgress(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        # the client going away stops the export at its next block (an export resumes where it stopped)
-        for kind, value in run_with_progress(context, lambda progress: self._export(request, progress), "export"):
+        # the client leaving (or the server stopping) ends the export at its next block; finished blocks are kept
+        for kind, value in run_with_progress(context, lambda progress: self._export(request, context, progress), _STOPPED):
             if kind == "progress":
                 done, total, message = value
                 yield prediction_pb2.ExportProgress(blocks_done=done, blocks_total=total, message=str(message))
             else:
                 yield prediction_pb2.ExportProgress(message="done", path=value)
 
-    def _export(self, request: Any, progress: Any = None) -> str:
+    def _export(self, request: Any, context: grpc.ServicerContext, progress: Any = None) -> str:
         """Export as the request says; the path written, relative to the data root."""
-        root = self.state.sessions.data_root
         output = OUTPUTS.from_wire(request.output)
-        with self.state.sessions.use(request.session_id) as session:
-            project = session.project
-            info = project.image_info(request.image)
-            # placeholders are filled before the check, so no image name or template escapes the root
-            source = info.get("source") or ""
-            dataset_dir = os.path.dirname(source) if not info.get("stored") else str(project.path.parent)
-            target = render_template(request.path, dataset_dir=dataset_dir, nickname=info["name"], output=output)
-            path = resolve_in_root(root, target, what="export path")
-            written = project.export(request.image, str(path), output=output, format=request.format or None,
-                                     dtype=request.dtype or None, progress=progress)
-        return relative_to_root(root, written)
+        with self.state.session(request.session_id, context) as session:
+            # the project renders the template once and confines the result to the data root
+            written = session.project.export(request.image, request.path, output=output, format=request.format or None,
+                                             dtype=request.dtype or None, progress=progress)  # fmt: skip
+        return self.state.sessions.confinement.relative(written)

@@ -22,6 +22,7 @@ def session_info(state: ServerState, session: Session) -> sessions_pb2.SessionIn
         idle_seconds=max(0.0, time.monotonic() - session.last_used),
         sessions_on_project=state.sessions.holders(session),
         peer=session.peer,
+        owner=session.owner.name,
     )
 
 
@@ -30,26 +31,29 @@ class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
         self.state = state
 
     def CreateProject(self, request: Any, context: grpc.ServicerContext) -> Any:
-        session = self.state.sessions.open(request.path, create=True, overwrite=request.overwrite, peer=context.peer())
+        session = self.state.sessions.open(
+            request.path, create=True, overwrite=request.overwrite, peer=context.peer(), owner=self.state.caller(context)
+        )
         return session_info(self.state, session)
 
     def OpenProject(self, request: Any, context: grpc.ServicerContext) -> Any:
-        session = self.state.sessions.open(request.path, peer=context.peer())
+        session = self.state.sessions.open(request.path, peer=context.peer(), owner=self.state.caller(context))
         return session_info(self.state, session)
 
     def SaveProject(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             session.project.save()
         return sessions_pb2.SaveProjectResponse()
 
     def CloseSession(self, request: Any, context: grpc.ServicerContext) -> Any:
-        closed = self.state.sessions.close(request.session_id, save=request.save)
+        closed = self.state.sessions.close(request.session_id, save=request.save, caller=self.state.caller(context))
         return sessions_pb2.CloseSessionResponse(project_closed=closed)
 
     def ListSessions(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return sessions_pb2.ListSessionsResponse(sessions=[session_info(self.state, s) for s in self.state.sessions.list()])
+        visible = self.state.sessions.list(self.state.caller(context))
+        return sessions_pb2.ListSessionsResponse(sessions=[session_info(self.state, s) for s in visible])
 
     def GetSummary(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             summary = session.project.summary()
         return sessions_pb2.ProjectSummary(json=json_text(summary))

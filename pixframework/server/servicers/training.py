@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import grpc
 
@@ -18,15 +19,16 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
         self.state = state
 
     def Train(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             shared = session.shared
             cancel = threading.Event()
             shared.trainings.add(cancel)
             try:
                 train = session.project.train
-                for kind, value in run_with_progress(context, lambda progress: train(progress=progress), "training", cancel):
+                events = run_with_progress(context, lambda progress: train(progress=progress), "training was cancelled", cancel)
+                for kind, value in events:
                     if kind == "progress":
-                        yield training_pb2.TrainProgress(fraction=value[0], message=value[1])
+                        yield training_pb2.TrainProgress(fraction=float(value[0]), message=str(value[1]))
                     else:
                         summary = json_text(value)
                         yield training_pb2.TrainProgress(fraction=1.0, message="done", done=True, summary_json=summary)
@@ -34,9 +36,9 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                 shared.trainings.discard(cancel)
 
     def CancelTraining(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return training_pb2.CancelTrainingResponse(was_running=session.shared.cancel_trainings())
 
     def GetTrainingState(self, request: Any, context: grpc.ServicerContext) -> Any:
-        with self.state.sessions.use(request.session_id) as session:
+        with self.state.session(request.session_id, context) as session:
             return training_pb2.TrainingState(is_trained=session.project.is_trained)

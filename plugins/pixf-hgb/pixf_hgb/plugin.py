@@ -26,7 +26,8 @@ PARAMETERS = (
         "random_state", 0, "int", "random seed (empty: random)", minimum=0, maximum=2**32 - 1, nullable=True
     ),
     Parameter(
-        "threads", 0, "int", "CPU threads for training and prediction (0: all cores)", minimum=0, maximum=4096
+        "threads", 0, "int", "CPU threads for training and prediction (0: all cores)", minimum=0, maximum=4096,
+        role="threads",
     ),
 )
 
