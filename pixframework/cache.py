@@ -106,6 +106,10 @@ class ProjectCache:
             self._lru.put(key, planes)
         return planes
 
+    def cached_feature_planes(self, image_id: str, selection_key: str) -> np.ndarray | None:
+        """The feature planes of one selection if they are cached already (never computes them)."""
+        return self._lru.get((self._owner, "features", image_id, selection_key))
+
     def prediction(
         self, image_id: str, region: tuple[slice, ...], generation: int, compute: Callable[[], np.ndarray]
     ) -> np.ndarray:

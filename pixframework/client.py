@@ -30,6 +30,8 @@ from ._proto.v1 import (
     events_pb2_grpc,
     features_pb2,
     features_pb2_grpc,
+    guidance_pb2,
+    guidance_pb2_grpc,
     images_pb2,
     images_pb2_grpc,
     labels_pb2,
@@ -46,12 +48,15 @@ from ._proto.v1 import (
 from .errors import ValidationError
 from .events import EventWatcher
 from .features.selection import FeatureSelection
+from .guidance.checks import check_count, check_max_channels, check_seed
+from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .io.axes import normalize_region
 from .outputs import export_dtype
 from .palette import normalize_color
 from .remote_events import RemoteWatcher
 from .wire.arrays import array_bytes, byte_chunks, decode_chunks, encode_ndarray, make_header, region_to_proto
 from .wire.enums import COPY_MODES, OUTPUTS
+from .wire.guidance import feature_suggestion_from_proto, label_suggestions_from_proto
 from .wire.messages import (
     class_ref_to_proto,
     classes_from_proto,
@@ -85,6 +90,7 @@ class Stubs:
         self.classifiers = classifiers_pb2_grpc.ClassifierServiceStub(channel)
         self.training = training_pb2_grpc.TrainingServiceStub(channel)
         self.prediction = prediction_pb2_grpc.PredictionServiceStub(channel)
+        self.guidance = guidance_pb2_grpc.GuidanceServiceStub(channel)
         self.info = server_pb2_grpc.ServerInfoServiceStub(channel)
         self.events = events_pb2_grpc.EventServiceStub(channel)
         self.metadata = token_metadata(token)
@@ -393,6 +399,52 @@ class RemoteProject:
                 return message.path
             progress(int(message.blocks_done), int(message.blocks_total), message.message)
         raise RemoteError(grpc.StatusCode.DATA_LOSS, "the server ended the export without saying where it wrote it")
+
+    # ------------------------------------------------------------------ guidance
+    def suggest_labels(
+        self,
+        image: str | None = None,
+        n: int = 10,
+        region: Sequence[slice] | None = None,
+        *,
+        seed: int = 0,
+        progress: Callable[[float, str], None] | None = None,
+    ) -> list[LabelSuggestion]:
+        """The ``n`` places where one more label would help most, best first (see ``Project.suggest_labels``).
+
+        An exception raised by ``progress`` cancels the work on the server and is re-raised here.
+        """
+        request = guidance_pb2.SuggestLabelsRequest(
+            image=image or "", count=check_count(n), seed=check_seed(seed), **self._sid()
+        )
+        if region is not None:
+            if image is None:
+                raise ValidationError("a region needs an image: name the image the region belongs to")
+            request.region.CopyFrom(self._region(image, region))
+        result = self._streamed(self._rpc.guidance.SuggestLabels, request, progress, "label suggestions")
+        return label_suggestions_from_proto(result)
+
+    def suggest_features(
+        self, max_channels: int | None = None, *, seed: int = 0, progress: Callable[[float, str], None] | None = None
+    ) -> FeatureSuggestion:
+        """Score the feature entries and propose a smaller selection (see ``Project.suggest_features``).
+
+        An exception raised by ``progress`` cancels the work on the server and is re-raised here.
+        """
+        request = guidance_pb2.SuggestFeaturesRequest(seed=check_seed(seed), **self._sid())
+        if max_channels is not None:
+            request.max_channels = check_max_channels(max_channels)
+        result = self._streamed(self._rpc.guidance.SuggestFeatures, request, progress, "feature suggestions")
+        return feature_suggestion_from_proto(result)
+
+    def _streamed(self, method: Callable, request: Any, progress: Callable[[float, str], None] | None, what: str) -> Any:
+        """The ``result`` of a stream of ``progress``/``result`` events, passing progress on."""
+        for event in self._rpc.stream(method, request):
+            if event.WhichOneof("event") == "result":
+                return event.result
+            if progress is not None:
+                progress(event.progress.fraction, event.progress.message)  # raising closes the stream: the server stops
+        raise RemoteError(grpc.StatusCode.UNKNOWN, f"the {what} stream ended without a result")
 
 
     # ------------------------------------------------------------------ events

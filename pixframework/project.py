@@ -45,6 +45,7 @@ from .errors import Conflict, ValidationError
 from .events import EventLog, EventWatcher, current_client
 from .export_paths import export_target
 from .features.selection import FeatureSelection
+from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .image_set import ImageSet
 from .images import ImageEntry, read_array
 from .io.axes import normalize_region
@@ -520,6 +521,74 @@ class Project:
         compute = lambda: pipeline.class_probabilities(model, self._features_of(entry), region, n_classes)  # noqa: E731
         probabilities = self._cache.prediction(entry.id, region, self._model.generation, compute)
         return out_mod.derive(probabilities, output)
+
+    # ================================================================== guidance
+    def suggest_labels(
+        self,
+        image: str | None = None,
+        n: int = 10,
+        region: Sequence[slice] | None = None,
+        *,
+        seed: int = 0,
+        progress: pipeline.Progress | None = None,
+    ) -> list[LabelSuggestion]:
+        """The ``n`` places where one more label would help the classifier most, best first.
+
+        Ranks candidates by uncertainty (the forest's vote margin) plus novelty (distance in feature
+        space to everything labelled), keeps suggestions apart and away from labels, and analyses at
+        most 4 Mi pixels (random tiles of big images). See ``docs/guidance.md``.
+
+        :param image: image name; ``None`` looks at every image, and each image without labels gets
+            a suggestion before any image gets a second one.
+        :param n: how many suggestions (1..1000); fewer come back when the images hold fewer candidates.
+        :param region: spatial slices of ``image`` to look in (default: the whole image).
+        :param seed: the same seed, labels and model give the same suggestions.
+        :param progress: called as ``progress(fraction 0..1, message)``.
+        :returns: :class:`~pixframework.guidance.LabelSuggestion` objects, ranked (positions ``(z)yx``).
+        :raises NotTrained: no trained classifier.
+        """
+        from .guidance import suggest_labels
+
+        with self._lock:
+            self._check_open()
+            return suggest_labels(self._guidance_view(), image, n, region, seed=seed, progress=progress)
+
+    def suggest_features(
+        self, max_channels: int | None = None, *, seed: int = 0, progress: pipeline.Progress | None = None
+    ) -> FeatureSuggestion:
+        """Rank the filter x scale entries by what they add and propose a smaller selection that does as well.
+
+        Trains the chosen classifier on folds of the labelled pixels (whole image blocks held out),
+        ranks entries by permutation importance on the held-out pixels, then adds entries in that
+        order while they help, until the held-out accuracy is within 0.01 of the full selection's
+        and the predictions on pixels sampled from the images agree with it. The project is not
+        changed: apply the proposal with ``select_features(result.proposed)``. The project is locked
+        only while samples are read, so painting and training go on meanwhile.
+
+        :param max_channels: most feature channels the proposal may have (default: no limit).
+        :param seed: the same seed and labels give the same result.
+        :param progress: called as ``progress(fraction 0..1, message)``.
+        :returns: a :class:`~pixframework.guidance.FeatureSuggestion` (scores, proposal, accuracies, seconds).
+        :raises ValidationError: fewer than two classes with two labelled pixels each, or a
+            ``max_channels`` below the smallest entry's channels.
+        """
+        from .guidance import suggest_features
+        from .guidance.pool import pool_features
+
+        with self._lock:
+            self._check_open()
+            view = self._guidance_view()
+            x, y, positions = view.samples()
+            pool = pool_features(view, np.random.default_rng(seed))
+        return suggest_features(view, x, y, positions, pool, max_channels, seed=seed, progress=progress)
+
+    def _guidance_view(self) -> Any:
+        """What guidance reads (:class:`pixframework.guidance.view.ProjectView`); call with the lock held."""
+        from .guidance.view import project_view
+
+        model = self._model.require() if self._model.is_trained else None
+        return project_view(self._images, self._labels, self.classes, self._selection, self.classifier, model,
+                            self._cache, self._features_of)  # fmt: skip
 
     # ================================================================== export
     @_locked

@@ -22,6 +22,8 @@ from .._proto.v1 import (
     events_pb2_grpc,
     features_pb2,
     features_pb2_grpc,
+    guidance_pb2,
+    guidance_pb2_grpc,
     images_pb2,
     images_pb2_grpc,
     labels_pb2,
@@ -44,6 +46,7 @@ from .servicers.base import ServerState
 from .servicers.classifiers import ClassifierServicer
 from .servicers.events import EventServicer
 from .servicers.features import FeatureServicer
+from .servicers.guidance import GuidanceServicer
 from .servicers.images import ImageServicer
 from .servicers.info import ServerInfoServicer
 from .servicers.labels import LabelServicer
@@ -67,6 +70,7 @@ _SERVICES = (
     (ClassifierServicer, classifiers_pb2_grpc.add_ClassifierServiceServicer_to_server, classifiers_pb2),
     (TrainingServicer, training_pb2_grpc.add_TrainingServiceServicer_to_server, training_pb2),
     (PredictionServicer, prediction_pb2_grpc.add_PredictionServiceServicer_to_server, prediction_pb2),
+    (GuidanceServicer, guidance_pb2_grpc.add_GuidanceServiceServicer_to_server, guidance_pb2),
     (ServerInfoServicer, server_pb2_grpc.add_ServerInfoServiceServicer_to_server, server_pb2),
     (EventServicer, events_pb2_grpc.add_EventServiceServicer_to_server, events_pb2),
 )

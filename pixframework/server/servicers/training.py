@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextvars
-import queue
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import grpc
 
 from ..._proto.v1 import training_pb2, training_pb2_grpc
-from ...errors import Cancelled
 from ...wire.messages import json_text
 from .base import ServerState
-
-#: seconds between checks that the client is still there while waiting for progress
-_POLL = 0.25
+from .progress import run_with_progress
 
 
 class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
@@ -26,49 +22,17 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
         with self.state.session(request.session_id, context) as session:
             shared = session.shared
             cancel = threading.Event()
-            events: queue.Queue = queue.Queue()
-
-            def progress(fraction: float, message: str) -> None:
-                # the project calls this between steps: the one safe place to stop training
-                if cancel.is_set():
-                    raise Cancelled("training was cancelled")
-                events.put(("progress", fraction, message))
-
-            def work() -> None:
-                try:
-                    events.put(("done", session.project.train(progress=progress)))
-                except BaseException as exc:  # handed to the streaming thread, which raises it
-                    events.put(("error", exc))
-
             shared.trainings.add(cancel)
-            context.add_callback(cancel.set)  # runs when the call ends, e.g. the client went away
-            # the worker acts for the calling session too (its events name that client)
-            worker = threading.Thread(
-                target=contextvars.copy_context().run, args=(work,), name=f"pixf-train-{session.id[:6]}", daemon=True
-            )
-            worker.start()
             try:
-                while True:
-                    try:
-                        event = events.get(timeout=_POLL)
-                    except queue.Empty:
-                        if cancel.is_set() or not context.is_active():
-                            # end the call now: the worker stops at its next step and changes nothing
-                            # (a fit runs outside the project's lock, so nothing waits for it)
-                            cancel.set()
-                            raise Cancelled("training was cancelled") from None
-                        continue
-                    if event[0] == "progress":
-                        yield training_pb2.TrainResponse(fraction=float(event[1]), message=str(event[2]))
-                    elif event[0] == "done":
-                        yield training_pb2.TrainResponse(
-                            fraction=1.0, message="done", done=True, summary_json=json_text(event[1])
-                        )
-                        return
+                train = session.project.train
+                events = run_with_progress(context, lambda progress: train(progress=progress), "training was cancelled", cancel)
+                for kind, value in events:
+                    if kind == "progress":
+                        yield training_pb2.TrainResponse(fraction=float(value[0]), message=str(value[1]))
                     else:
-                        raise event[1]
+                        summary = json_text(value)
+                        yield training_pb2.TrainResponse(fraction=1.0, message="done", done=True, summary_json=summary)
             finally:
-                cancel.set()  # stops the worker at its next step if the stream ended early
                 shared.trainings.discard(cancel)
 
     def CancelTraining(self, request: Any, context: grpc.ServicerContext) -> Any:
