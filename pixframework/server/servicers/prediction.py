@@ -27,7 +27,7 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
                 request.image, region=region_from_proto(request.region), output=OUTPUTS.from_wire(request.output)
             )
             axes = result_axes(project.image_info(request.image)["axes"], result.ndim)
-            yield from stream_array(result, self.state, axes)
+            yield from stream_array(result, self.state, axes, prediction_pb2.PredictResponse)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
         return prediction_pb2.ExportResponse(path=self._export(request, context))
