@@ -1,11 +1,15 @@
-"""Load: many concurrent clients on one project over 127.0.0.1, mixing label edits, training and prediction.
+"""Load: many concurrent clients on one project over 127.0.0.1, mixing label edits, training and prediction,
+while watchers follow the project's events.
 
 Every client owns a stripe of the image and keeps a mirror of the labels it wrote there; at the end
-the server's labels must equal the union of all mirrors exactly, and no call may have failed. Also
-runs a single client for the same time first, and prints the throughput ratio (N clients / 1 client).
+the server's labels must equal the union of all mirrors exactly, and no call may have failed. Each
+watcher reads the labels once before the clients start, then only applies the label patches of the
+events it receives: at the end its copy must equal the server's labels exactly. Event latency is the
+time from the change committing on the server to the watcher holding the event (one clock: loopback).
+Also runs a single client for the same time first, and prints the throughput ratio (N clients / 1 client).
 
-    python benchmarks/bench_load.py                       # 16 clients x 60 s, server in its own process
-    python benchmarks/bench_load.py --clients 4 --seconds 5
+    python benchmarks/bench_load.py                       # 16 clients + 4 watchers x 60 s, server in its own process
+    python benchmarks/bench_load.py --clients 4 --watchers 1 --seconds 5
 
 tests/test_server_load.py runs a short version of the same loop in the normal test suite.
 """
@@ -45,6 +49,17 @@ class ClientReport:
     @property
     def calls(self) -> int:
         return sum(len(v) for v in self.latencies.values())
+
+
+@dataclass
+class WatcherReport:
+    """What one watcher saw: its replayed labels, event latencies (s), resyncs, failures."""
+
+    labels: np.ndarray
+    latencies: list[float] = field(default_factory=list)
+    events: int = 0
+    resyncs: int = 0
+    failures: list[str] = field(default_factory=list)
 
 
 def image_shape(n_clients: int) -> tuple[int, int]:
@@ -128,20 +143,82 @@ def client_loop(address: str, path: str, index: int, n_clients: int, deadline: f
     return report
 
 
-def run_clients(address: str, path: str, n_clients: int, seconds: float, max_iterations: int) -> list[ClientReport]:
-    """Run ``n_clients`` client loops in threads until ``seconds`` pass or each did ``max_iterations``."""
-    deadline = time.monotonic() + seconds
-    reports: list[ClientReport | None] = [None] * n_clients
+class Watching:
+    """A watcher: its own session on the project, the labels read once, then only events applied."""
 
-    def run(k: int) -> None:
-        reports[k] = client_loop(address, path, k, n_clients, deadline, max_iterations)
+    def __init__(self, address: str, path: str):
+        from pixframework.client import connect
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(n_clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return [r for r in reports if r is not None]
+        self._client = connect(address)
+        self._project = self._client.open_project(path)
+        self._events = self._project.watch()  # registered on return: no later change is missed
+        self.report = WatcherReport(self._project.get_labels("img"))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        report = self.report
+        try:
+            while not self._stop.is_set() or self._events.revision < self.target:
+                event = self._events.next(timeout=0.2)
+                if event is None:
+                    if self._events.closed:
+                        break
+                    continue
+                report.latencies.append(time.time() - event.time)
+                report.events += 1
+                if event.kind == "resync":  # the history did not reach back: read again
+                    report.resyncs += 1
+                    report.labels = self._project.get_labels("img")
+                elif event.kind == "labels_changed":
+                    if event["patches_omitted"]:
+                        report.labels[event["region"]] = self._project.get_labels("img", event["region"])
+                    for region, patch in event["patches"]:
+                        report.labels[region] = patch
+        except Exception as exc:  # counted: the bar is zero failures
+            report.failures.append(f"watch: {type(exc).__name__}: {exc}")
+
+    target = 0  # the project's revision the watcher must reach before it stops
+
+    def finish(self, revision: int, timeout: float = 60.0) -> WatcherReport:
+        """Follow until ``revision`` arrived, then end the session."""
+        self.target = revision
+        self._stop.set()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.report.failures.append(f"watch: revision {revision} did not arrive within {timeout:g} s")
+        self._events.close()
+        self._project.close()
+        self._client.close()
+        return self.report
+
+
+def run_clients(
+    address: str, path: str, n_clients: int, seconds: float, max_iterations: int, n_watchers: int = 0
+) -> tuple[list[ClientReport], list[WatcherReport]]:
+    """Run ``n_clients`` client loops in threads until ``seconds`` pass or each did ``max_iterations``,
+    with ``n_watchers`` watchers following the project meanwhile."""
+    from pixframework.client import connect
+
+    with connect(address) as client:
+        holder = client.open_project(path)  # keeps the project open from the watchers' first read to the check
+        watchers = [Watching(address, path) for _ in range(n_watchers)]
+        deadline = time.monotonic() + seconds
+        reports: list[ClientReport | None] = [None] * n_clients
+
+        def run(k: int) -> None:
+            reports[k] = client_loop(address, path, k, n_clients, deadline, max_iterations)
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(n_clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        revision = holder.summary()["revision"]
+        watched = [w.finish(revision) for w in watchers]
+        holder.close()
+    return [r for r in reports if r is not None], watched
 
 
 def expected_labels(seed: np.ndarray, reports: list[ClientReport]) -> np.ndarray:
@@ -156,21 +233,22 @@ def _percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000 if values else float("nan")
 
 
-def _one_run(address: str, n_clients: int, seconds: float, label: str) -> tuple[float, bool]:
+def _one_run(address: str, n_clients: int, seconds: float, label: str, n_watchers: int = 0) -> tuple[float, bool]:
     from pixframework.client import connect
 
     path = f"load-{n_clients}.pixf"
     with connect(address) as client:
         seed = prepare_project(client, path, n_clients)
     started = time.monotonic()
-    reports = run_clients(address, path, n_clients, seconds, max_iterations=10**9)
+    reports, watched = run_clients(address, path, n_clients, seconds, max_iterations=10**9, n_watchers=n_watchers)
     elapsed = time.monotonic() - started
     with connect(address) as client:
         project = client.open_project(path)
         labels = project.get_labels("img")
         project.close(save=False)
     exact = bool(np.array_equal(labels, expected_labels(seed, reports)))
-    failures = [f for r in reports for f in r.failures]
+    replayed = all(np.array_equal(w.labels, labels) for w in watched)
+    failures = [f for r in reports for f in r.failures] + [f for w in watched for f in w.failures]
     calls = sum(r.calls for r in reports)
     by_kind: dict[str, list[float]] = defaultdict(list)
     for r in reports:
@@ -181,9 +259,14 @@ def _one_run(address: str, n_clients: int, seconds: float, label: str) -> tuple[
     for kind in sorted(by_kind):
         v = by_kind[kind]
         print(f"  {kind:<11} n={len(v):<6} p50 {_percentile(v, 50):7.1f} ms   p95 {_percentile(v, 95):7.1f} ms")
+    if watched:
+        latencies = [x for w in watched for x in w.latencies]
+        print(f"  {len(watched)} watchers: {sum(w.events for w in watched)} events, {sum(w.resyncs for w in watched)} resyncs, "
+              f"replay equals the server's labels: {replayed}; event latency p50 {_percentile(latencies, 50):.1f} ms, "
+              f"p95 {_percentile(latencies, 95):.1f} ms")  # fmt: skip
     for f in failures[:10]:
         print("  FAILED", f)
-    return calls / elapsed, exact and not failures
+    return calls / elapsed, exact and replayed and not failures
 
 
 def main() -> int:
@@ -191,6 +274,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--watchers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--baseline-seconds", type=float, default=None, help="single-client run length (default: seconds / 4)")
     args = parser.parse_args()
@@ -199,12 +283,12 @@ def main() -> int:
         proc, address = spawn_server(tmp, args=["--log-level", "WARNING"])
         try:
             single, ok1 = _one_run(address, 1, args.baseline_seconds or max(2.0, args.seconds / 4), "baseline")
-            many, ok2 = _one_run(address, args.clients, args.seconds, "load")
+            many, ok2 = _one_run(address, args.clients, args.seconds, "load", args.watchers)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
     print(f"\nthroughput ratio {args.clients} clients / 1 client: {many / single:.2f}")
-    print("PASS: zero failed calls, labels are exactly the union of all edits" if ok1 and ok2 else "FAIL")
+    print("PASS: zero failed calls, labels are exactly the union of all edits, every watcher's replay equals them" if ok1 and ok2 else "FAIL")
     return 0 if ok1 and ok2 else 1
 
 

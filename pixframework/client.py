@@ -27,6 +27,7 @@ import numpy as np
 from ._proto.v1 import (
     classifiers_pb2,
     classifiers_pb2_grpc,
+    events_pb2_grpc,
     features_pb2,
     features_pb2_grpc,
     guidance_pb2,
@@ -45,12 +46,14 @@ from ._proto.v1 import (
     training_pb2_grpc,
 )
 from .errors import ValidationError
+from .events import EventWatcher
 from .features.selection import FeatureSelection
 from .guidance.checks import check_count, check_max_channels, check_seed
 from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .io.axes import normalize_region
 from .outputs import export_dtype
 from .palette import normalize_color
+from .remote_events import RemoteWatcher
 from .wire.arrays import array_bytes, byte_chunks, decode_chunks, encode_ndarray, make_header, region_to_proto
 from .wire.enums import COPY_MODES, OUTPUTS
 from .wire.guidance import feature_suggestion_from_proto, label_suggestions_from_proto
@@ -89,6 +92,7 @@ class Stubs:
         self.prediction = prediction_pb2_grpc.PredictionServiceStub(channel)
         self.guidance = guidance_pb2_grpc.GuidanceServiceStub(channel)
         self.info = server_pb2_grpc.ServerInfoServiceStub(channel)
+        self.events = events_pb2_grpc.EventServiceStub(channel)
         self.metadata = token_metadata(token)
 
     def call(self, method: Callable, request: Any) -> Any:
@@ -109,8 +113,8 @@ class Stubs:
             call.cancel()  # no-op when the stream already ended
 
     def array(self, method: Callable, request: Any) -> np.ndarray:
-        """An array streamed in chunks by the server."""
-        return decode_chunks(self.stream(method, request), max_bytes=None)
+        """An array streamed in chunks by the server (each response carries one in its ``chunk`` field)."""
+        return decode_chunks((message.chunk for message in self.stream(method, request)), max_bytes=None)
 
 
 class RemoteProject:
@@ -124,6 +128,7 @@ class RemoteProject:
         self._client = client
         self._rpc = client._rpc
         self.session_id = info.session_id
+        self._client_name = info.client
         self._path = PurePosixPath(info.path)
         self._closed = False
 
@@ -147,7 +152,7 @@ class RemoteProject:
 
     def save(self) -> None:
         """Save the project on the server (atomic)."""
-        self._rpc.call(self._rpc.sessions.SaveProject, sessions_pb2.SessionRequest(**self._sid()))
+        self._rpc.call(self._rpc.sessions.SaveProject, sessions_pb2.SaveProjectRequest(**self._sid()))
 
     def close(self, *, save: bool = True) -> None:
         """End this session; the server closes the project (saving it unless ``save=False``) when no
@@ -159,7 +164,7 @@ class RemoteProject:
 
     def summary(self) -> dict[str, Any]:
         """What ``pixf info`` prints: images, classes, label counts, features, classifier, trained or not."""
-        reply = self._rpc.call(self._rpc.sessions.GetSummary, sessions_pb2.SessionRequest(**self._sid()))
+        reply = self._rpc.call(self._rpc.sessions.GetSummary, sessions_pb2.GetSummaryRequest(**self._sid()))
         return json_document(reply.json, "project summary")
 
     def label_counts(self) -> dict[str, dict[str, int]]:
@@ -203,12 +208,12 @@ class RemoteProject:
 
     def remove_image(self, name: str) -> None:
         """Remove an image and its labels."""
-        self._rpc.call(self._rpc.images.RemoveImage, images_pb2.ImageRequest(image=name, **self._sid()))
+        self._rpc.call(self._rpc.images.RemoveImage, images_pb2.RemoveImageRequest(image=name, **self._sid()))
 
     def image_info(self, name: str) -> dict[str, Any]:
         """Name, canonical shape and axes, dtype name (``"uint16"``), source and whether stored in the project."""
-        info = self._rpc.call(self._rpc.images.GetImageInfo, images_pb2.ImageRequest(image=name, **self._sid()))
-        return image_info_from_proto(info)
+        request = images_pb2.GetImageInfoRequest(image=name, **self._sid())
+        return image_info_from_proto(self._rpc.call(self._rpc.images.GetImageInfo, request).info)
 
     def _region(self, image: str, region: Sequence[slice] | None) -> Any:
         if region is None:
@@ -229,7 +234,7 @@ class RemoteProject:
     def classes(self) -> list[dict[str, Any]]:
         """Label classes: ``[{"name", "color", "index"}]`` with index 1..C."""
         reply = self._rpc.call(self._rpc.labels.ListClasses, labels_pb2.ListClassesRequest(**self._sid()))
-        return classes_from_proto(reply)
+        return classes_from_proto(reply.classes)
 
     def add_class(self, name: str, color: str | tuple[int, int, int] | None = None) -> int:
         """Add a label class; returns its index (the label value used for it)."""
@@ -274,6 +279,23 @@ class RemoteProject:
         request = labels_pb2.EraseRequest(image=image, coords=_coords(coords), radius=float(radius), **self._sid())
         return int(self._rpc.call(self._rpc.labels.Erase, request).pixels)
 
+    def erase_mask(self, image: str, mask: np.ndarray, *, offset: Sequence[int] | None = None) -> int:
+        """Unlabel the pixels where ``mask`` (spatial axes, at ``offset``) is non-zero; returns how many were labelled."""
+        first = labels_pb2.EraseMaskRequest(
+            image=image, offset=[int(o) for o in offset] if offset is not None else [], **self._sid()
+        )
+        mask = np.asarray(mask)
+        mask = mask.astype(np.uint8) if mask.dtype == bool else mask
+        return int(self._rpc.call(self._rpc.labels.EraseMask, self._client._upload(first, mask)).pixels)
+
+    def undo(self) -> int:
+        """Undo this session's latest label edit (never another client's); returns the pixels restored (0: none left)."""
+        return int(self._rpc.call(self._rpc.labels.Undo, labels_pb2.UndoRequest(**self._sid())).pixels)
+
+    def redo(self) -> int:
+        """Redo this session's latest undone edit; returns the pixels written again (0: nothing to redo)."""
+        return int(self._rpc.call(self._rpc.labels.Redo, labels_pb2.RedoRequest(**self._sid())).pixels)
+
     def clear_labels(self, image: str, class_: str | int | None = None) -> None:
         """Remove all labels of an image, or only those of one class."""
         request = labels_pb2.ClearLabelsRequest(image=image, **self._sid())
@@ -291,7 +313,7 @@ class RemoteProject:
     def features(self) -> FeatureSelection:
         """The current :class:`~pixframework.features.selection.FeatureSelection`."""
         reply = self._rpc.call(self._rpc.features.GetFeatures, features_pb2.GetFeaturesRequest(**self._sid()))
-        return FeatureSelection.from_json(selection_from_proto(reply))
+        return FeatureSelection.from_json(selection_from_proto(reply.selection))
 
     def select_features(self, selection: Any) -> None:
         """Choose the features: a FeatureSelection, its JSON form, or a list of ``(filter, scale)``."""
@@ -302,7 +324,7 @@ class RemoteProject:
     def classifier(self) -> tuple[str, dict[str, Any]]:
         """``(name, params)`` of the chosen classifier plugin."""
         reply = self._rpc.call(self._rpc.classifiers.GetClassifier, classifiers_pb2.GetClassifierRequest(**self._sid()))
-        return classifier_choice_from_proto(reply)
+        return classifier_choice_from_proto(reply.classifier)
 
     def set_classifier(self, name: str, **params: Any) -> None:
         """Choose the classifier plugin and its parameters (validated by the server against the plugin)."""
@@ -314,7 +336,7 @@ class RemoteProject:
     # ------------------------------------------------------------------ training
     @property
     def is_trained(self) -> bool:
-        reply = self._rpc.call(self._rpc.training.GetTrainingState, training_pb2.TrainingStateRequest(**self._sid()))
+        reply = self._rpc.call(self._rpc.training.GetTrainingState, training_pb2.GetTrainingStateRequest(**self._sid()))
         return reply.is_trained
 
     def train(self, progress: Callable[[float, str], None] | None = None) -> dict[str, Any]:
@@ -371,7 +393,8 @@ class RemoteProject:
         )
         if progress is None:
             return self._rpc.call(self._rpc.prediction.Export, request).path
-        for message in self._rpc.stream(self._rpc.prediction.ExportWithProgress, request):
+        streamed = prediction_pb2.ExportWithProgressRequest(export=request)
+        for message in self._rpc.stream(self._rpc.prediction.ExportWithProgress, streamed):
             if message.path:
                 return message.path
             progress(int(message.blocks_done), int(message.blocks_total), message.message)
@@ -424,6 +447,21 @@ class RemoteProject:
         raise RemoteError(grpc.StatusCode.UNKNOWN, f"the {what} stream ended without a result")
 
 
+    # ------------------------------------------------------------------ events
+    def watch(self, after_revision: int | None = None, *, log: str | None = None) -> EventWatcher:
+        """The project's changes as :class:`~pixframework.events.Event` objects, as the server commits them
+        (the same objects :meth:`Project.watch <pixframework.project.Project.watch>` gives). A broken
+        connection is resumed from the last revision seen."""
+        return RemoteWatcher(
+            lambda request: self._rpc.events.Watch(request, metadata=self._rpc.metadata), self.session_id, after_revision, log
+        )
+
+    @property
+    def client(self) -> str:
+        """This session's public name: events name it as ``client`` of its changes, and :meth:`undo` steps through them."""
+        return self._client_name
+
+
 class Client:
     """A connection to a pixframework server. Use :func:`connect`."""
 
@@ -451,7 +489,7 @@ class Client:
 
     def _chunk_bytes(self) -> int:
         if self._limits is None:
-            self._limits = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest()).limits
+            self._limits = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.GetServerInfoRequest()).info.limits
         return int(self._limits.chunk_bytes) or (1 << 20)
 
     def _upload(self, first: Any, array: np.ndarray) -> Iterator[Any]:
@@ -468,12 +506,12 @@ class Client:
     def create_project(self, path: str, *, overwrite: bool = False) -> RemoteProject:
         """Create a project at ``path`` (relative to the server's data root) and open a session on it."""
         request = sessions_pb2.CreateProjectRequest(path=os.fspath(path), overwrite=overwrite)
-        return RemoteProject(self, self._rpc.call(self._rpc.sessions.CreateProject, request))
+        return RemoteProject(self, self._rpc.call(self._rpc.sessions.CreateProject, request).session)
 
     def open_project(self, path: str) -> RemoteProject:
         """Open the project at ``path`` (relative to the server's data root) in a new session."""
         request = sessions_pb2.OpenProjectRequest(path=os.fspath(path))
-        return RemoteProject(self, self._rpc.call(self._rpc.sessions.OpenProject, request))
+        return RemoteProject(self, self._rpc.call(self._rpc.sessions.OpenProject, request).session)
 
     def sessions(self) -> list[dict[str, Any]]:
         """Open sessions the caller may see (its own; all for an admin token): id, project path,
@@ -488,6 +526,7 @@ class Client:
                 "sessions_on_project": s.sessions_on_project,
                 "peer": s.peer,
                 "owner": s.owner,
+                "client": s.client,
             }
             for s in reply.sessions
         ]
@@ -495,7 +534,7 @@ class Client:
     def server_info(self) -> dict[str, Any]:
         """Server version, wire API version, plugins (and skipped ones), limits, auth and TLS flags,
         and who the server takes the caller for (``principal``, ``role``)."""
-        info = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.ServerInfoRequest())
+        info = self._rpc.call(self._rpc.info.GetServerInfo, server_pb2.GetServerInfoRequest()).info
         self._limits = info.limits
         limits = info.limits
         return {

@@ -3,15 +3,17 @@ loaded from and saved to the project store, with what changed since the last sav
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .images import ImageEntry
-from .labels import SparseLabels, check_label_patch, label_dtype, renumber_table
+from .labels import SparseLabels, check_erase_mask, check_label_patch, label_dtype, renumber_table
 from .limits import DEFAULT_LIMITS, Limits
 from .painting import stroke_mask
 from .store import ProjectStore
+from .undo import Edit, Piece, changed_pieces
 
 
 class LabelSet:
@@ -51,42 +53,87 @@ class LabelSet:
             return np.zeros(tuple(s.stop - s.start for s in region), label_dtype(n_classes))
         return labels[region]
 
-    # ------------------------------------------------------------------ edits (each returns whether labels changed)
-    def write_patch(self, image: ImageEntry, n_classes: int, labels: Any, offset: Sequence[int] | None) -> bool:
+    # ------------------------------------------------------------------ edits (each returns the pieces it changed)
+    def _changing(self, image_id: str, regions: Sequence[tuple[slice, ...]], n_classes: int, apply: Callable[[], None]) -> tuple[Piece, ...]:
+        """Run ``apply`` and return what it changed inside ``regions`` (which must hold every pixel it touches)."""
+        before = [self.read(image_id, r, n_classes) for r in regions]
+        apply()
+        return changed_pieces(regions, before, [self.read(image_id, r, n_classes) for r in regions])
+
+    def write_patch(self, image: ImageEntry, n_classes: int, labels: Any, offset: Sequence[int] | None) -> tuple[Piece, ...]:
         """Write the non-zero values of ``labels`` at ``offset`` (checked by :func:`~pixframework.labels.check_label_patch`)."""
         labels, region = check_label_patch(labels, offset, image.spatial_shape, n_classes, image.name)
         mask = labels > 0
         if not mask.any():
-            return False
-        self.get_or_create(image.id, image.spatial_shape, n_classes).write(region, labels, mask)
-        return True
+            return ()
+        target = self.get_or_create(image.id, image.spatial_shape, n_classes)
+        return self._changing(image.id, [region], n_classes, lambda: target.write(region, labels, mask))
+
+    def erase_mask(self, image: ImageEntry, n_classes: int, mask: Any, offset: Sequence[int] | None) -> tuple[Piece, ...]:
+        """Unlabel the pixels where ``mask`` (an array over spatial axes placed at ``offset``) is non-zero."""
+        mask, region = check_erase_mask(mask, offset, image.spatial_shape, image.name)
+        labels = self._labels.get(image.id)
+        if labels is None or not mask.any():
+            return ()
+        return self._changing(image.id, [region], n_classes, lambda: labels.write(region, np.zeros(mask.shape, labels.dtype), mask))
 
     def stroke(
         self, image: ImageEntry, n_classes: int, value: int, coords: Any, radius: float, limits: Limits = DEFAULT_LIMITS
-    ) -> tuple[int, bool]:
-        """Paint ``value`` (0 erases) along a brush stroke; returns the pixels inside it and whether labels changed.
+    ) -> tuple[int, tuple[Piece, ...]]:
+        """Paint ``value`` (0 erases) along a brush stroke; returns the pixels inside it and the pieces changed.
 
         :param limits: the stroke limits, checked before anything is allocated.
         """
         stroke = stroke_mask(coords, radius, image.spatial_shape, limits)
         if stroke is None:
-            return 0, False
+            return 0, ()
         region, mask = stroke
         labels = self.get_or_create(image.id, image.spatial_shape, n_classes) if value else self._labels.get(image.id)
-        if labels is not None:
-            labels.write(region, np.full(mask.shape, value, labels.dtype), mask)
-        return int(mask.sum()), labels is not None
+        if labels is None:
+            return int(mask.sum()), ()
+        pieces = self._changing(image.id, [region], n_classes, lambda: labels.write(region, np.full(mask.shape, value, labels.dtype), mask))
+        return int(mask.sum()), pieces
 
-    def clear(self, image_id: str, index: int | None, n_classes: int) -> bool:
+    def clear(self, image_id: str, index: int | None, n_classes: int) -> tuple[Piece, ...]:
         """Unlabel an image, or only class ``index`` of it."""
         labels = self._labels.get(image_id)
         if labels is None:
-            return False
-        if index is None:
-            labels.clear()
-        else:
-            labels.map_values(renumber_table(n_classes, index, shift=False))
-        return True
+            return ()
+        apply = labels.clear if index is None else lambda: labels.map_values(renumber_table(n_classes, index, shift=False))
+        return self._changing(image_id, labels.chunk_regions(), n_classes, apply)
+
+    def renumber(self, table: np.ndarray, n_classes: int) -> dict[str, tuple[Piece, ...]]:
+        """Apply a renumbering table (:func:`~pixframework.labels.renumber_table`) to every image's labels;
+        returns the pieces changed per image id (images whose labels did not change are left out)."""
+        changed = {}
+        for image_id, labels in self._labels.items():
+            pieces = self._changing(image_id, labels.chunk_regions(), n_classes, lambda: labels.map_values(table))
+            if pieces:
+                changed[image_id] = pieces
+        return changed
+
+    def revert(self, edit: Edit, n_classes: int, *, undo: bool) -> tuple[Edit, tuple[Piece, ...]]:
+        """Undo (or redo) ``edit`` on the pixels that still hold what it (or its undo) wrote.
+
+        :returns: the edit as it now stands (its mask: the pixels reverted, for the opposite step)
+            and the pieces changed.
+        """
+        labels = self._labels.get(edit.image_id)
+        if labels is None:
+            return replace(edit, pieces=()), ()
+        now: list[Piece] = []
+
+        def apply() -> None:
+            for piece in edit.pieces:
+                current = labels[piece.region]
+                source, target = (piece.after, piece.before) if undo else (piece.before, piece.after)
+                applicable = piece.mask & (current == source)
+                if applicable.any():
+                    labels.write(piece.region, target, applicable)
+                    now.append(replace(piece, mask=applicable))
+
+        pieces = self._changing(edit.image_id, [p.region for p in edit.pieces], n_classes, apply)
+        return replace(edit, pieces=tuple(now)), pieces
 
     def labelled(self, image_ids: Iterable[str]) -> list[str]:
         """Those of ``image_ids`` that hold at least one label, in the given order."""
@@ -105,11 +152,6 @@ class LabelSet:
         """Switch every label array to the dtype that holds ``n_classes`` classes (uint8 -> uint16 past 255)."""
         dtype = label_dtype(n_classes)
         self._labels = {k: v if v.dtype == dtype else v.astype(dtype) for k, v in self._labels.items()}
-
-    def renumber(self, table: np.ndarray) -> None:
-        """Apply a renumbering table (:func:`~pixframework.labels.renumber_table`) to every image's labels."""
-        for labels in self._labels.values():
-            labels.map_values(table)
 
     @property
     def has_changes(self) -> bool:

@@ -37,6 +37,26 @@ def renumber_table(n_classes: int, index: int, *, shift: bool) -> np.ndarray:
     return table
 
 
+def _placed_region(
+    array: np.ndarray, offset: Sequence[int] | None, spatial_shape: tuple[int, ...], what: str, image: str
+) -> tuple[slice, ...]:
+    """The region an integer or boolean ``array`` covers when placed at ``offset`` (default: the origin)."""
+    ndim = len(spatial_shape)
+    if array.ndim != ndim:
+        raise ValidationError(f"{what} must have {ndim} spatial dimensions, got shape {array.shape}")
+    if array.dtype.kind not in "biu":
+        raise ValidationError(f"{what} must be integers, got dtype {array.dtype}")
+    offset = tuple(int(o) for o in (offset if offset is not None else (0,) * ndim))
+    if len(offset) != ndim:
+        raise ValidationError(f"offset must have {ndim} entries, got {offset}")
+    if any(o < 0 or o + s > size for o, s, size in zip(offset, array.shape, spatial_shape)) or array.size == 0:
+        raise ValidationError(
+            f"{what} of shape {array.shape} at offset {offset} do not fit image {image!r} "
+            f"of spatial shape {spatial_shape}"
+        )
+    return tuple(slice(o, o + s) for o, s in zip(offset, array.shape))
+
+
 def check_label_patch(
     labels: Any, offset: Sequence[int] | None, spatial_shape: tuple[int, ...], n_classes: int, image: str
 ) -> tuple[np.ndarray, tuple[slice, ...]]:
@@ -46,25 +66,25 @@ def check_label_patch(
         other than 0 (unlabelled) and a class index ``1..n_classes``.
     """
     labels = np.asarray(labels)
-    ndim = len(spatial_shape)
-    if labels.ndim != ndim:
-        raise ValidationError(f"labels must have {ndim} spatial dimensions, got shape {labels.shape}")
-    if labels.dtype.kind not in "biu":
-        raise ValidationError(f"labels must be integers, got dtype {labels.dtype}")
-    offset = tuple(int(o) for o in (offset if offset is not None else (0,) * ndim))
-    if len(offset) != ndim:
-        raise ValidationError(f"offset must have {ndim} entries, got {offset}")
-    if any(o < 0 or o + s > size for o, s, size in zip(offset, labels.shape, spatial_shape)) or labels.size == 0:
-        raise ValidationError(
-            f"labels of shape {labels.shape} at offset {offset} do not fit image {image!r} "
-            f"of spatial shape {spatial_shape}"
-        )
+    region = _placed_region(labels, offset, spatial_shape, "labels", image)
     if labels.min() < 0 or labels.max() > n_classes:
         raise ValidationError(
             f"label values must be 0 (unlabelled) or a class index 1..{n_classes}; "
             f"got values {int(labels.min())}..{int(labels.max())}"
         )
-    return labels, tuple(slice(o, o + s) for o, s in zip(offset, labels.shape))
+    return labels, region
+
+
+def check_erase_mask(
+    mask: Any, offset: Sequence[int] | None, spatial_shape: tuple[int, ...], image: str
+) -> tuple[np.ndarray, tuple[slice, ...]]:
+    """Check an eraser mask (non-zero: erase) placed into an image at ``offset``; returns it as booleans
+    and the region it covers.
+
+    :raises ValidationError: wrong dimensionality, neither boolean nor integer, outside the image, or empty.
+    """
+    mask = np.asarray(mask)
+    return mask != 0, _placed_region(mask, offset, spatial_shape, "eraser masks", image)
 
 
 def check_label_array(labels: Any, spatial_shape: tuple[int, ...], what: str) -> Any:
@@ -141,6 +161,13 @@ class SparseLabels:
     def chunk_origin(self, index: tuple[int, ...]) -> tuple[int, ...]:
         """Spatial coordinates of a chunk's first pixel."""
         return tuple(i * c for i, c in zip(index, self.chunks))
+
+    def chunk_regions(self) -> list[tuple[slice, ...]]:
+        """The regions of the non-empty chunks, in index order (where anything is labelled)."""
+        return [
+            tuple(slice(o, o + s) for o, s in zip(self.chunk_origin(index), self._chunk_shape(index)))
+            for index in sorted(self._blocks)
+        ]
 
     def counts(self) -> dict[int, int]:
         """Number of labelled pixels per class index (classes with no labels are absent)."""

@@ -29,9 +29,9 @@ import functools
 import math
 import os
 import threading
-import time
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -42,18 +42,21 @@ from .blockwise import PredictionJob, run_blockwise
 from .cache import ProjectCache
 from .classes import LabelClasses
 from .errors import Conflict, ValidationError
+from .events import EventLog, EventWatcher, current_client
 from .export_paths import export_target
 from .features.selection import FeatureSelection
 from .guidance.results import FeatureSuggestion, LabelSuggestion
 from .image_set import ImageSet
 from .images import ImageEntry, read_array
 from .io.axes import normalize_region
+from .label_edits import LabelEditor
 from .label_set import LabelSet
 from .labels import label_dtype
 from .limits import DEFAULT_LIMITS, Limits
 from .model_slot import ModelSlot
 from .registry import get_registry
 from .store import ProjectStore, project_path
+from .training import Snapshot, train_on_snapshot
 
 
 def _locked(method: Callable) -> Callable:
@@ -97,6 +100,8 @@ class Project:
         self._model = ModelSlot(store, meta.get("classifier"), meta.get("model"))
         self._dirty = False
         self._cache = ProjectCache()
+        self._events = EventLog()
+        self._edits = LabelEditor(self._labels, self._events, self._image_name, self._cache.drop_predictions)
 
     # ================================================================== lifecycle
     @classmethod
@@ -154,6 +159,7 @@ class Project:
         self._committed = meta
         self._labels.saved()
         self._dirty = False
+        self._events.emit("project_saved")
 
     def close(self, *, save: bool = True) -> None:
         """Save (unless ``save=False``) and release caches; further calls raise."""
@@ -164,6 +170,7 @@ class Project:
                 self.save()
             self._cache.clear()
             self._closed = True
+            self._events.close()
 
     @property
     def has_unsaved_changes(self) -> bool:
@@ -207,6 +214,7 @@ class Project:
         """
         entry = self._images.add(source, axes=axes, name=name, copy=copy, format=format)
         self._dirty = True
+        self._events.emit("image_added", image=entry.name, info=entry.info(), images=self._images.names)
         return entry.name
 
     @_locked
@@ -214,8 +222,13 @@ class Project:
         """Remove an image and its labels from the project."""
         entry = self._images.remove(name)
         self._labels.drop(entry.id)
+        self._edits.undo_history.drop_image(entry.id)
         self._cache.drop_image(entry.id)
         self._dirty = True
+        self._events.emit("image_removed", image=entry.name, images=self._images.names)
+
+    def _image_name(self, image_id: str) -> str:
+        return next(e.name for e in self._images if e.id == image_id)
 
     @_locked
     def image_info(self, name: str) -> dict[str, Any]:
@@ -251,42 +264,69 @@ class Project:
         self._limits.check("max_classes", len(self._classes) + 1, f"a class number {len(self._classes) + 1}",
                            "remove a class first")  # fmt: skip
         index = self._classes.add(name, color)
-        self._labels.widen_for(len(self._classes))
+        if label_dtype(len(self._classes)) != label_dtype(len(self._classes) - 1):
+            self._labels.widen_for(len(self._classes))
+            self._edits.undo_history.astype(label_dtype(len(self._classes)))
         self._invalidate_model("classes changed")
+        self._class_event("class_added", index)
         return index
+
+    def _class_event(self, kind: str, index: int, **fields: Any) -> None:
+        listing = self._classes.listing()
+        known = listing[index - 1] if 0 < index <= len(listing) else {}
+        self._events.emit(kind, **{"index": index, "name": known.get("name"), "color": known.get("color"), **fields, "classes": listing})
 
     @_locked
     def rename_class(self, old: str | int, new: str) -> None:
         """Rename a class (labels keep their index)."""
+        index = self._classes.index(old)
+        previous = self._classes.names[index - 1]
         self._classes.rename(old, new)
         self._dirty = True
+        self._class_event("class_renamed", index, old_name=previous)
 
     @_locked
     def set_class_color(self, class_: str | int, color: str | tuple[int, int, int]) -> None:
         """Change a class colour."""
         self._classes.set_color(class_, color)
         self._dirty = True
+        self._class_event("class_recolored", self._classes.index(class_))
 
     @_locked
     def remove_class(self, class_: str | int) -> None:
         """Remove a class and its labels; classes after it move down one index (as in ilastik)."""
-        self._labels.renumber(self._classes.remove(class_))
+        index, n_classes = self._classes.index(class_), len(self._classes)
+        removed = self._classes.listing()[index - 1]
+        table = self._classes.remove(class_)
+        changed = self._labels.renumber(table, n_classes)
+        self._edits.undo_history.renumber(table)
         self._invalidate_model("classes changed")
         self._cache.clear()
+        self._class_event("class_removed", index, name=removed["name"], color=removed["color"])
+        for image_id, pieces in changed.items():
+            self._edits.commit(image_id, "renumber", (), pieces, undoable=False)
 
     # ================================================================== labels
-    def _labels_changed(self, changed: bool) -> None:
-        # the model stays usable (it just has not seen the new labels); predictions are recomputed
-        if changed:
-            self._cache.drop_predictions()
-
+    # every edit goes through self._edits.commit: announced once, undoable by its client; the model
+    # stays usable (it just has not seen the new labels), predictions are recomputed
     @_locked
     def set_labels(self, image: str, labels: np.ndarray, *, offset: Sequence[int] | None = None) -> None:
         """Write the non-zero values of ``labels`` at ``offset`` (spatial, default origin); zeros keep old labels.
 
         :param labels: integer array over spatial axes with values 0..C.
         """
-        self._labels_changed(self._labels.write_patch(self._images.get(image), len(self._classes), labels, offset))
+        entry = self._images.get(image)
+        pieces = self._labels.write_patch(entry, len(self._classes), labels, offset)
+        self._edits.commit(entry.id, "set", np.unique(np.asarray(labels)).tolist(), pieces)
+
+    @_locked
+    def erase_mask(self, image: str, mask: np.ndarray, *, offset: Sequence[int] | None = None) -> int:
+        """Unlabel the pixels where ``mask`` (spatial axes, placed at ``offset``, default origin) is non-zero.
+
+        :returns: the number of pixels that were labelled and are not any more.
+        """
+        entry = self._images.get(image)
+        return self._edits.commit(entry.id, "erase_mask", [0], self._labels.erase_mask(entry, len(self._classes), mask, offset))
 
     @_locked
     def paint(self, image: str, class_: str | int, coords: Any, radius: float = 1.0) -> int:
@@ -302,9 +342,9 @@ class Project:
         return self._stroke(image, 0, coords, radius)
 
     def _stroke(self, image: str, value: int, coords: Any, radius: float) -> int:
-        pixels, changed = self._labels.stroke(self._images.get(image), len(self._classes), value, coords, radius,
-                                              self._limits)  # fmt: skip
-        self._labels_changed(changed)
+        entry = self._images.get(image)
+        pixels, pieces = self._labels.stroke(entry, len(self._classes), value, coords, radius, self._limits)
+        self._edits.commit(entry.id, "paint" if value else "erase", [value], pieces)
         return pixels
 
     @_locked
@@ -312,7 +352,22 @@ class Project:
         """Remove all labels of an image, or only those of one class."""
         entry = self._images.get(image)
         index = None if class_ is None else self._classes.index(class_)
-        self._labels_changed(self._labels.clear(entry.id, index, len(self._classes)))
+        self._edits.commit(entry.id, "clear", [0], self._labels.clear(entry.id, index, len(self._classes)))
+
+    @_locked
+    def undo(self) -> int:
+        """Undo the calling client's latest label edit (never another client's); returns the pixels restored.
+
+        Only pixels that still hold what the edit wrote go back; where another client has labelled
+        since, that label stays. 0 when there is nothing left to undo.
+        """
+        return self._edits.step(len(self._classes), undo=True)
+
+    @_locked
+    def redo(self) -> int:
+        """Redo the calling client's latest undone edit (on pixels still holding what the undo restored);
+        returns the pixels written, 0 when there is nothing to redo. A new edit clears what could be redone."""
+        return self._edits.step(len(self._classes), undo=False)
 
     @_locked
     def get_labels(self, image: str, region: Sequence[slice] | None = None) -> np.ndarray:
@@ -343,6 +398,7 @@ class Project:
             self._selection = new
             self._cache.clear()
             self._invalidate_model("features changed")
+            self._events.emit("features_changed", selection=new.to_json())
 
     @property
     def classifier(self) -> tuple[str, dict[str, Any]]:
@@ -357,6 +413,7 @@ class Project:
         if self._model.choose(name, params):
             self._dirty = True
             self._cache.drop_predictions()
+            self._events.emit("classifier_changed", name=name, params=dict(params))
 
     @_locked
     def set_model(self, model: Any, info: Mapping[str, Any] | None = None) -> None:
@@ -400,9 +457,11 @@ class Project:
     def train(self, progress: pipeline.Progress | None = None) -> dict[str, Any]:
         """Train the chosen classifier on the feature vectors of all labelled pixels of all images.
 
-        Samples are gathered under the project's lock; the fit itself runs without it, so other
-        calls (painting, saving, closing on shutdown) never wait for a long fit. The new model is
-        installed only if the features, classes and classifier are still those it was trained for.
+        Training sees the labels as they are when it starts (a consistent snapshot): samples are
+        gathered under the project's lock, the fit runs without it, so other calls (painting, saving,
+        closing on shutdown) never wait for a long fit (see :mod:`pixframework.training`). One training
+        runs at a time; the model is installed only if the features, classes and classifier are still
+        those it was trained for.
 
         :param progress: called as ``progress(fraction 0..1, message)``; an exception it raises
             (e.g. to cancel) stops the training before the project is changed.
@@ -410,25 +469,18 @@ class Project:
         :raises Conflict: the features, classes or classifier changed during the fit.
         """
         with self._train_lock:
-            with self._lock, confine.applied(self._confinement):
-                self._check_open()
-                started = time.perf_counter()
-                snapshot = (self._model.choice, self._inputs_version)
-                x, y, samples, names = self._training_samples(progress)
-            model = pipeline.fit_classifier(snapshot[0], x, y, names, progress)
-            if progress:
-                progress(1.0, "trained")  # the last chance to cancel, before the project changes
-            with self._lock:
-                self._check_open()
-                if snapshot != (self._model.choice, self._inputs_version):
-                    raise Conflict("the features, classes or classifier changed while training; train again")
-                self._model.set(model, {"samples": samples, "features": len(names), "classifier": snapshot[0][0]})
-                self._dirty = True
-                self._cache.drop_predictions()
-                return dict(self._model.info or {}, seconds=time.perf_counter() - started)
+            self._check_open()
+            return train_on_snapshot(self._under_lock, self._events, self._training_snapshot, self._install_model,
+                                     lambda: (self._model.choice, self._inputs_version), progress)  # fmt: skip
 
-    def _training_samples(self, progress: pipeline.Progress | None) -> tuple[np.ndarray, np.ndarray, dict[str, int], list[str]]:
+    @contextmanager
+    def _under_lock(self) -> Iterator[None]:
+        with self._lock, confine.applied(self._confinement):
+            yield
+
+    def _training_snapshot(self, progress: pipeline.Progress) -> Snapshot:
         """Samples of every labelled image, their counts per class and the feature names (under the lock)."""
+        self._check_open()
         if len(self._classes) < 2:
             raise ValidationError(f"training needs at least two classes; the project has {len(self._classes)}")
         name, params = self._model.choice
@@ -441,7 +493,14 @@ class Project:
         names = self._selection.channel_names(len(labelled[0].spatial_shape), labelled[0].n_channels)
         shapes = [e.spatial_shape for e in labelled]
         x, y, samples = pipeline.training_samples(sources, shapes, names, self._classes.names, progress)
-        return x, y, samples, names
+        return Snapshot(x, y, samples, list(names), self._model.choice, (self._model.choice, self._inputs_version), self._events.revision)
+
+    def _install_model(self, snapshot: Snapshot, model: Any) -> tuple[dict[str, Any], int]:
+        self._check_open()
+        self._model.set(model, {"samples": snapshot.samples, "features": len(snapshot.feature_names), "classifier": snapshot.classifier[0]})
+        self._dirty = True
+        self._cache.drop_predictions()
+        return dict(self._model.info or {}), self._model.generation
 
     # ================================================================== prediction
     @_locked
@@ -578,6 +637,28 @@ class Project:
         with confine.applied(self._confinement):
             return run_blockwise(job, pixels, entry.axes, target, format=format, block=block, progress=progress, dask=dask)
 
+    # ================================================================== events
+    def watch(self, after_revision: int | None = None, *, log: str | None = None) -> EventWatcher:
+        """The project's changes as :class:`~pixframework.events.Event` objects, as they commit.
+
+        :param after_revision: resume after this revision (the last one seen): every change since is
+            replayed first, or one ``resync`` event comes when the history no longer holds them;
+            ``None`` for changes from now on.
+        :param log: the ``log`` of the events seen before; a different one (the project was opened anew)
+            gives ``resync``.
+
+        Iterate over the returned watcher (it blocks until the next change) or call its
+        ``next(timeout)``; ``close()`` it from any thread to stop. Waiting never holds the project's lock.
+        """
+        self._check_open()
+        return self._events.watch(after_revision, log=log)
+
+    @property
+    def client(self) -> str:
+        """Who this project's calls act for: ``"local"`` embedded (see :func:`~pixframework.events.acting_as`);
+        events name it as their ``client``, and :meth:`undo` steps through its edits."""
+        return current_client()
+
     # ================================================================== summary
     @_locked
     def summary(self) -> dict[str, Any]:
@@ -593,4 +674,6 @@ class Project:
             "classifier": self._model.choice_json(),
             "trained": self._model.is_trained,
             "model": self._model.info,
+            "revision": self._events.revision,
+            "event_log": self._events.id,
         }

@@ -303,24 +303,32 @@ def test_tls_connects_and_verifies_the_server(bridge: str, tmp_path: Path, layou
         server.stop(grace=0)
 
 
+def _probe_until(bridge: str, ready: str, *args: str) -> tuple[subprocess.Popen, str]:
+    """Start BridgeProbe with ``args``; returns it and its first line starting with ``ready`` (or fails)."""
+    probe = subprocess.Popen(
+        ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", *args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    seen = []
+    for line in probe.stdout:  # ImageJ's log lines come first
+        seen.append(line)
+        if line.startswith((ready, "FAILED")):
+            break
+    if not (seen and seen[-1].startswith(ready)):
+        probe.kill()
+        probe.wait()
+        raise AssertionError("".join(seen))
+    return probe, seen[-1]
+
+
 def test_a_session_the_server_closed_is_reopened(bridge: str, tmp_path: Path) -> None:
     """ImageJ may sit idle longer than the server's idle timeout: the next command opens the project again."""
     root = tmp_path / "data"
     root.mkdir()
     with running_server(root) as (server, address):
-        probe = subprocess.Popen(
-            ["java", "-Djava.awt.headless=true", "-cp", bridge, "org.pixframework.fiji.test.BridgeProbe", "expiry",
-             address, "idle.pixf"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+        probe, opened = _probe_until(bridge, "OPENED ", "expiry", address, "idle.pixf")
         try:
-            seen = []
-            for line in probe.stdout:  # ImageJ's log lines come first
-                seen.append(line)
-                if line.startswith(("OPENED ", "FAILED")):
-                    break
-            assert seen and seen[-1].startswith("OPENED "), "".join(seen)
-            first = seen[-1].split()[1]
+            first = opened.split()[1]
             assert server.sessions.reap_idle(now=time.time() + 10 * server.sessions.idle_timeout) == [first]
             out, _ = probe.communicate("go\n", timeout=JAVA_TIMEOUT)
         finally:
@@ -330,6 +338,33 @@ def test_a_session_the_server_closed_is_reopened(bridge: str, tmp_path: Path) ->
     assert reopened is not None, out
     second, summary = reopened.split(" ", 2)[1:]
     assert second != first and '"images": []' in summary, out
+
+
+def test_imagej_follows_a_projects_changes_and_undoes_its_own_edits(bridge: str, tmp_path: Path) -> None:
+    """Java gets the events from the protocol: a Python client's changes arrive in the bridge as they
+    commit, named by the client that made them; Undo from the bridge never undoes the Python client's edit."""
+    root = tmp_path / "data"
+    root.mkdir()
+    with running_server(root) as (_, address), connect(address) as client:
+        with client.create_project("live.pixf") as setup:
+            setup.add_image(np.zeros((16, 16), np.float32), name="img")
+        probe, _ = _probe_until(bridge, "WATCHING", "watch", address, "live.pixf", "3")
+        try:
+            p = client.open_project("live.pixf")
+            p.add_class("cell")
+            p.paint("img", "cell", [[4, 4], [4, 12]], radius=1)
+            p.rename_class("cell", "nucleus")
+            out, _ = probe.communicate(timeout=JAVA_TIMEOUT)
+        finally:
+            probe.kill()
+            probe.wait()
+        events = [line.split()[1:] for line in out.splitlines() if line.startswith("EVENT ")]
+        assert [kind for _, kind, _ in events] == ["class_added", "labels_changed", "class_renamed"], out
+        assert {who for _, _, who in events} == {p.client}
+        assert [int(r) for r, _, _ in events] == sorted(int(r) for r, _, _ in events)
+        assert "UNDONE 0" in out  # the bridge's session made no edit: the Python client's stroke stays
+        assert p.label_counts()["img"]["nucleus"] > 0
+        p.close()
 
 
 def test_3d_predictions_equal_the_python_client(driver_run: tuple[Path, str], servers: dict) -> None:

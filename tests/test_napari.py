@@ -31,6 +31,7 @@ from napari_support import (  # noqa: E402
     settle,
     wait_for,
 )
+from napari.utils.key_bindings import coerce_keybinding  # noqa: E402
 from test_server_support import running_server  # noqa: E402
 
 from pixframework.client import connect  # noqa: E402
@@ -170,9 +171,7 @@ def test_classes_add_rename_recolor_remove(qtbot: Any, make_widget: Any, tmp_pat
         np.testing.assert_array_equal(widget.model.project.get_labels("cells"), labels.data)
 
 
-def test_two_windows_see_each_others_labels_after_refresh(
-    qtbot: Any, make_widget: Any, tmp_path: Path
-) -> None:
+def test_two_windows_share_one_live_view(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:
     image, truth = cells((64, 64), seed=5)
     with running_server(tmp_path) as (_, address):
         viewer_a, a = make_widget()
@@ -181,24 +180,38 @@ def test_two_windows_see_each_others_labels_after_refresh(
         b.model.connect_remote(address)
         wait_for(qtbot, b, lambda: b.model.connected)
         b.model.open_project("cells.pixf")
-        wait_for(qtbot, b, lambda: b.model.shown is not None)
+        wait_for(qtbot, b, lambda: b.model.shown is not None and b.model.follower.wait_ready())
         raw_b = [layer for layer in viewer_b.layers if layer.name == "cells"]
         np.testing.assert_array_equal(raw_b[0].data, image)  # B never had the layer: read from the server
 
+        # strokes of either window appear in the other; nobody presses Refresh
         paint_truth(qtbot, a, labels_a, truth, per_class=4)
-        assert not b.model.shown.layer.data.any()
-        click(qtbot, section(b, "images").refresh_button)
-        wait_for(qtbot, b, lambda: b.model.shown.layer.data.any())
-        np.testing.assert_array_equal(b.model.shown.layer.data, labels_a.data)
-
+        wait_for(qtbot, b, lambda: np.array_equal(b.model.shown.layer.data, labels_a.data))
         b.model.shown.layer.paint((10, 50), 1)
         b.model.shown.layer.paint((50, 10), 0)
         settle(qtbot, b)
-        a.model.refresh()
-        wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed"))
-        np.testing.assert_array_equal(labels_a.data, b.model.shown.layer.data)
+        wait_for(qtbot, a, lambda: np.array_equal(labels_a.data, b.model.shown.layer.data))
 
-        # B adds a file on the server by path; A sees it in its image list after Refresh
+        # a model trained from B updates A's live prediction (A does not train again)
+        a.model.set_live(True)
+        wait_for(qtbot, a, lambda: a.model.live.last is not None)
+        a.model.live.last = None
+        click(qtbot, section(b, "training").train_button)
+        wait_for(qtbot, a, lambda: a.model.live.last is not None and a.model.jobs.idle)
+        assert a.model.live.last["summary"] is None
+        a.model.set_live(False)
+
+        # napari's undo key in A goes through the server at once: both windows lose the stroke
+        before = labels_a.data.copy()
+        labels_a.paint((40, 40), 2)
+        settle(qtbot, a)
+        wait_for(qtbot, b, lambda: b.model.shown.layer.data[40, 40] == 2)
+        labels_a.keymap[coerce_keybinding("Control-Z")](labels_a)
+        wait_for(qtbot, a, lambda: np.array_equal(labels_a.data, before))
+        wait_for(qtbot, b, lambda: np.array_equal(b.model.shown.layer.data, before))
+        np.testing.assert_array_equal(a.model.project.get_labels("cells"), before)
+
+        # B adds a file on the server by path; A's image list follows
         (tmp_path / "images").mkdir()
         tifffile.imwrite(tmp_path / "images" / "second.tif", image[::-1].copy())
         section(b, "images").path_edit.setText("images/second.tif")
@@ -207,20 +220,8 @@ def test_two_windows_see_each_others_labels_after_refresh(
         np.testing.assert_array_equal(
             next(x for x in viewer_b.layers if x.name == "second").data, image[::-1]
         )
-        a.model.refresh()
         wait_for(qtbot, a, lambda: section(a, "images").image_combo.count() == 2 and a.model.jobs.idle)
         assert [section(a, "images").image_combo.itemText(i) for i in range(2)] == ["cells", "second"] and a.model.image == "cells"
-
-        # napari's undo emits no paint event: Refresh sends such local edits before it pulls
-        before_undo = labels_a.data.copy()
-        labels_a.paint((40, 40), 2)
-        settle(qtbot, a)
-        labels_a.undo()
-        np.testing.assert_array_equal(labels_a.data, before_undo)
-        a.model.refresh()
-        wait_for(qtbot, a, lambda: a.status.text().startswith("Refreshed") and a.model.jobs.idle)
-        np.testing.assert_array_equal(a.model.project.get_labels("cells"), before_undo)
-        np.testing.assert_array_equal(labels_a.data, before_undo)
 
 
 def test_lost_server_shows_a_message_and_recovers(qtbot: Any, make_widget: Any, tmp_path: Path) -> None:

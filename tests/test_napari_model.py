@@ -19,7 +19,7 @@ from pixframework.napari.loop import ManualLoop  # noqa: E402
 from pixframework.napari.model import SessionModel  # noqa: E402
 from pixframework.synthetic import cells  # noqa: E402
 
-QT_FREE = ["model", "server_link", "connection", "shown_image", "painting", "label_sync", "live", "layers",
+QT_FREE = ["model", "server_link", "connection", "shown_image", "painting", "label_sync", "live", "layers", "follow",
            "messages", "jobs", "loop", "state", "viewport"]  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pixframework.napari.label_sync import LabelMirror, _runs, changed_region
+from pixframework.napari.label_sync import LabelMirror, changed_region
 from pixframework.project import Project
 
 napari = pytest.importorskip("napari", reason="napari is not installed (pip install -e '.[gui]')")
@@ -59,12 +59,25 @@ def test_changes_outside_the_box_wait_for_a_box_that_covers_them(project: Projec
     np.testing.assert_array_equal(project.get_labels("img"), data)
 
 
-def test_runs_cover_exactly_the_erased_pixels() -> None:
-    mask = np.array([[1, 1, 0, 1], [0, 0, 0, 0], [1, 1, 1, 1]], bool)
-    assert _runs(mask, (10, 20)) == [((10, 20), (10, 21)), ((10, 23), (10, 23)), ((12, 20), (12, 23))]
-    volume = np.zeros((2, 2, 3), bool)
-    volume[1, 0, 1:] = True
-    assert _runs(volume, (5, 0, 0)) == [((6, 0, 1), (6, 0, 2))]
+def test_erasing_is_one_mask_of_exactly_the_erased_pixels() -> None:
+    mirror = LabelMirror(np.array([[1, 1, 0, 1], [2, 0, 0, 0], [1, 1, 1, 1]], np.uint8))
+    layer = mirror.labels.copy()
+    layer[0, :2] = 0
+    layer[2, 3] = 0
+    change = mirror.diff(layer)
+    assert change.paint is None
+    np.testing.assert_array_equal(change.erase, (layer == 0) & (mirror.labels > 0))
+    mirror.accept(change)
+    np.testing.assert_array_equal(mirror.labels, layer)
+
+
+def test_a_patch_from_the_server_shows_where_nothing_was_painted_locally() -> None:
+    mirror = LabelMirror(np.zeros((4, 4), np.uint8))
+    layer = mirror.labels.copy()
+    layer[0, 0] = 2  # painted here, not sent yet
+    changed = mirror.apply_patch((slice(0, 2), slice(0, 2)), np.ones((2, 2), np.uint8), layer)
+    assert changed and layer[0, 0] == 2 and layer[1, 1] == 1 and mirror.labels[0, 0] == 1
+    assert mirror.diff(layer).paint[0, 0] == 2  # the local stroke still goes up
 
 
 def test_changed_region_reads_napari_paint_events() -> None:

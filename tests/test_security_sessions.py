@@ -37,9 +37,9 @@ def test_other_users_cannot_see_save_close_or_edit_a_session(tmp_path: Path) -> 
             # bob knows the id (say, from a screenshot): still nothing goes through
             stubs = bob.stubs
             for method, request in [
-                (stubs.sessions.SaveProject, sessions_pb2.SessionRequest(session_id=sid)),
+                (stubs.sessions.SaveProject, sessions_pb2.SaveProjectRequest(session_id=sid)),
                 (stubs.sessions.CloseSession, sessions_pb2.CloseSessionRequest(session_id=sid, save=False)),
-                (stubs.images.RemoveImage, images_pb2.ImageRequest(session_id=sid, image="img")),
+                (stubs.images.RemoveImage, images_pb2.RemoveImageRequest(session_id=sid, image="img")),
                 (stubs.images.ListImages, images_pb2.ListImagesRequest(session_id=sid)),
             ]:
                 with pytest.raises(PermissionDenied, match="another user"):

@@ -39,7 +39,7 @@ def test_token_holders_are_answered_while_100_unauthenticated_watches_are_open(t
             with grpc.insecure_channel(address) as channel:
                 stub = server_pb2_grpc.ServerInfoServiceStub(channel)
                 for _ in range(3):
-                    info = stub.GetServerInfo(server_pb2.ServerInfoRequest(), metadata=token_metadata(TOKEN), timeout=1.0)
+                    info = stub.GetServerInfo(server_pb2.GetServerInfoRequest(), metadata=token_metadata(TOKEN), timeout=1.0).info
                     assert info.auth_required
         finally:
             for watch in watches:
@@ -71,8 +71,8 @@ def test_client_streams_that_send_nothing_are_cancelled_on_a_token_less_server(t
             try:
                 # still answered: the guard frees the two threads (the deadline only bounds a hang)
                 info = server_pb2_grpc.ServerInfoServiceStub(channel).GetServerInfo(
-                    server_pb2.ServerInfoRequest(), timeout=30
-                )
+                    server_pb2.GetServerInfoRequest(), timeout=30
+                ).info
                 assert info.version
                 for call in calls:
                     with pytest.raises(grpc.RpcError) as excinfo:

@@ -128,13 +128,13 @@ def _session_calls(wire: Stubs, sid: str) -> dict[str, Callable[[], Any]]:
     region = arrays_pb2.Region()
     header = arrays_pb2.ArrayHeader(dtype="uint8", shape=[2, 2])
     return {
-        "SaveProject": lambda: wire.sessions.SaveProject(sessions_pb2.SessionRequest(session_id=sid)),
+        "SaveProject": lambda: wire.sessions.SaveProject(sessions_pb2.SaveProjectRequest(session_id=sid)),
         "CloseSession": lambda: wire.sessions.CloseSession(sessions_pb2.CloseSessionRequest(session_id=sid)),
-        "GetSummary": lambda: wire.sessions.GetSummary(sessions_pb2.SessionRequest(session_id=sid)),
+        "GetSummary": lambda: wire.sessions.GetSummary(sessions_pb2.GetSummaryRequest(session_id=sid)),
         "AddImage": lambda: wire.images.AddImage(images_pb2.AddImageRequest(session_id=sid, path="x.npy")),
         "UploadImage": lambda: wire.images.UploadImage(_upload(sid, header, b"\0" * 4)),
         "ListImages": lambda: wire.images.ListImages(images_pb2.ListImagesRequest(session_id=sid)),
-        "GetImageInfo": lambda: wire.images.GetImageInfo(images_pb2.ImageRequest(session_id=sid, image="img")),
+        "GetImageInfo": lambda: wire.images.GetImageInfo(images_pb2.GetImageInfoRequest(session_id=sid, image="img")),
         "ReadImage": lambda: wire.images.ReadImage(images_pb2.ReadImageRequest(session_id=sid, image="img", region=region)),
         "AddClass": lambda: wire.labels.AddClass(labels_pb2.AddClassRequest(session_id=sid, name="c")),
         "ListClasses": lambda: wire.labels.ListClasses(labels_pb2.ListClassesRequest(session_id=sid)),
@@ -193,7 +193,7 @@ def test_regions_outputs_and_state(wire: Stubs, setup: Any) -> None:
     assert code == C.INVALID_ARGUMENT and "outside the image" in message
     lopsided = labels_pb2.GetLabelsRequest(session_id=sid, image="img", region=arrays_pb2.Region(start=[0, 0], stop=[4]))
     assert status(lambda: wire.labels.GetLabels(lopsided))[0] == C.INVALID_ARGUMENT
-    missing = images_pb2.ImageRequest(session_id=sid, image="nope")
+    missing = images_pb2.GetImageInfoRequest(session_id=sid, image="nope")
     code, message = status(lambda: wire.images.GetImageInfo(missing))
     assert code == C.NOT_FOUND and "'nope'" in message
     wrong_shape = np.ones((5, 5, 5), np.uint8)

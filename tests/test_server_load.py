@@ -1,7 +1,8 @@
-"""Short load test: concurrent clients on one project mixing edits, training and prediction
-(benchmarks/bench_load.py runs the same loop with 16 clients for 60 s). The expected labels are
-rebuilt from each client's log of edits with the independent brush (tests/brush_reference.py),
-not with the server's own stroke code."""
+"""Short load test: concurrent clients on one project mixing edits, training and prediction, while
+watchers follow its events (benchmarks/bench_load.py runs the same loop with 16 clients and 4
+watchers for 60 s). The expected labels are rebuilt from each client's log of edits with the
+independent brush (tests/brush_reference.py), not with the server's own stroke code; each watcher's
+replay of its events must give the same labels."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def test_concurrent_clients_mixing_edits_training_and_prediction(data_root: Path
     with running_server(data_root) as (_, address):
         with connect(address) as client:
             seed = bench_load.prepare_project(client, "load.pixf", n_clients)
-        reports = bench_load.run_clients(address, "load.pixf", n_clients, seconds=60, max_iterations=13)
-        failures = [f for r in reports for f in r.failures]
+        reports, watched = bench_load.run_clients(address, "load.pixf", n_clients, seconds=60, max_iterations=13, n_watchers=2)
+        failures = [f for r in reports for f in r.failures] + [f for w in watched for f in w.failures]
         assert len(reports) == n_clients and not failures, failures
         kinds = {kind for r in reports for kind in r.latencies}
         assert {"set_labels", "paint", "erase", "train", "predict"} <= kinds
@@ -55,5 +56,8 @@ def test_concurrent_clients_mixing_edits_training_and_prediction(data_root: Path
             project = client.open_project("load.pixf")
             np.testing.assert_array_equal(project.get_labels("img"), expected)
             project.close()
+    for watcher in watched:  # each watcher's replay of the events it received gives the server's labels
+        assert watcher.events > 0 and watcher.resyncs == 0
+        np.testing.assert_array_equal(watcher.labels, expected)
     with Project.open(data_root / "load.pixf") as saved:
         np.testing.assert_array_equal(saved.get_labels("img"), expected)

@@ -124,7 +124,7 @@ def test_tls_with_a_self_signed_certificate(tmp_path: Path, data_root: Path) -> 
             assert client.server_info()["tls"] is True
         with grpc.insecure_channel(f"localhost:{port}") as channel:  # plain text is not spoken
             with pytest.raises(grpc.RpcError) as excinfo:
-                server_pb2_grpc.ServerInfoServiceStub(channel).GetServerInfo(server_pb2.ServerInfoRequest(), timeout=3)
+                server_pb2_grpc.ServerInfoServiceStub(channel).GetServerInfo(server_pb2.GetServerInfoRequest(), timeout=3)
             assert excinfo.value.code() == grpc.StatusCode.UNAVAILABLE
     finally:
         server.stop(grace=0)

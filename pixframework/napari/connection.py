@@ -158,7 +158,7 @@ class Connection:
         if self.project is None or self.project_path is None:
             return None
         old = self.project
-        same_session = RemoteProject(client, _SessionStub(old.session_id, self.project_path))
+        same_session = RemoteProject(client, _SessionStub(old.session_id, self.project_path, old.client))
         try:
             same_session.summary()
             self.project = same_session
@@ -256,7 +256,8 @@ class Reconnector:
 
 @dataclass(frozen=True)
 class _SessionStub:
-    """The two fields :class:`RemoteProject` reads from a SessionInfo message."""
+    """The fields :class:`RemoteProject` reads from a SessionInfo message."""
 
     session_id: str
     path: str
+    client: str

@@ -2,11 +2,11 @@
 
 The widget keeps a *mirror*: the labels as the server last had them. After a paint event, the
 changed box (from napari's undo atoms, or the whole array when they cannot be read) is compared
-with the mirror, and the difference becomes server calls: new non-zero values go up with
+with the mirror, and the difference becomes at most two server calls: new non-zero values go up with
 ``set_labels(labels, offset=...)`` (zeros there keep the server's labels), and pixels set back to 0
-are erased as horizontal runs with ``erase(coords, radius=0)`` (a two-point stroke of radius 0
-covers exactly one run of pixels). Whatever did not reach the server stays a difference and is
-sent with the next change, so labels painted while the server was away are not lost.
+with one ``erase_mask(mask, offset=...)``. Whatever did not reach the server stays a difference and
+is sent with the next change, so labels painted while the server was away are not lost. Changes
+other clients made arrive as label patches (:meth:`LabelMirror.apply_patch`).
 
 Pure numpy: no Qt, no napari import.
 """
@@ -14,7 +14,7 @@ Pure numpy: no Qt, no napari import.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,16 +28,16 @@ class LabelChange:
 
     :param region: the box that was compared (spatial slices of the image, ``(z)yx``).
     :param paint: labels over ``region`` with the new non-zero values and 0 elsewhere, or ``None``.
-    :param erase_runs: ``(start, stop)`` point pairs ((z)yx, inclusive ends) of pixel runs to set to 0.
+    :param erase: a boolean mask over ``region`` of the pixels to unlabel, or ``None``.
     """
 
     region: Region
     paint: np.ndarray | None = None
-    erase_runs: list[tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
+    erase: np.ndarray | None = None
 
     @property
     def empty(self) -> bool:
-        return self.paint is None and not self.erase_runs
+        return self.paint is None and self.erase is None
 
     @property
     def offset(self) -> tuple[int, ...]:
@@ -47,8 +47,8 @@ class LabelChange:
         """Apply the change through the client API (a :class:`~pixframework.client.RemoteProject`)."""
         if self.paint is not None:
             project.set_labels(image, self.paint, offset=self.offset)
-        for start, stop in self.erase_runs:
-            project.erase(image, np.array([start, stop], dtype=np.int64), radius=0.0)
+        if self.erase is not None:
+            project.erase_mask(image, self.erase, offset=self.offset)
 
 
 class LabelMirror:
@@ -77,7 +77,7 @@ class LabelMirror:
             change.paint = np.where(painted, new, 0).astype(new.dtype, copy=False)
         erased = (new == 0) & (old > 0)
         if erased.any():
-            change.erase_runs = _runs(erased, change.offset)
+            change.erase = erased
         return change
 
     def accept(self, change: LabelChange) -> None:
@@ -85,10 +85,22 @@ class LabelMirror:
         target = self.labels[change.region]
         if change.paint is not None:
             np.copyto(target, change.paint.astype(target.dtype, copy=False), where=change.paint > 0)
-        offset = change.offset
-        for start, stop in change.erase_runs:
-            index = tuple(p - o for p, o in zip(start[:-1], offset[:-1]))
-            target[index + (slice(start[-1] - offset[-1], stop[-1] - offset[-1] + 1),)] = 0
+        if change.erase is not None:
+            target[change.erase] = 0
+
+    def apply_patch(self, region: Region, patch: np.ndarray, layer_data: np.ndarray) -> bool:
+        """The server's labels of ``region`` are now ``patch`` (an event): take them, and show them in
+        ``layer_data`` on the pixels not painted locally since the last sync (those are sent later and
+        win or lose on the server in the order they arrive). Returns whether the layer changed."""
+        region = _clip(region, self.shape)
+        old = self.labels[region]
+        untouched = layer_data[region] == old
+        shown = untouched & (layer_data[region] != patch)
+        self.labels[region] = patch
+        if shown.any():
+            np.copyto(layer_data[region], patch, where=untouched)
+            return True
+        return False
 
     def replace(self, server_labels: np.ndarray) -> None:
         """Take a fresh copy of the server's labels (after a refresh)."""
@@ -124,21 +136,6 @@ def changed_region(atoms: Iterable[Any], shape: Sequence[int]) -> Region | None:
     if not found:
         return None
     return _clip(tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi)), shape)
-
-
-def _runs(mask: np.ndarray, offset: Sequence[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Runs of True along the last axis: ``(first, last)`` pixel positions in image coordinates."""
-    flat = mask.reshape(-1, mask.shape[-1]).astype(np.int8)
-    edges = np.diff(np.pad(flat, ((0, 0), (1, 1))), axis=1)
-    rows_start, cols_start = np.nonzero(edges == 1)
-    _, cols_stop = np.nonzero(edges == -1)  # same row order as the starts: one stop per start
-    lead_shape = mask.shape[:-1]
-    runs = []
-    for row, a, b in zip(rows_start, cols_start, cols_stop):
-        lead = np.unravel_index(int(row), lead_shape) if lead_shape else ()
-        base = tuple(int(i) + int(o) for i, o in zip(lead, offset[:-1]))
-        runs.append((base + (int(a) + offset[-1],), base + (int(b) - 1 + offset[-1],)))
-    return runs
 
 
 def _whole(shape: Sequence[int]) -> Region:

@@ -8,6 +8,9 @@ back, also when the server refused it, so a view never shows a choice the server
 
 A lost server puts the model offline; a :class:`~.connection.Reconnector` retries until it answers,
 and labels painted meanwhile are sent then. Every message goes to :attr:`SessionModel.messages`.
+
+The open project's events are followed (:class:`~.follow.SharedView`): other clients' changes
+show up here, and undo/redo (napari's keys) go to the server. Nobody presses Refresh.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from psygnal import Signal
 
 from ..errors import PixfError
 from .connection import Connection, is_connection_lost
+from .follow import SharedView
 from .jobs import JobQueue
 from .layers import PREFIX, layer_axes
 from .live import LiveUpdate
@@ -64,6 +68,8 @@ class SessionModel:
         self._source_layers: dict[str, Any] = {}  # project image -> napari layer it was uploaded from
         self.live = LiveUpdate(viewer, self.jobs, loop, context=self._live_context,
                                on_result=self._on_live_result, on_error=self._on_error)  # fmt: skip
+        #: follows the project's events: what other clients do shows here
+        self.shared = SharedView(self)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -118,7 +124,13 @@ class SessionModel:
         """Start a local server (see :meth:`ServerLink.start_embedded`)."""
         self.server.start_embedded(data_root)
 
+    @property
+    def follower(self) -> Any:
+        """The :class:`~.follow.ProjectFollower` of the open project, or ``None``."""
+        return self.shared.follower
+
     def _on_server_switched(self) -> None:
+        self.shared.stop()
         self._forget_image()
         self.state = None
         self._mark_unsaved(False)
@@ -130,6 +142,7 @@ class SessionModel:
     def _on_reconnected(self, fetched: Any) -> None:
         if fetched is not None and fetched[0] is self.shown:
             self.shown.link.resync(fetched[1])  # the server's labels, plus what was painted while away
+        self.shared.session_replaced()
         self.live.changed()
 
     # ------------------------------------------------------------------ projects
@@ -159,6 +172,7 @@ class SessionModel:
         self._forget_image()
         self._mark_unsaved(False)
         self._set_state(state)
+        self.shared.follow()
         self.messages.info(f"Project {self.connection.where()}.")
         if state.images:
             self.show_image(state.images[0])
@@ -255,7 +269,7 @@ class SessionModel:
         self.shown = ShownImage(
             self.viewer, name, pixels, labels, source, self.classes, self.jobs, self.loop,
             project=lambda: self.project, online=lambda: self.connected, on_sent=self._on_labels_sent,
-            on_error=self._on_error, on_note=self.messages.warning,
+            on_error=self._on_error, on_note=self.messages.warning, on_undo=self.undo, on_redo=self.redo,
         )  # fmt: skip
         if pixels is not None:
             self._source_layers[name] = self.shown.reference
@@ -273,6 +287,15 @@ class SessionModel:
             self.shown.remove()
             self.shown = None
             self.image_changed.emit()
+
+    # ------------------------------------------------------------------ undo and redo (through the server)
+    def undo(self) -> None:
+        """Undo this client's latest label edit on the server (never another client's)."""
+        self.shared.step("undo")
+
+    def redo(self) -> None:
+        """Redo this client's latest undone label edit on the server."""
+        self.shared.step("redo")
 
     # ------------------------------------------------------------------ classes
     def select_class(self, index: int) -> None:
@@ -392,6 +415,7 @@ class SessionModel:
         unless ``save=False``. Later calls do nothing."""
         if self.jobs.closed:
             return
+        self.shared.stop()
         self.live.close()
         if self.shown is not None:
             self.shown.link.detach()

@@ -147,6 +147,11 @@ class LabelLink:
         np.copyto(self.layer.data[region], server, where=untouched)
         self.layer.refresh()
 
+    def apply_patch(self, region: Region, patch: np.ndarray) -> None:
+        """The server's labels of ``region`` changed (an event): show them where nothing waits to be sent."""
+        if self.mirror.apply_patch(region, patch, self.layer.data):
+            self.layer.refresh()
+
     def push_local(self) -> None:
         """Send every difference between the layer and the mirror (e.g. after napari's undo, which
         emits no paint event)."""

@@ -19,6 +19,10 @@ from .loop import MainLoop
 from .painting import LabelLink
 
 
+#: napari key -> what it does on the server
+UNDO_KEYS = {"Control-Z": "undo", "Control-Shift-Z": "redo", "Control-Y": "redo"}
+
+
 class ShownImage:
     """One project image shown in ``viewer``.
 
@@ -27,6 +31,8 @@ class ShownImage:
     :param labels: the image's labels as the server has them.
     :param classes: the project's classes (``[{"name", "color", "index"}]``).
     :param on_note: called with a message for the person (a value that is not a class).
+    :param on_undo: called for napari's undo keys (Ctrl+Z), ``on_redo`` for redo (Ctrl+Shift+Z,
+        Ctrl+Y): they go to the server, whose answer comes back as label events.
     :param link_options: passed to :class:`LabelLink` (``project``, ``online``, ``on_sent``, ``on_error``).
     """
 
@@ -42,6 +48,8 @@ class ShownImage:
         loop: MainLoop,
         *,
         on_note: Callable[[str], None],
+        on_undo: Callable[[], None] = lambda: None,
+        on_redo: Callable[[], None] = lambda: None,
         **link_options: Any,
     ) -> None:
         self.viewer = viewer
@@ -64,6 +72,10 @@ class ShownImage:
             self.layer, name, labels, jobs, loop, n_classes=lambda: len(self.classes),
             on_not_a_class=self._painted_not_a_class, **link_options,
         )  # fmt: skip
+        # the layer's own undo history would step through this window's strokes only, and behind the
+        # server's back: the keys undo and redo this client's edits on the server instead
+        for key, action in UNDO_KEYS.items():
+            self.layer.bind_key(key, (lambda layer, act=action: (on_undo if act == "undo" else on_redo)()), overwrite=True)
         viewer.layers.selection.active = self.layer
 
     @property

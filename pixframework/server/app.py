@@ -18,6 +18,8 @@ from grpc_reflection.v1alpha import reflection
 from .._proto.v1 import (
     classifiers_pb2,
     classifiers_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
     features_pb2,
     features_pb2_grpc,
     guidance_pb2,
@@ -42,6 +44,7 @@ from .auth import Authenticator, Tokens, TokenAuthInterceptor, as_tokens
 from .health import SERVING, HealthServicer
 from .servicers.base import ServerState
 from .servicers.classifiers import ClassifierServicer
+from .servicers.events import EventServicer
 from .servicers.features import FeatureServicer
 from .servicers.guidance import GuidanceServicer
 from .servicers.images import ImageServicer
@@ -69,6 +72,7 @@ _SERVICES = (
     (PredictionServicer, prediction_pb2_grpc.add_PredictionServiceServicer_to_server, prediction_pb2),
     (GuidanceServicer, guidance_pb2_grpc.add_GuidanceServiceServicer_to_server, guidance_pb2),
     (ServerInfoServicer, server_pb2_grpc.add_ServerInfoServiceServicer_to_server, server_pb2),
+    (EventServicer, events_pb2_grpc.add_EventServiceServicer_to_server, events_pb2),
 )
 
 
@@ -110,8 +114,9 @@ class PixfServer:
                 return
             self.health.enter_graceful_shutdown()
             # trainings end their calls at once (their fits hold no lock), so the grace period
-            # is not spent waiting for a fit and every project is saved promptly
+            # is not spent waiting for a fit and every project is saved promptly; event streams too
             self.sessions.cancel_trainings()
+            self.sessions.close_watchers()
             self.grpc_server.stop(grace).wait()
             self.streams.stop()
             self.sessions.stop_reaper()
@@ -167,7 +172,8 @@ def create_server(
         )
     if (tls_cert is None) != (tls_key is None):
         raise ValidationError("TLS needs both a certificate and a key")
-    sessions = SessionManager(Path(data_root), limits=limits)
+    # every event stream holds a worker thread: at most half of them watch
+    sessions = SessionManager(Path(data_root), limits=limits, max_watchers=max(1, max_workers // 2))
     auth = Authenticator(tokens)
     state = ServerState(sessions, limits, auth=auth, tls=tls_cert is not None)
     streams = StreamGuard(limits.stream_idle_timeout)

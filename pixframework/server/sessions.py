@@ -8,6 +8,11 @@ locked; the only lock a call ever holds is released when that call returns.
 
 A session belongs to the principal (token name) that opened it: other users can neither use, save
 nor close it, nor see it listed; administrators see and may close every session.
+
+Each session has a public client name (``<principal>/<6 hex>``): the project's events name it as
+the client of the changes the session's calls make (the core reads it from
+:func:`~pixframework.events.acting_as`, set here for every call), and undo steps through that
+client's edits only. Watchers (event streams) belong to a session and end when it closes.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any, Iterator
 
 from ..confine import Confinement
 from ..errors import Conflict, LimitExceeded, NotFound, PermissionDenied
+from ..events import Watcher, acting_as
 from ..limits import DEFAULT_LIMITS, Limits
 from .auth import LOCAL, Principal
 from .periodic import Periodic
@@ -58,9 +64,12 @@ class Session:
     path: str
     peer: str
     owner: Principal = LOCAL
+    #: the public name events give this session's changes (``<owner>/<6 hex>``)
+    client: str = ""
     created: float = field(default_factory=time.time)
     last_used: float = field(default_factory=time.monotonic)
     active_calls: int = 0
+    watchers: set[Watcher] = field(default_factory=set)
 
     @property
     def project(self) -> Any:
@@ -73,14 +82,16 @@ class SessionManager:
     :param data_root: directory all client paths are relative to; every project is confined to it.
     :param limits: ``idle_timeout`` (seconds without calls before a session is closed, 0: never),
         ``max_sessions`` (more gives :class:`LimitExceeded`), and the work limits of the projects.
+    :param max_watchers: most event streams open at once (each holds a server thread).
     """
 
-    def __init__(self, data_root: Path, *, limits: Limits = DEFAULT_LIMITS):
+    def __init__(self, data_root: Path, *, limits: Limits = DEFAULT_LIMITS, max_watchers: int = 16):
         self.confinement = Confinement(data_root)
         self.data_root = self.confinement.root
         self.limits = limits
         self.idle_timeout = float(limits.idle_timeout)
         self.max_sessions = int(limits.max_sessions)
+        self.max_watchers = int(max_watchers)
         self._lock = threading.Lock()  # guards the two tables; held only for dictionary work
         self._open_lock = threading.Lock()  # serialises opening/closing projects (slow disk work)
         self._sessions: dict[str, Session] = {}
@@ -115,6 +126,9 @@ class SessionManager:
                 shared = SharedProject(key, project)
             session = Session(secrets.token_urlsafe(18), shared, self.confinement.relative(key), peer, owner)
             with self._lock:
+                names = {s.client for s in self._sessions.values()}
+                while not session.client or session.client in names:
+                    session.client = f"{owner.name}/{secrets.token_hex(3)}"
                 shared.holders.add(session.id)
                 self._projects[shared.key] = shared
                 self._sessions[session.id] = session
@@ -149,6 +163,8 @@ class SessionManager:
                 if last:
                     self._projects.pop(shared.key, None)
             log.info("session %s on %s ended (%s)", session_id, session.path, reason)
+            for watcher in list(session.watchers):
+                watcher.close()
             if last:
                 shared.cancel_trainings()
                 shared.project.close(save=save)
@@ -200,11 +216,42 @@ class SessionManager:
             session.last_used = time.monotonic()
         note_session(session_id)
         try:
-            yield session
+            with acting_as(session.client):
+                yield session
         finally:
             with self._lock:
                 session.active_calls -= 1
                 session.last_used = time.monotonic()
+
+    # ------------------------------------------------------------------ watchers
+    def watch(
+        self, session_id: str, after_revision: int | None, log: str | None, caller: Principal | None = None
+    ) -> tuple[Session, Watcher]:
+        """A watcher of the session's project, ended when the session closes (:meth:`unwatch` it when done).
+
+        :raises LimitExceeded: the server already streams ``max_watchers`` event streams.
+        """
+        with self.use(session_id, caller) as session:
+            with self._lock:
+                if sum(len(s.watchers) for s in self._sessions.values()) >= self.max_watchers:
+                    raise LimitExceeded(
+                        f"the server already streams {self.max_watchers} event watches; close one first"
+                    )
+                watcher = session.project.watch(after_revision, log=log)
+                session.watchers.add(watcher)
+        return session, watcher
+
+    def unwatch(self, session: Session, watcher: Watcher) -> None:
+        watcher.close()
+        with self._lock:
+            session.watchers.discard(watcher)
+
+    def close_watchers(self) -> None:
+        """End every event stream (the server is stopping: they would hold its shutdown)."""
+        with self._lock:
+            watchers = [w for s in self._sessions.values() for w in s.watchers]
+        for watcher in watchers:
+            watcher.close()
 
     def list(self, caller: Principal | None = None) -> list[Session]:
         """Sessions ``caller`` may see (its own; every session for an admin or ``None``), oldest first."""
@@ -225,7 +272,9 @@ class SessionManager:
         now = time.monotonic() if now is None else now
         with self._lock:
             expired = [
-                s.id for s in self._sessions.values() if s.active_calls == 0 and now - s.last_used > self.idle_timeout
+                s.id
+                for s in self._sessions.values()
+                if s.active_calls == 0 and not s.watchers and now - s.last_used > self.idle_timeout  # a watching client is there
             ]
         closed = []
         for session_id in expired:

@@ -87,15 +87,22 @@ def byte_chunks(data: memoryview, chunk_bytes: int) -> Iterator[tuple[int, bytes
         yield start, bytes(data[start : start + chunk_bytes])
 
 
-def encode_chunks(array: np.ndarray, chunk_bytes: int, axes: str = "") -> Iterator[arrays_pb2.ArrayChunk]:
-    """Stream messages for ``array``: the header rides on the first chunk."""
+def encode_chunks(array: np.ndarray, chunk_bytes: int, axes: str = "", response: Any = None) -> Iterator[Any]:
+    """Stream messages for ``array``: the header rides on the first chunk.
+
+    :param response: the stream's response type, whose ``chunk`` field carries an :class:`ArrayChunk`
+        (``PredictResponse``, ...); ``None`` yields bare chunks.
+    """
     array = np.asarray(array)
     header = make_header(array.shape, array.dtype, axes)
     for offset, piece in byte_chunks(array_bytes(array), chunk_bytes):
-        chunk = arrays_pb2.ArrayChunk(data=piece, offset=offset)
+        message = response() if response is not None else arrays_pb2.ArrayChunk()
+        chunk = message.chunk if response is not None else message  # filled in place: the bytes are copied once
+        chunk.data = piece
+        chunk.offset = offset
         if offset == 0:
             chunk.header.CopyFrom(header)
-        yield chunk
+        yield message
 
 
 def encode_ndarray(array: np.ndarray) -> arrays_pb2.NdArray:

@@ -7,7 +7,7 @@ the server (sending) and the client (receiving) cannot drift apart.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -39,14 +39,14 @@ def class_ref_from_proto(message: labels_pb2.ClassRef, *, required: bool = True)
     return getattr(message, kind)
 
 
-def classes_to_proto(classes: Sequence[Mapping[str, Any]]) -> labels_pb2.ClassesResponse:
-    """Wire form of ``Project.classes``."""
-    return labels_pb2.ClassesResponse(classes=[labels_pb2.LabelClass(**c) for c in classes])
+def classes_to_proto(classes: Sequence[Mapping[str, Any]]) -> list[labels_pb2.LabelClass]:
+    """Wire form of ``Project.classes`` (the ``classes`` field of the class calls' responses)."""
+    return [labels_pb2.LabelClass(**c) for c in classes]
 
 
-def classes_from_proto(message: labels_pb2.ClassesResponse) -> list[dict[str, Any]]:
+def classes_from_proto(classes: Iterable[labels_pb2.LabelClass]) -> list[dict[str, Any]]:
     """``Project.classes`` from its wire form: ``[{"name", "color", "index"}]``."""
-    return [{"name": c.name, "color": c.color, "index": c.index} for c in message.classes]
+    return [{"name": c.name, "color": c.color, "index": c.index} for c in classes]
 
 
 # --------------------------------------------------------------------------- images

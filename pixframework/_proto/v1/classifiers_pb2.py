@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import plugins_pb2 as pixframework_dot_v1_dot_plugins__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pixframework/v1/classifiers.proto\x12\x0fpixframework.v1\x1a\x1dpixframework/v1/plugins.proto\"\x18\n\x16ListClassifiersRequest\"O\n\x17ListClassifiersResponse\x12\x34\n\x0b\x63lassifiers\x18\x01 \x03(\x0b\x32\x1f.pixframework.v1.ClassifierInfo\"\x86\x01\n\x0e\x43lassifierInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06plugin\x18\x04 \x01(\t\x12\x32\n\nparameters\x18\x05 \x03(\x0b\x32\x1e.pixframework.v1.ParameterInfo\"*\n\x14GetClassifierRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\xcb\x01\n\x14SetClassifierRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x41\n\x06params\x18\x03 \x03(\x0b\x32\x31.pixframework.v1.SetClassifierRequest.ParamsEntry\x1aN\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x1f.pixframework.v1.ParameterValue:\x02\x38\x01\"\xaf\x01\n\x10\x43lassifierChoice\x12\x0c\n\x04name\x18\x01 \x01(\t\x12=\n\x06params\x18\x02 \x03(\x0b\x32-.pixframework.v1.ClassifierChoice.ParamsEntry\x1aN\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x1f.pixframework.v1.ParameterValue:\x02\x38\x01\x32\xaf\x02\n\x11\x43lassifierService\x12\x64\n\x0fListClassifiers\x12\'.pixframework.v1.ListClassifiersRequest\x1a(.pixframework.v1.ListClassifiersResponse\x12Y\n\rGetClassifier\x12%.pixframework.v1.GetClassifierRequest\x1a!.pixframework.v1.ClassifierChoice\x12Y\n\rSetClassifier\x12%.pixframework.v1.SetClassifierRequest\x1a!.pixframework.v1.ClassifierChoiceB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pixframework/v1/classifiers.proto\x12\x0fpixframework.v1\x1a\x1dpixframework/v1/plugins.proto\"\x18\n\x16ListClassifiersRequest\"O\n\x17ListClassifiersResponse\x12\x34\n\x0b\x63lassifiers\x18\x01 \x03(\x0b\x32\x1f.pixframework.v1.ClassifierInfo\"\x86\x01\n\x0e\x43lassifierInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06plugin\x18\x04 \x01(\t\x12\x32\n\nparameters\x18\x05 \x03(\x0b\x32\x1e.pixframework.v1.ParameterInfo\"*\n\x14GetClassifierRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"N\n\x15GetClassifierResponse\x12\x35\n\nclassifier\x18\x01 \x01(\x0b\x32!.pixframework.v1.ClassifierChoice\"\xcb\x01\n\x14SetClassifierRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x41\n\x06params\x18\x03 \x03(\x0b\x32\x31.pixframework.v1.SetClassifierRequest.ParamsEntry\x1aN\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x1f.pixframework.v1.ParameterValue:\x02\x38\x01\"N\n\x15SetClassifierResponse\x12\x35\n\nclassifier\x18\x01 \x01(\x0b\x32!.pixframework.v1.ClassifierChoice\"\xaf\x01\n\x10\x43lassifierChoice\x12\x0c\n\x04name\x18\x01 \x01(\t\x12=\n\x06params\x18\x02 \x03(\x0b\x32-.pixframework.v1.ClassifierChoice.ParamsEntry\x1aN\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x1f.pixframework.v1.ParameterValue:\x02\x38\x01\x32\xb9\x02\n\x11\x43lassifierService\x12\x64\n\x0fListClassifiers\x12\'.pixframework.v1.ListClassifiersRequest\x1a(.pixframework.v1.ListClassifiersResponse\x12^\n\rGetClassifier\x12%.pixframework.v1.GetClassifierRequest\x1a&.pixframework.v1.GetClassifierResponse\x12^\n\rSetClassifier\x12%.pixframework.v1.SetClassifierRequest\x1a&.pixframework.v1.SetClassifierResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,14 +45,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CLASSIFIERINFO']._serialized_end=327
   _globals['_GETCLASSIFIERREQUEST']._serialized_start=329
   _globals['_GETCLASSIFIERREQUEST']._serialized_end=371
-  _globals['_SETCLASSIFIERREQUEST']._serialized_start=374
-  _globals['_SETCLASSIFIERREQUEST']._serialized_end=577
-  _globals['_SETCLASSIFIERREQUEST_PARAMSENTRY']._serialized_start=499
-  _globals['_SETCLASSIFIERREQUEST_PARAMSENTRY']._serialized_end=577
-  _globals['_CLASSIFIERCHOICE']._serialized_start=580
-  _globals['_CLASSIFIERCHOICE']._serialized_end=755
-  _globals['_CLASSIFIERCHOICE_PARAMSENTRY']._serialized_start=499
-  _globals['_CLASSIFIERCHOICE_PARAMSENTRY']._serialized_end=577
-  _globals['_CLASSIFIERSERVICE']._serialized_start=758
-  _globals['_CLASSIFIERSERVICE']._serialized_end=1061
+  _globals['_GETCLASSIFIERRESPONSE']._serialized_start=373
+  _globals['_GETCLASSIFIERRESPONSE']._serialized_end=451
+  _globals['_SETCLASSIFIERREQUEST']._serialized_start=454
+  _globals['_SETCLASSIFIERREQUEST']._serialized_end=657
+  _globals['_SETCLASSIFIERREQUEST_PARAMSENTRY']._serialized_start=579
+  _globals['_SETCLASSIFIERREQUEST_PARAMSENTRY']._serialized_end=657
+  _globals['_SETCLASSIFIERRESPONSE']._serialized_start=659
+  _globals['_SETCLASSIFIERRESPONSE']._serialized_end=737
+  _globals['_CLASSIFIERCHOICE']._serialized_start=740
+  _globals['_CLASSIFIERCHOICE']._serialized_end=915
+  _globals['_CLASSIFIERCHOICE_PARAMSENTRY']._serialized_start=579
+  _globals['_CLASSIFIERCHOICE_PARAMSENTRY']._serialized_end=657
+  _globals['_CLASSIFIERSERVICE']._serialized_start=918
+  _globals['_CLASSIFIERSERVICE']._serialized_end=1231
 # @@protoc_insertion_point(module_scope)

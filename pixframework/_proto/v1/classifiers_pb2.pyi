@@ -37,6 +37,12 @@ class GetClassifierRequest(_message.Message):
     session_id: str
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
+class GetClassifierResponse(_message.Message):
+    __slots__ = ("classifier",)
+    CLASSIFIER_FIELD_NUMBER: _ClassVar[int]
+    classifier: ClassifierChoice
+    def __init__(self, classifier: _Optional[_Union[ClassifierChoice, _Mapping]] = ...) -> None: ...
+
 class SetClassifierRequest(_message.Message):
     __slots__ = ("session_id", "name", "params")
     class ParamsEntry(_message.Message):
@@ -53,6 +59,12 @@ class SetClassifierRequest(_message.Message):
     name: str
     params: _containers.MessageMap[str, _plugins_pb2.ParameterValue]
     def __init__(self, session_id: _Optional[str] = ..., name: _Optional[str] = ..., params: _Optional[_Mapping[str, _plugins_pb2.ParameterValue]] = ...) -> None: ...
+
+class SetClassifierResponse(_message.Message):
+    __slots__ = ("classifier",)
+    CLASSIFIER_FIELD_NUMBER: _ClassVar[int]
+    classifier: ClassifierChoice
+    def __init__(self, classifier: _Optional[_Union[ClassifierChoice, _Mapping]] = ...) -> None: ...
 
 class ClassifierChoice(_message.Message):
     __slots__ = ("name", "params")

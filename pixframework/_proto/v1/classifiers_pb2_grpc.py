@@ -42,12 +42,12 @@ class ClassifierServiceStub:
         self.GetClassifier = channel.unary_unary(
                 '/pixframework.v1.ClassifierService/GetClassifier',
                 request_serializer=pixframework_dot_v1_dot_classifiers__pb2.GetClassifierRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_classifiers__pb2.ClassifierChoice.FromString,
+                response_deserializer=pixframework_dot_v1_dot_classifiers__pb2.GetClassifierResponse.FromString,
                 _registered_method=True)
         self.SetClassifier = channel.unary_unary(
                 '/pixframework.v1.ClassifierService/SetClassifier',
                 request_serializer=pixframework_dot_v1_dot_classifiers__pb2.SetClassifierRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_classifiers__pb2.ClassifierChoice.FromString,
+                response_deserializer=pixframework_dot_v1_dot_classifiers__pb2.SetClassifierResponse.FromString,
                 _registered_method=True)
 
 
@@ -87,12 +87,12 @@ def add_ClassifierServiceServicer_to_server(servicer, server):
             'GetClassifier': grpc.unary_unary_rpc_method_handler(
                     servicer.GetClassifier,
                     request_deserializer=pixframework_dot_v1_dot_classifiers__pb2.GetClassifierRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_classifiers__pb2.ClassifierChoice.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_classifiers__pb2.GetClassifierResponse.SerializeToString,
             ),
             'SetClassifier': grpc.unary_unary_rpc_method_handler(
                     servicer.SetClassifier,
                     request_deserializer=pixframework_dot_v1_dot_classifiers__pb2.SetClassifierRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_classifiers__pb2.ClassifierChoice.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_classifiers__pb2.SetClassifierResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -148,7 +148,7 @@ class ClassifierService:
             target,
             '/pixframework.v1.ClassifierService/GetClassifier',
             pixframework_dot_v1_dot_classifiers__pb2.GetClassifierRequest.SerializeToString,
-            pixframework_dot_v1_dot_classifiers__pb2.ClassifierChoice.FromString,
+            pixframework_dot_v1_dot_classifiers__pb2.GetClassifierResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -175,7 +175,7 @@ class ClassifierService:
             target,
             '/pixframework.v1.ClassifierService/SetClassifier',
             pixframework_dot_v1_dot_classifiers__pb2.SetClassifierRequest.SerializeToString,
-            pixframework_dot_v1_dot_classifiers__pb2.ClassifierChoice.FromString,
+            pixframework_dot_v1_dot_classifiers__pb2.SetClassifierResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import plugins_pb2 as pixframework_dot_v1_dot_plugins__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/features.proto\x12\x0fpixframework.v1\x1a\x1dpixframework/v1/plugins.proto\"\x14\n\x12ListFiltersRequest\"[\n\x13ListFiltersResponse\x12,\n\x07\x66ilters\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.FilterInfo\x12\x16\n\x0e\x64\x65\x66\x61ult_scales\x18\x02 \x03(\x01\"\x81\x02\n\nFilterInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06plugin\x18\x04 \x01(\t\x12\x0c\n\x04\x64ims\x18\x05 \x03(\x05\x12\x11\n\tmin_scale\x18\x06 \x01(\x01\x12\x14\n\x0cn_outputs_2d\x18\x07 \x01(\x05\x12\x14\n\x0cn_outputs_3d\x18\x08 \x01(\x05\x12\x17\n\x0foutput_names_2d\x18\t \x03(\t\x12\x17\n\x0foutput_names_3d\x18\n \x03(\t\x12\x32\n\nparameters\x18\x0b \x03(\x0b\x32\x1e.pixframework.v1.ParameterInfo\"(\n\x12GetFeaturesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"^\n\x12SetFeaturesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x34\n\tselection\x18\x02 \x01(\x0b\x32!.pixframework.v1.FeatureSelection\" \n\x10\x46\x65\x61tureSelection\x12\x0c\n\x04json\x18\x01 \x01(\t2\x98\x02\n\x0e\x46\x65\x61tureService\x12X\n\x0bListFilters\x12#.pixframework.v1.ListFiltersRequest\x1a$.pixframework.v1.ListFiltersResponse\x12U\n\x0bGetFeatures\x12#.pixframework.v1.GetFeaturesRequest\x1a!.pixframework.v1.FeatureSelection\x12U\n\x0bSetFeatures\x12#.pixframework.v1.SetFeaturesRequest\x1a!.pixframework.v1.FeatureSelectionB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/features.proto\x12\x0fpixframework.v1\x1a\x1dpixframework/v1/plugins.proto\"\x14\n\x12ListFiltersRequest\"[\n\x13ListFiltersResponse\x12,\n\x07\x66ilters\x18\x01 \x03(\x0b\x32\x1b.pixframework.v1.FilterInfo\x12\x16\n\x0e\x64\x65\x66\x61ult_scales\x18\x02 \x03(\x01\"\x81\x02\n\nFilterInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06plugin\x18\x04 \x01(\t\x12\x0c\n\x04\x64ims\x18\x05 \x03(\x05\x12\x11\n\tmin_scale\x18\x06 \x01(\x01\x12\x14\n\x0cn_outputs_2d\x18\x07 \x01(\x05\x12\x14\n\x0cn_outputs_3d\x18\x08 \x01(\x05\x12\x17\n\x0foutput_names_2d\x18\t \x03(\t\x12\x17\n\x0foutput_names_3d\x18\n \x03(\t\x12\x32\n\nparameters\x18\x0b \x03(\x0b\x32\x1e.pixframework.v1.ParameterInfo\"(\n\x12GetFeaturesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"K\n\x13GetFeaturesResponse\x12\x34\n\tselection\x18\x01 \x01(\x0b\x32!.pixframework.v1.FeatureSelection\"^\n\x12SetFeaturesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x34\n\tselection\x18\x02 \x01(\x0b\x32!.pixframework.v1.FeatureSelection\"K\n\x13SetFeaturesResponse\x12\x34\n\tselection\x18\x01 \x01(\x0b\x32!.pixframework.v1.FeatureSelection\" \n\x10\x46\x65\x61tureSelection\x12\x0c\n\x04json\x18\x01 \x01(\t2\x9e\x02\n\x0e\x46\x65\x61tureService\x12X\n\x0bListFilters\x12#.pixframework.v1.ListFiltersRequest\x1a$.pixframework.v1.ListFiltersResponse\x12X\n\x0bGetFeatures\x12#.pixframework.v1.GetFeaturesRequest\x1a$.pixframework.v1.GetFeaturesResponse\x12X\n\x0bSetFeatures\x12#.pixframework.v1.SetFeaturesRequest\x1a$.pixframework.v1.SetFeaturesResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,10 +41,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILTERINFO']._serialized_end=455
   _globals['_GETFEATURESREQUEST']._serialized_start=457
   _globals['_GETFEATURESREQUEST']._serialized_end=497
-  _globals['_SETFEATURESREQUEST']._serialized_start=499
-  _globals['_SETFEATURESREQUEST']._serialized_end=593
-  _globals['_FEATURESELECTION']._serialized_start=595
-  _globals['_FEATURESELECTION']._serialized_end=627
-  _globals['_FEATURESERVICE']._serialized_start=630
-  _globals['_FEATURESERVICE']._serialized_end=910
+  _globals['_GETFEATURESRESPONSE']._serialized_start=499
+  _globals['_GETFEATURESRESPONSE']._serialized_end=574
+  _globals['_SETFEATURESREQUEST']._serialized_start=576
+  _globals['_SETFEATURESREQUEST']._serialized_end=670
+  _globals['_SETFEATURESRESPONSE']._serialized_start=672
+  _globals['_SETFEATURESRESPONSE']._serialized_end=747
+  _globals['_FEATURESELECTION']._serialized_start=749
+  _globals['_FEATURESELECTION']._serialized_end=781
+  _globals['_FEATURESERVICE']._serialized_start=784
+  _globals['_FEATURESERVICE']._serialized_end=1070
 # @@protoc_insertion_point(module_scope)

@@ -51,6 +51,12 @@ class GetFeaturesRequest(_message.Message):
     session_id: str
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
+class GetFeaturesResponse(_message.Message):
+    __slots__ = ("selection",)
+    SELECTION_FIELD_NUMBER: _ClassVar[int]
+    selection: FeatureSelection
+    def __init__(self, selection: _Optional[_Union[FeatureSelection, _Mapping]] = ...) -> None: ...
+
 class SetFeaturesRequest(_message.Message):
     __slots__ = ("session_id", "selection")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +64,12 @@ class SetFeaturesRequest(_message.Message):
     session_id: str
     selection: FeatureSelection
     def __init__(self, session_id: _Optional[str] = ..., selection: _Optional[_Union[FeatureSelection, _Mapping]] = ...) -> None: ...
+
+class SetFeaturesResponse(_message.Message):
+    __slots__ = ("selection",)
+    SELECTION_FIELD_NUMBER: _ClassVar[int]
+    selection: FeatureSelection
+    def __init__(self, selection: _Optional[_Union[FeatureSelection, _Mapping]] = ...) -> None: ...
 
 class FeatureSelection(_message.Message):
     __slots__ = ("json",)

@@ -42,12 +42,12 @@ class FeatureServiceStub:
         self.GetFeatures = channel.unary_unary(
                 '/pixframework.v1.FeatureService/GetFeatures',
                 request_serializer=pixframework_dot_v1_dot_features__pb2.GetFeaturesRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_features__pb2.FeatureSelection.FromString,
+                response_deserializer=pixframework_dot_v1_dot_features__pb2.GetFeaturesResponse.FromString,
                 _registered_method=True)
         self.SetFeatures = channel.unary_unary(
                 '/pixframework.v1.FeatureService/SetFeatures',
                 request_serializer=pixframework_dot_v1_dot_features__pb2.SetFeaturesRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_features__pb2.FeatureSelection.FromString,
+                response_deserializer=pixframework_dot_v1_dot_features__pb2.SetFeaturesResponse.FromString,
                 _registered_method=True)
 
 
@@ -87,12 +87,12 @@ def add_FeatureServiceServicer_to_server(servicer, server):
             'GetFeatures': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFeatures,
                     request_deserializer=pixframework_dot_v1_dot_features__pb2.GetFeaturesRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_features__pb2.FeatureSelection.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_features__pb2.GetFeaturesResponse.SerializeToString,
             ),
             'SetFeatures': grpc.unary_unary_rpc_method_handler(
                     servicer.SetFeatures,
                     request_deserializer=pixframework_dot_v1_dot_features__pb2.SetFeaturesRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_features__pb2.FeatureSelection.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_features__pb2.SetFeaturesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -148,7 +148,7 @@ class FeatureService:
             target,
             '/pixframework.v1.FeatureService/GetFeatures',
             pixframework_dot_v1_dot_features__pb2.GetFeaturesRequest.SerializeToString,
-            pixframework_dot_v1_dot_features__pb2.FeatureSelection.FromString,
+            pixframework_dot_v1_dot_features__pb2.GetFeaturesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -175,7 +175,7 @@ class FeatureService:
             target,
             '/pixframework.v1.FeatureService/SetFeatures',
             pixframework_dot_v1_dot_features__pb2.SetFeaturesRequest.SerializeToString,
-            pixframework_dot_v1_dot_features__pb2.FeatureSelection.FromString,
+            pixframework_dot_v1_dot_features__pb2.SetFeaturesResponse.FromString,
             options,
             channel_credentials,
             insecure,

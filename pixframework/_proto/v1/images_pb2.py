@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/images.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\"\x88\x01\n\x0f\x41\x64\x64ImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04\x61xes\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\'\n\x04\x63opy\x18\x05 \x01(\x0e\x32\x19.pixframework.v1.CopyMode\x12\x0e\n\x06\x66ormat\x18\x06 \x01(\t\"\xa9\x01\n\x12UploadImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04\x61xes\x18\x03 \x01(\t\x12,\n\x06header\x18\x04 \x01(\x0b\x32\x1c.pixframework.v1.ArrayHeader\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\x12\'\n\x04\x63opy\x18\x06 \x01(\x0e\x32\x19.pixframework.v1.CopyMode\" \n\x10\x41\x64\x64ImageResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\"1\n\x0cImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\"\x15\n\x13RemoveImageResponse\"\'\n\x11ListImagesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"$\n\x12ListImagesResponse\x12\x0e\n\x06images\x18\x01 \x03(\t\"e\n\tImageInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05shape\x18\x02 \x03(\x03\x12\x0c\n\x04\x61xes\x18\x03 \x01(\t\x12\r\n\x05\x64type\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x0e\n\x06stored\x18\x06 \x01(\x08\"^\n\x10ReadImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\'\n\x06region\x18\x03 \x01(\x0b\x32\x17.pixframework.v1.Region*L\n\x08\x43opyMode\x12\x10\n\x0c\x43OPY_DEFAULT\x10\x00\x12\x15\n\x11\x43OPY_INTO_PROJECT\x10\x01\x12\x17\n\x13\x43OPY_REFERENCE_ONLY\x10\x02\x32\xfd\x03\n\x0cImageService\x12O\n\x08\x41\x64\x64Image\x12 .pixframework.v1.AddImageRequest\x1a!.pixframework.v1.AddImageResponse\x12W\n\x0bUploadImage\x12#.pixframework.v1.UploadImageRequest\x1a!.pixframework.v1.AddImageResponse(\x01\x12R\n\x0bRemoveImage\x12\x1d.pixframework.v1.ImageRequest\x1a$.pixframework.v1.RemoveImageResponse\x12U\n\nListImages\x12\".pixframework.v1.ListImagesRequest\x1a#.pixframework.v1.ListImagesResponse\x12I\n\x0cGetImageInfo\x12\x1d.pixframework.v1.ImageRequest\x1a\x1a.pixframework.v1.ImageInfo\x12M\n\tReadImage\x12!.pixframework.v1.ReadImageRequest\x1a\x1b.pixframework.v1.ArrayChunk0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/images.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\"\x88\x01\n\x0f\x41\x64\x64ImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04\x61xes\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\'\n\x04\x63opy\x18\x05 \x01(\x0e\x32\x19.pixframework.v1.CopyMode\x12\x0e\n\x06\x66ormat\x18\x06 \x01(\t\"\xa9\x01\n\x12UploadImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04\x61xes\x18\x03 \x01(\t\x12,\n\x06header\x18\x04 \x01(\x0b\x32\x1c.pixframework.v1.ArrayHeader\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\x12\'\n\x04\x63opy\x18\x06 \x01(\x0e\x32\x19.pixframework.v1.CopyMode\" \n\x10\x41\x64\x64ImageResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\"#\n\x13UploadImageResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\"7\n\x12RemoveImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\"\x15\n\x13RemoveImageResponse\"\'\n\x11ListImagesRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"$\n\x12ListImagesResponse\x12\x0e\n\x06images\x18\x01 \x03(\t\"8\n\x13GetImageInfoRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\"@\n\x14GetImageInfoResponse\x12(\n\x04info\x18\x01 \x01(\x0b\x32\x1a.pixframework.v1.ImageInfo\"e\n\tImageInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05shape\x18\x02 \x03(\x03\x12\x0c\n\x04\x61xes\x18\x03 \x01(\t\x12\r\n\x05\x64type\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x0e\n\x06stored\x18\x06 \x01(\x08\"^\n\x10ReadImageRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\'\n\x06region\x18\x03 \x01(\x0b\x32\x17.pixframework.v1.Region\"?\n\x11ReadImageResponse\x12*\n\x05\x63hunk\x18\x01 \x01(\x0b\x32\x1b.pixframework.v1.ArrayChunk*_\n\x08\x43opyMode\x12\x19\n\x15\x43OPY_MODE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43OPY_MODE_INTO_PROJECT\x10\x01\x12\x1c\n\x18\x43OPY_MODE_REFERENCE_ONLY\x10\x02\x32\x9f\x04\n\x0cImageService\x12O\n\x08\x41\x64\x64Image\x12 .pixframework.v1.AddImageRequest\x1a!.pixframework.v1.AddImageResponse\x12Z\n\x0bUploadImage\x12#.pixframework.v1.UploadImageRequest\x1a$.pixframework.v1.UploadImageResponse(\x01\x12X\n\x0bRemoveImage\x12#.pixframework.v1.RemoveImageRequest\x1a$.pixframework.v1.RemoveImageResponse\x12U\n\nListImages\x12\".pixframework.v1.ListImagesRequest\x1a#.pixframework.v1.ListImagesResponse\x12[\n\x0cGetImageInfo\x12$.pixframework.v1.GetImageInfoRequest\x1a%.pixframework.v1.GetImageInfoResponse\x12T\n\tReadImage\x12!.pixframework.v1.ReadImageRequest\x1a\".pixframework.v1.ReadImageResponse0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,26 +33,34 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pixframework.v1.images_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\023org.pixframework.v1P\001'
-  _globals['_COPYMODE']._serialized_start=776
-  _globals['_COPYMODE']._serialized_end=852
+  _globals['_COPYMODE']._serialized_start=1008
+  _globals['_COPYMODE']._serialized_end=1103
   _globals['_ADDIMAGEREQUEST']._serialized_start=80
   _globals['_ADDIMAGEREQUEST']._serialized_end=216
   _globals['_UPLOADIMAGEREQUEST']._serialized_start=219
   _globals['_UPLOADIMAGEREQUEST']._serialized_end=388
   _globals['_ADDIMAGERESPONSE']._serialized_start=390
   _globals['_ADDIMAGERESPONSE']._serialized_end=422
-  _globals['_IMAGEREQUEST']._serialized_start=424
-  _globals['_IMAGEREQUEST']._serialized_end=473
-  _globals['_REMOVEIMAGERESPONSE']._serialized_start=475
-  _globals['_REMOVEIMAGERESPONSE']._serialized_end=496
-  _globals['_LISTIMAGESREQUEST']._serialized_start=498
-  _globals['_LISTIMAGESREQUEST']._serialized_end=537
-  _globals['_LISTIMAGESRESPONSE']._serialized_start=539
-  _globals['_LISTIMAGESRESPONSE']._serialized_end=575
-  _globals['_IMAGEINFO']._serialized_start=577
-  _globals['_IMAGEINFO']._serialized_end=678
-  _globals['_READIMAGEREQUEST']._serialized_start=680
-  _globals['_READIMAGEREQUEST']._serialized_end=774
-  _globals['_IMAGESERVICE']._serialized_start=855
-  _globals['_IMAGESERVICE']._serialized_end=1364
+  _globals['_UPLOADIMAGERESPONSE']._serialized_start=424
+  _globals['_UPLOADIMAGERESPONSE']._serialized_end=459
+  _globals['_REMOVEIMAGEREQUEST']._serialized_start=461
+  _globals['_REMOVEIMAGEREQUEST']._serialized_end=516
+  _globals['_REMOVEIMAGERESPONSE']._serialized_start=518
+  _globals['_REMOVEIMAGERESPONSE']._serialized_end=539
+  _globals['_LISTIMAGESREQUEST']._serialized_start=541
+  _globals['_LISTIMAGESREQUEST']._serialized_end=580
+  _globals['_LISTIMAGESRESPONSE']._serialized_start=582
+  _globals['_LISTIMAGESRESPONSE']._serialized_end=618
+  _globals['_GETIMAGEINFOREQUEST']._serialized_start=620
+  _globals['_GETIMAGEINFOREQUEST']._serialized_end=676
+  _globals['_GETIMAGEINFORESPONSE']._serialized_start=678
+  _globals['_GETIMAGEINFORESPONSE']._serialized_end=742
+  _globals['_IMAGEINFO']._serialized_start=744
+  _globals['_IMAGEINFO']._serialized_end=845
+  _globals['_READIMAGEREQUEST']._serialized_start=847
+  _globals['_READIMAGEREQUEST']._serialized_end=941
+  _globals['_READIMAGERESPONSE']._serialized_start=943
+  _globals['_READIMAGERESPONSE']._serialized_end=1006
+  _globals['_IMAGESERVICE']._serialized_start=1106
+  _globals['_IMAGESERVICE']._serialized_end=1649
 # @@protoc_insertion_point(module_scope)

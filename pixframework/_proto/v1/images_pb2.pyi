@@ -10,12 +10,12 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class CopyMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
-    COPY_DEFAULT: _ClassVar[CopyMode]
-    COPY_INTO_PROJECT: _ClassVar[CopyMode]
-    COPY_REFERENCE_ONLY: _ClassVar[CopyMode]
-COPY_DEFAULT: CopyMode
-COPY_INTO_PROJECT: CopyMode
-COPY_REFERENCE_ONLY: CopyMode
+    COPY_MODE_UNSPECIFIED: _ClassVar[CopyMode]
+    COPY_MODE_INTO_PROJECT: _ClassVar[CopyMode]
+    COPY_MODE_REFERENCE_ONLY: _ClassVar[CopyMode]
+COPY_MODE_UNSPECIFIED: CopyMode
+COPY_MODE_INTO_PROJECT: CopyMode
+COPY_MODE_REFERENCE_ONLY: CopyMode
 
 class AddImageRequest(_message.Message):
     __slots__ = ("session_id", "path", "axes", "name", "copy", "format")
@@ -55,7 +55,13 @@ class AddImageResponse(_message.Message):
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
-class ImageRequest(_message.Message):
+class UploadImageResponse(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class RemoveImageRequest(_message.Message):
     __slots__ = ("session_id", "image")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGE_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +84,20 @@ class ListImagesResponse(_message.Message):
     IMAGES_FIELD_NUMBER: _ClassVar[int]
     images: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, images: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetImageInfoRequest(_message.Message):
+    __slots__ = ("session_id", "image")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    image: str
+    def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ...) -> None: ...
+
+class GetImageInfoResponse(_message.Message):
+    __slots__ = ("info",)
+    INFO_FIELD_NUMBER: _ClassVar[int]
+    info: ImageInfo
+    def __init__(self, info: _Optional[_Union[ImageInfo, _Mapping]] = ...) -> None: ...
 
 class ImageInfo(_message.Message):
     __slots__ = ("name", "shape", "axes", "dtype", "source", "stored")
@@ -104,3 +124,9 @@ class ReadImageRequest(_message.Message):
     image: str
     region: _arrays_pb2.Region
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., region: _Optional[_Union[_arrays_pb2.Region, _Mapping]] = ...) -> None: ...
+
+class ReadImageResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _arrays_pb2.ArrayChunk
+    def __init__(self, chunk: _Optional[_Union[_arrays_pb2.ArrayChunk, _Mapping]] = ...) -> None: ...

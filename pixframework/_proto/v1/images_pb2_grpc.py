@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 from . import images_pb2 as pixframework_dot_v1_dot_images__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -43,11 +42,11 @@ class ImageServiceStub:
         self.UploadImage = channel.stream_unary(
                 '/pixframework.v1.ImageService/UploadImage',
                 request_serializer=pixframework_dot_v1_dot_images__pb2.UploadImageRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_images__pb2.AddImageResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_images__pb2.UploadImageResponse.FromString,
                 _registered_method=True)
         self.RemoveImage = channel.unary_unary(
                 '/pixframework.v1.ImageService/RemoveImage',
-                request_serializer=pixframework_dot_v1_dot_images__pb2.ImageRequest.SerializeToString,
+                request_serializer=pixframework_dot_v1_dot_images__pb2.RemoveImageRequest.SerializeToString,
                 response_deserializer=pixframework_dot_v1_dot_images__pb2.RemoveImageResponse.FromString,
                 _registered_method=True)
         self.ListImages = channel.unary_unary(
@@ -57,13 +56,13 @@ class ImageServiceStub:
                 _registered_method=True)
         self.GetImageInfo = channel.unary_unary(
                 '/pixframework.v1.ImageService/GetImageInfo',
-                request_serializer=pixframework_dot_v1_dot_images__pb2.ImageRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_images__pb2.ImageInfo.FromString,
+                request_serializer=pixframework_dot_v1_dot_images__pb2.GetImageInfoRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_images__pb2.GetImageInfoResponse.FromString,
                 _registered_method=True)
         self.ReadImage = channel.unary_stream(
                 '/pixframework.v1.ImageService/ReadImage',
                 request_serializer=pixframework_dot_v1_dot_images__pb2.ReadImageRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+                response_deserializer=pixframework_dot_v1_dot_images__pb2.ReadImageResponse.FromString,
                 _registered_method=True)
 
 
@@ -123,11 +122,11 @@ def add_ImageServiceServicer_to_server(servicer, server):
             'UploadImage': grpc.stream_unary_rpc_method_handler(
                     servicer.UploadImage,
                     request_deserializer=pixframework_dot_v1_dot_images__pb2.UploadImageRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_images__pb2.AddImageResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_images__pb2.UploadImageResponse.SerializeToString,
             ),
             'RemoveImage': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveImage,
-                    request_deserializer=pixframework_dot_v1_dot_images__pb2.ImageRequest.FromString,
+                    request_deserializer=pixframework_dot_v1_dot_images__pb2.RemoveImageRequest.FromString,
                     response_serializer=pixframework_dot_v1_dot_images__pb2.RemoveImageResponse.SerializeToString,
             ),
             'ListImages': grpc.unary_unary_rpc_method_handler(
@@ -137,13 +136,13 @@ def add_ImageServiceServicer_to_server(servicer, server):
             ),
             'GetImageInfo': grpc.unary_unary_rpc_method_handler(
                     servicer.GetImageInfo,
-                    request_deserializer=pixframework_dot_v1_dot_images__pb2.ImageRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_images__pb2.ImageInfo.SerializeToString,
+                    request_deserializer=pixframework_dot_v1_dot_images__pb2.GetImageInfoRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_images__pb2.GetImageInfoResponse.SerializeToString,
             ),
             'ReadImage': grpc.unary_stream_rpc_method_handler(
                     servicer.ReadImage,
                     request_deserializer=pixframework_dot_v1_dot_images__pb2.ReadImageRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_images__pb2.ReadImageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -199,7 +198,7 @@ class ImageService:
             target,
             '/pixframework.v1.ImageService/UploadImage',
             pixframework_dot_v1_dot_images__pb2.UploadImageRequest.SerializeToString,
-            pixframework_dot_v1_dot_images__pb2.AddImageResponse.FromString,
+            pixframework_dot_v1_dot_images__pb2.UploadImageResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -225,7 +224,7 @@ class ImageService:
             request,
             target,
             '/pixframework.v1.ImageService/RemoveImage',
-            pixframework_dot_v1_dot_images__pb2.ImageRequest.SerializeToString,
+            pixframework_dot_v1_dot_images__pb2.RemoveImageRequest.SerializeToString,
             pixframework_dot_v1_dot_images__pb2.RemoveImageResponse.FromString,
             options,
             channel_credentials,
@@ -279,8 +278,8 @@ class ImageService:
             request,
             target,
             '/pixframework.v1.ImageService/GetImageInfo',
-            pixframework_dot_v1_dot_images__pb2.ImageRequest.SerializeToString,
-            pixframework_dot_v1_dot_images__pb2.ImageInfo.FromString,
+            pixframework_dot_v1_dot_images__pb2.GetImageInfoRequest.SerializeToString,
+            pixframework_dot_v1_dot_images__pb2.GetImageInfoResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -307,7 +306,7 @@ class ImageService:
             target,
             '/pixframework.v1.ImageService/ReadImage',
             pixframework_dot_v1_dot_images__pb2.ReadImageRequest.SerializeToString,
-            pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+            pixframework_dot_v1_dot_images__pb2.ReadImageResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,12 @@ class RenameClassRequest(_message.Message):
     new_name: str
     def __init__(self, session_id: _Optional[str] = ..., class_ref: _Optional[_Union[ClassRef, _Mapping]] = ..., new_name: _Optional[str] = ...) -> None: ...
 
+class RenameClassResponse(_message.Message):
+    __slots__ = ("classes",)
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    classes: _containers.RepeatedCompositeFieldContainer[LabelClass]
+    def __init__(self, classes: _Optional[_Iterable[_Union[LabelClass, _Mapping]]] = ...) -> None: ...
+
 class SetClassColorRequest(_message.Message):
     __slots__ = ("session_id", "class_ref", "color")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -61,6 +67,12 @@ class SetClassColorRequest(_message.Message):
     color: str
     def __init__(self, session_id: _Optional[str] = ..., class_ref: _Optional[_Union[ClassRef, _Mapping]] = ..., color: _Optional[str] = ...) -> None: ...
 
+class SetClassColorResponse(_message.Message):
+    __slots__ = ("classes",)
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    classes: _containers.RepeatedCompositeFieldContainer[LabelClass]
+    def __init__(self, classes: _Optional[_Iterable[_Union[LabelClass, _Mapping]]] = ...) -> None: ...
+
 class RemoveClassRequest(_message.Message):
     __slots__ = ("session_id", "class_ref")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -69,13 +81,19 @@ class RemoveClassRequest(_message.Message):
     class_ref: ClassRef
     def __init__(self, session_id: _Optional[str] = ..., class_ref: _Optional[_Union[ClassRef, _Mapping]] = ...) -> None: ...
 
+class RemoveClassResponse(_message.Message):
+    __slots__ = ("classes",)
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    classes: _containers.RepeatedCompositeFieldContainer[LabelClass]
+    def __init__(self, classes: _Optional[_Iterable[_Union[LabelClass, _Mapping]]] = ...) -> None: ...
+
 class ListClassesRequest(_message.Message):
     __slots__ = ("session_id",)
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
-class ClassesResponse(_message.Message):
+class ListClassesResponse(_message.Message):
     __slots__ = ("classes",)
     CLASSES_FIELD_NUMBER: _ClassVar[int]
     classes: _containers.RepeatedCompositeFieldContainer[LabelClass]
@@ -95,6 +113,10 @@ class SetLabelsRequest(_message.Message):
     data: bytes
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., offset: _Optional[_Iterable[int]] = ..., header: _Optional[_Union[_arrays_pb2.ArrayHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
+class SetLabelsResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class PaintRequest(_message.Message):
     __slots__ = ("session_id", "image", "class_ref", "coords", "radius")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +131,12 @@ class PaintRequest(_message.Message):
     radius: float
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., class_ref: _Optional[_Union[ClassRef, _Mapping]] = ..., coords: _Optional[_Union[_arrays_pb2.NdArray, _Mapping]] = ..., radius: _Optional[float] = ...) -> None: ...
 
+class PaintResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
 class EraseRequest(_message.Message):
     __slots__ = ("session_id", "image", "coords", "radius")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +149,12 @@ class EraseRequest(_message.Message):
     radius: float
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., coords: _Optional[_Union[_arrays_pb2.NdArray, _Mapping]] = ..., radius: _Optional[float] = ...) -> None: ...
 
+class EraseResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
 class ClearLabelsRequest(_message.Message):
     __slots__ = ("session_id", "image", "class_ref")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -131,7 +165,49 @@ class ClearLabelsRequest(_message.Message):
     class_ref: ClassRef
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., class_ref: _Optional[_Union[ClassRef, _Mapping]] = ...) -> None: ...
 
-class LabelsChanged(_message.Message):
+class ClearLabelsResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EraseMaskRequest(_message.Message):
+    __slots__ = ("session_id", "image", "offset", "header", "data")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    image: str
+    offset: _containers.RepeatedScalarFieldContainer[int]
+    header: _arrays_pb2.ArrayHeader
+    data: bytes
+    def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., offset: _Optional[_Iterable[int]] = ..., header: _Optional[_Union[_arrays_pb2.ArrayHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class EraseMaskResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
+class UndoRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class UndoResponse(_message.Message):
+    __slots__ = ("pixels",)
+    PIXELS_FIELD_NUMBER: _ClassVar[int]
+    pixels: int
+    def __init__(self, pixels: _Optional[int] = ...) -> None: ...
+
+class RedoRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class RedoResponse(_message.Message):
     __slots__ = ("pixels",)
     PIXELS_FIELD_NUMBER: _ClassVar[int]
     pixels: int
@@ -146,3 +222,9 @@ class GetLabelsRequest(_message.Message):
     image: str
     region: _arrays_pb2.Region
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., region: _Optional[_Union[_arrays_pb2.Region, _Mapping]] = ...) -> None: ...
+
+class GetLabelsResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _arrays_pb2.ArrayChunk
+    def __init__(self, chunk: _Optional[_Union[_arrays_pb2.ArrayChunk, _Mapping]] = ...) -> None: ...

@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 from . import labels_pb2 as pixframework_dot_v1_dot_labels__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -43,47 +42,62 @@ class LabelServiceStub:
         self.RenameClass = channel.unary_unary(
                 '/pixframework.v1.LabelService/RenameClass',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.RenameClassRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.RenameClassResponse.FromString,
                 _registered_method=True)
         self.SetClassColor = channel.unary_unary(
                 '/pixframework.v1.LabelService/SetClassColor',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorResponse.FromString,
                 _registered_method=True)
         self.RemoveClass = channel.unary_unary(
                 '/pixframework.v1.LabelService/RemoveClass',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassResponse.FromString,
                 _registered_method=True)
         self.ListClasses = channel.unary_unary(
                 '/pixframework.v1.LabelService/ListClasses',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.ListClassesRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ListClassesResponse.FromString,
                 _registered_method=True)
         self.SetLabels = channel.stream_unary(
                 '/pixframework.v1.LabelService/SetLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsResponse.FromString,
                 _registered_method=True)
         self.Paint = channel.unary_unary(
                 '/pixframework.v1.LabelService/Paint',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.PaintRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.PaintResponse.FromString,
                 _registered_method=True)
         self.Erase = channel.unary_unary(
                 '/pixframework.v1.LabelService/Erase',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.EraseRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseResponse.FromString,
+                _registered_method=True)
+        self.EraseMask = channel.stream_unary(
+                '/pixframework.v1.LabelService/EraseMask',
+                request_serializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskResponse.FromString,
                 _registered_method=True)
         self.ClearLabels = channel.unary_unary(
                 '/pixframework.v1.LabelService/ClearLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.FromString,
+                _registered_method=True)
+        self.Undo = channel.unary_unary(
+                '/pixframework.v1.LabelService/Undo',
+                request_serializer=pixframework_dot_v1_dot_labels__pb2.UndoRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.UndoResponse.FromString,
+                _registered_method=True)
+        self.Redo = channel.unary_unary(
+                '/pixframework.v1.LabelService/Redo',
+                request_serializer=pixframework_dot_v1_dot_labels__pb2.RedoRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.RedoResponse.FromString,
                 _registered_method=True)
         self.GetLabels = channel.unary_stream(
                 '/pixframework.v1.LabelService/GetLabels',
                 request_serializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+                response_deserializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsResponse.FromString,
                 _registered_method=True)
 
 
@@ -147,8 +161,33 @@ class LabelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseMask(self, request_iterator, context):
+        """Unlabel the pixels where a mask is non-zero (what an eraser went over), in one call. First
+        message: session_id, image, offset, header; every message: a slice of the bytes. The mask is
+        bool or integer typed over the spatial axes of the image or of a sub-region at `offset`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ClearLabels(self, request, context):
         """Remove all labels of one image, or only those of one class.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Undo(self, request, context):
+        """Undo this session's latest label edit (never another session's): only pixels that still hold
+        what the edit wrote go back; where another client labelled since, that label stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Redo(self, request, context):
+        """Redo this session's latest undone edit, on the pixels that still hold what the undo restored.
+        A new edit of the session clears what it could redo.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -172,47 +211,62 @@ def add_LabelServiceServicer_to_server(servicer, server):
             'RenameClass': grpc.unary_unary_rpc_method_handler(
                     servicer.RenameClass,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.RenameClassRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.RenameClassResponse.SerializeToString,
             ),
             'SetClassColor': grpc.unary_unary_rpc_method_handler(
                     servicer.SetClassColor,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.SetClassColorResponse.SerializeToString,
             ),
             'RemoveClass': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveClass,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.RemoveClassResponse.SerializeToString,
             ),
             'ListClasses': grpc.unary_unary_rpc_method_handler(
                     servicer.ListClasses,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.ListClassesRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClassesResponse.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ListClassesResponse.SerializeToString,
             ),
             'SetLabels': grpc.stream_unary_rpc_method_handler(
                     servicer.SetLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.SetLabelsResponse.SerializeToString,
             ),
             'Paint': grpc.unary_unary_rpc_method_handler(
                     servicer.Paint,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.PaintRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.PaintResponse.SerializeToString,
             ),
             'Erase': grpc.unary_unary_rpc_method_handler(
                     servicer.Erase,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.EraseResponse.SerializeToString,
+            ),
+            'EraseMask': grpc.stream_unary_rpc_method_handler(
+                    servicer.EraseMask,
+                    request_deserializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.EraseMaskResponse.SerializeToString,
             ),
             'ClearLabels': grpc.unary_unary_rpc_method_handler(
                     servicer.ClearLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_labels__pb2.LabelsChanged.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.SerializeToString,
+            ),
+            'Undo': grpc.unary_unary_rpc_method_handler(
+                    servicer.Undo,
+                    request_deserializer=pixframework_dot_v1_dot_labels__pb2.UndoRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.UndoResponse.SerializeToString,
+            ),
+            'Redo': grpc.unary_unary_rpc_method_handler(
+                    servicer.Redo,
+                    request_deserializer=pixframework_dot_v1_dot_labels__pb2.RedoRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.RedoResponse.SerializeToString,
             ),
             'GetLabels': grpc.unary_stream_rpc_method_handler(
                     servicer.GetLabels,
                     request_deserializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_labels__pb2.GetLabelsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,7 +322,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/RenameClass',
             pixframework_dot_v1_dot_labels__pb2.RenameClassRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.RenameClassResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -295,7 +349,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/SetClassColor',
             pixframework_dot_v1_dot_labels__pb2.SetClassColorRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.SetClassColorResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -322,7 +376,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/RemoveClass',
             pixframework_dot_v1_dot_labels__pb2.RemoveClassRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.RemoveClassResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -349,7 +403,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/ListClasses',
             pixframework_dot_v1_dot_labels__pb2.ListClassesRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.ClassesResponse.FromString,
+            pixframework_dot_v1_dot_labels__pb2.ListClassesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -376,7 +430,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/SetLabels',
             pixframework_dot_v1_dot_labels__pb2.SetLabelsRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.SetLabelsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -403,7 +457,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/Paint',
             pixframework_dot_v1_dot_labels__pb2.PaintRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.PaintResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -430,7 +484,34 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/Erase',
             pixframework_dot_v1_dot_labels__pb2.EraseRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.EraseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseMask(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/pixframework.v1.LabelService/EraseMask',
+            pixframework_dot_v1_dot_labels__pb2.EraseMaskRequest.SerializeToString,
+            pixframework_dot_v1_dot_labels__pb2.EraseMaskResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -457,7 +538,61 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/ClearLabels',
             pixframework_dot_v1_dot_labels__pb2.ClearLabelsRequest.SerializeToString,
-            pixframework_dot_v1_dot_labels__pb2.LabelsChanged.FromString,
+            pixframework_dot_v1_dot_labels__pb2.ClearLabelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Undo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixframework.v1.LabelService/Undo',
+            pixframework_dot_v1_dot_labels__pb2.UndoRequest.SerializeToString,
+            pixframework_dot_v1_dot_labels__pb2.UndoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Redo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixframework.v1.LabelService/Redo',
+            pixframework_dot_v1_dot_labels__pb2.RedoRequest.SerializeToString,
+            pixframework_dot_v1_dot_labels__pb2.RedoResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -484,7 +619,7 @@ class LabelService:
             target,
             '/pixframework.v1.LabelService/GetLabels',
             pixframework_dot_v1_dot_labels__pb2.GetLabelsRequest.SerializeToString,
-            pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+            pixframework_dot_v1_dot_labels__pb2.GetLabelsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n pixframework/v1/prediction.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\"\x85\x01\n\x0ePredictRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\'\n\x06region\x18\x03 \x01(\x0b\x32\x17.pixframework.v1.Region\x12\'\n\x06output\x18\x04 \x01(\x0e\x32\x17.pixframework.v1.Output\"\x88\x01\n\rExportRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\'\n\x06output\x18\x04 \x01(\x0e\x32\x17.pixframework.v1.Output\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\r\n\x05\x64type\x18\x06 \x01(\t\"\x1e\n\x0e\x45xportResponse\x12\x0c\n\x04path\x18\x01 \x01(\t\"Z\n\x0e\x45xportProgress\x12\x13\n\x0b\x62locks_done\x18\x01 \x01(\x03\x12\x14\n\x0c\x62locks_total\x18\x02 \x01(\x03\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t*>\n\x06Output\x12\x11\n\rPROBABILITIES\x10\x00\x12\x10\n\x0cSEGMENTATION\x10\x01\x12\x0f\n\x0bUNCERTAINTY\x10\x02\x32\x82\x02\n\x11PredictionService\x12I\n\x07Predict\x12\x1f.pixframework.v1.PredictRequest\x1a\x1b.pixframework.v1.ArrayChunk0\x01\x12I\n\x06\x45xport\x12\x1e.pixframework.v1.ExportRequest\x1a\x1f.pixframework.v1.ExportResponse\x12W\n\x12\x45xportWithProgress\x12\x1e.pixframework.v1.ExportRequest\x1a\x1f.pixframework.v1.ExportProgress0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n pixframework/v1/prediction.proto\x12\x0fpixframework.v1\x1a\x1cpixframework/v1/arrays.proto\"\x85\x01\n\x0ePredictRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\'\n\x06region\x18\x03 \x01(\x0b\x32\x17.pixframework.v1.Region\x12\'\n\x06output\x18\x04 \x01(\x0e\x32\x17.pixframework.v1.Output\"=\n\x0fPredictResponse\x12*\n\x05\x63hunk\x18\x01 \x01(\x0b\x32\x1b.pixframework.v1.ArrayChunk\"\x88\x01\n\rExportRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\'\n\x06output\x18\x04 \x01(\x0e\x32\x17.pixframework.v1.Output\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\r\n\x05\x64type\x18\x06 \x01(\t\"\x1e\n\x0e\x45xportResponse\x12\x0c\n\x04path\x18\x01 \x01(\t\"K\n\x19\x45xportWithProgressRequest\x12.\n\x06\x65xport\x18\x01 \x01(\x0b\x32\x1e.pixframework.v1.ExportRequest\"f\n\x1a\x45xportWithProgressResponse\x12\x13\n\x0b\x62locks_done\x18\x01 \x01(\x03\x12\x14\n\x0c\x62locks_total\x18\x02 \x01(\x03\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t*k\n\x06Output\x12\x16\n\x12OUTPUT_UNSPECIFIED\x10\x00\x12\x18\n\x14OUTPUT_PROBABILITIES\x10\x01\x12\x17\n\x13OUTPUT_SEGMENTATION\x10\x02\x12\x16\n\x12OUTPUT_UNCERTAINTY\x10\x03\x32\x9f\x02\n\x11PredictionService\x12N\n\x07Predict\x12\x1f.pixframework.v1.PredictRequest\x1a .pixframework.v1.PredictResponse0\x01\x12I\n\x06\x45xport\x12\x1e.pixframework.v1.ExportRequest\x1a\x1f.pixframework.v1.ExportResponse\x12o\n\x12\x45xportWithProgress\x12*.pixframework.v1.ExportWithProgressRequest\x1a+.pixframework.v1.ExportWithProgressResponse0\x01\x42\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,16 +33,20 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pixframework.v1.prediction_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\023org.pixframework.v1P\001'
-  _globals['_OUTPUT']._serialized_start=482
-  _globals['_OUTPUT']._serialized_end=544
+  _globals['_OUTPUT']._serialized_start=634
+  _globals['_OUTPUT']._serialized_end=741
   _globals['_PREDICTREQUEST']._serialized_start=84
   _globals['_PREDICTREQUEST']._serialized_end=217
-  _globals['_EXPORTREQUEST']._serialized_start=220
-  _globals['_EXPORTREQUEST']._serialized_end=356
-  _globals['_EXPORTRESPONSE']._serialized_start=358
-  _globals['_EXPORTRESPONSE']._serialized_end=388
-  _globals['_EXPORTPROGRESS']._serialized_start=390
-  _globals['_EXPORTPROGRESS']._serialized_end=480
-  _globals['_PREDICTIONSERVICE']._serialized_start=547
-  _globals['_PREDICTIONSERVICE']._serialized_end=805
+  _globals['_PREDICTRESPONSE']._serialized_start=219
+  _globals['_PREDICTRESPONSE']._serialized_end=280
+  _globals['_EXPORTREQUEST']._serialized_start=283
+  _globals['_EXPORTREQUEST']._serialized_end=419
+  _globals['_EXPORTRESPONSE']._serialized_start=421
+  _globals['_EXPORTRESPONSE']._serialized_end=451
+  _globals['_EXPORTWITHPROGRESSREQUEST']._serialized_start=453
+  _globals['_EXPORTWITHPROGRESSREQUEST']._serialized_end=528
+  _globals['_EXPORTWITHPROGRESSRESPONSE']._serialized_start=530
+  _globals['_EXPORTWITHPROGRESSRESPONSE']._serialized_end=632
+  _globals['_PREDICTIONSERVICE']._serialized_start=744
+  _globals['_PREDICTIONSERVICE']._serialized_end=1031
 # @@protoc_insertion_point(module_scope)

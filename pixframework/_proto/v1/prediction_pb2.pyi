@@ -9,12 +9,14 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class Output(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
-    PROBABILITIES: _ClassVar[Output]
-    SEGMENTATION: _ClassVar[Output]
-    UNCERTAINTY: _ClassVar[Output]
-PROBABILITIES: Output
-SEGMENTATION: Output
-UNCERTAINTY: Output
+    OUTPUT_UNSPECIFIED: _ClassVar[Output]
+    OUTPUT_PROBABILITIES: _ClassVar[Output]
+    OUTPUT_SEGMENTATION: _ClassVar[Output]
+    OUTPUT_UNCERTAINTY: _ClassVar[Output]
+OUTPUT_UNSPECIFIED: Output
+OUTPUT_PROBABILITIES: Output
+OUTPUT_SEGMENTATION: Output
+OUTPUT_UNCERTAINTY: Output
 
 class PredictRequest(_message.Message):
     __slots__ = ("session_id", "image", "region", "output")
@@ -27,6 +29,12 @@ class PredictRequest(_message.Message):
     region: _arrays_pb2.Region
     output: Output
     def __init__(self, session_id: _Optional[str] = ..., image: _Optional[str] = ..., region: _Optional[_Union[_arrays_pb2.Region, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ...) -> None: ...
+
+class PredictResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: _arrays_pb2.ArrayChunk
+    def __init__(self, chunk: _Optional[_Union[_arrays_pb2.ArrayChunk, _Mapping]] = ...) -> None: ...
 
 class ExportRequest(_message.Message):
     __slots__ = ("session_id", "image", "path", "output", "format", "dtype")
@@ -50,7 +58,13 @@ class ExportResponse(_message.Message):
     path: str
     def __init__(self, path: _Optional[str] = ...) -> None: ...
 
-class ExportProgress(_message.Message):
+class ExportWithProgressRequest(_message.Message):
+    __slots__ = ("export",)
+    EXPORT_FIELD_NUMBER: _ClassVar[int]
+    export: ExportRequest
+    def __init__(self, export: _Optional[_Union[ExportRequest, _Mapping]] = ...) -> None: ...
+
+class ExportWithProgressResponse(_message.Message):
     __slots__ = ("blocks_done", "blocks_total", "message", "path")
     BLOCKS_DONE_FIELD_NUMBER: _ClassVar[int]
     BLOCKS_TOTAL_FIELD_NUMBER: _ClassVar[int]

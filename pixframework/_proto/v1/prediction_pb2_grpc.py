@@ -3,7 +3,6 @@
 import grpc
 import warnings
 
-from . import arrays_pb2 as pixframework_dot_v1_dot_arrays__pb2
 from . import prediction_pb2 as pixframework_dot_v1_dot_prediction__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -38,7 +37,7 @@ class PredictionServiceStub:
         self.Predict = channel.unary_stream(
                 '/pixframework.v1.PredictionService/Predict',
                 request_serializer=pixframework_dot_v1_dot_prediction__pb2.PredictRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+                response_deserializer=pixframework_dot_v1_dot_prediction__pb2.PredictResponse.FromString,
                 _registered_method=True)
         self.Export = channel.unary_unary(
                 '/pixframework.v1.PredictionService/Export',
@@ -47,8 +46,8 @@ class PredictionServiceStub:
                 _registered_method=True)
         self.ExportWithProgress = channel.unary_stream(
                 '/pixframework.v1.PredictionService/ExportWithProgress',
-                request_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportProgress.FromString,
+                request_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportWithProgressRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportWithProgressResponse.FromString,
                 _registered_method=True)
 
 
@@ -87,7 +86,7 @@ def add_PredictionServiceServicer_to_server(servicer, server):
             'Predict': grpc.unary_stream_rpc_method_handler(
                     servicer.Predict,
                     request_deserializer=pixframework_dot_v1_dot_prediction__pb2.PredictRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_prediction__pb2.PredictResponse.SerializeToString,
             ),
             'Export': grpc.unary_unary_rpc_method_handler(
                     servicer.Export,
@@ -96,8 +95,8 @@ def add_PredictionServiceServicer_to_server(servicer, server):
             ),
             'ExportWithProgress': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportWithProgress,
-                    request_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportProgress.SerializeToString,
+                    request_deserializer=pixframework_dot_v1_dot_prediction__pb2.ExportWithProgressRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_prediction__pb2.ExportWithProgressResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -126,7 +125,7 @@ class PredictionService:
             target,
             '/pixframework.v1.PredictionService/Predict',
             pixframework_dot_v1_dot_prediction__pb2.PredictRequest.SerializeToString,
-            pixframework_dot_v1_dot_arrays__pb2.ArrayChunk.FromString,
+            pixframework_dot_v1_dot_prediction__pb2.PredictResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -179,8 +178,8 @@ class PredictionService:
             request,
             target,
             '/pixframework.v1.PredictionService/ExportWithProgress',
-            pixframework_dot_v1_dot_prediction__pb2.ExportRequest.SerializeToString,
-            pixframework_dot_v1_dot_prediction__pb2.ExportProgress.FromString,
+            pixframework_dot_v1_dot_prediction__pb2.ExportWithProgressRequest.SerializeToString,
+            pixframework_dot_v1_dot_prediction__pb2.ExportWithProgressResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import plugins_pb2 as pixframework_dot_v1_dot_plugins__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/server.proto\x12\x0fpixframework.v1\x1a\x1dpixframework/v1/plugins.proto\"\x13\n\x11ServerInfoRequest\"\x81\x02\n\nServerInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x13\n\x0b\x61pi_version\x18\x02 \x01(\t\x12-\n\x07plugins\x18\x03 \x03(\x0b\x32\x1c.pixframework.v1.PluginEntry\x12\x30\n\x08problems\x18\x04 \x03(\x0b\x32\x1e.pixframework.v1.PluginProblem\x12\'\n\x06limits\x18\x05 \x01(\x0b\x32\x17.pixframework.v1.Limits\x12\x15\n\rauth_required\x18\x06 \x01(\x08\x12\x0b\n\x03tls\x18\x07 \x01(\x08\x12\x11\n\tprincipal\x18\x08 \x01(\t\x12\x0c\n\x04role\x18\t \x01(\t\"\x9d\x03\n\x06Limits\x12\x19\n\x11max_message_bytes\x18\x01 \x01(\x03\x12\x13\n\x0b\x63hunk_bytes\x18\x02 \x01(\x03\x12\x18\n\x10max_upload_bytes\x18\x03 \x01(\x03\x12\x14\n\x0cmax_sessions\x18\x04 \x01(\x05\x12\x1c\n\x14idle_timeout_seconds\x18\x05 \x01(\x01\x12\x10\n\x08max_ndim\x18\x06 \x01(\x05\x12#\n\x1bstream_idle_timeout_seconds\x18\x07 \x01(\x01\x12\x18\n\x10max_brush_radius\x18\x08 \x01(\x01\x12\x19\n\x11max_stroke_points\x18\t \x01(\x03\x12\x19\n\x11max_stroke_length\x18\n \x01(\x01\x12\x19\n\x11max_stroke_pixels\x18\x0b \x01(\x03\x12\x13\n\x0bmax_classes\x18\x0c \x01(\x05\x12\x13\n\x0bmax_threads\x18\r \x01(\x05\x12\x18\n\x10max_image_pixels\x18\x0e \x01(\x03\x12\x17\n\x0fmax_chunk_bytes\x18\x0f \x01(\x03\x12\x16\n\x0emax_work_bytes\x18\x10 \x01(\x03\x32\x65\n\x11ServerInfoService\x12P\n\rGetServerInfo\x12\".pixframework.v1.ServerInfoRequest\x1a\x1b.pixframework.v1.ServerInfoB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixframework/v1/server.proto\x12\x0fpixframework.v1\x1a\x1dpixframework/v1/plugins.proto\"\x16\n\x14GetServerInfoRequest\"B\n\x15GetServerInfoResponse\x12)\n\x04info\x18\x01 \x01(\x0b\x32\x1b.pixframework.v1.ServerInfo\"\x81\x02\n\nServerInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x13\n\x0b\x61pi_version\x18\x02 \x01(\t\x12-\n\x07plugins\x18\x03 \x03(\x0b\x32\x1c.pixframework.v1.PluginEntry\x12\x30\n\x08problems\x18\x04 \x03(\x0b\x32\x1e.pixframework.v1.PluginProblem\x12\'\n\x06limits\x18\x05 \x01(\x0b\x32\x17.pixframework.v1.Limits\x12\x15\n\rauth_required\x18\x06 \x01(\x08\x12\x0b\n\x03tls\x18\x07 \x01(\x08\x12\x11\n\tprincipal\x18\x08 \x01(\t\x12\x0c\n\x04role\x18\t \x01(\t\"\x9d\x03\n\x06Limits\x12\x19\n\x11max_message_bytes\x18\x01 \x01(\x03\x12\x13\n\x0b\x63hunk_bytes\x18\x02 \x01(\x03\x12\x18\n\x10max_upload_bytes\x18\x03 \x01(\x03\x12\x14\n\x0cmax_sessions\x18\x04 \x01(\x05\x12\x1c\n\x14idle_timeout_seconds\x18\x05 \x01(\x01\x12\x10\n\x08max_ndim\x18\x06 \x01(\x05\x12#\n\x1bstream_idle_timeout_seconds\x18\x07 \x01(\x01\x12\x18\n\x10max_brush_radius\x18\x08 \x01(\x01\x12\x19\n\x11max_stroke_points\x18\t \x01(\x03\x12\x19\n\x11max_stroke_length\x18\n \x01(\x01\x12\x19\n\x11max_stroke_pixels\x18\x0b \x01(\x03\x12\x13\n\x0bmax_classes\x18\x0c \x01(\x05\x12\x13\n\x0bmax_threads\x18\r \x01(\x05\x12\x18\n\x10max_image_pixels\x18\x0e \x01(\x03\x12\x17\n\x0fmax_chunk_bytes\x18\x0f \x01(\x03\x12\x16\n\x0emax_work_bytes\x18\x10 \x01(\x03\x32s\n\x11ServerInfoService\x12^\n\rGetServerInfo\x12%.pixframework.v1.GetServerInfoRequest\x1a&.pixframework.v1.GetServerInfoResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,12 +33,14 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pixframework.v1.server_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\023org.pixframework.v1P\001'
-  _globals['_SERVERINFOREQUEST']._serialized_start=80
-  _globals['_SERVERINFOREQUEST']._serialized_end=99
-  _globals['_SERVERINFO']._serialized_start=102
-  _globals['_SERVERINFO']._serialized_end=359
-  _globals['_LIMITS']._serialized_start=362
-  _globals['_LIMITS']._serialized_end=775
-  _globals['_SERVERINFOSERVICE']._serialized_start=777
-  _globals['_SERVERINFOSERVICE']._serialized_end=878
+  _globals['_GETSERVERINFOREQUEST']._serialized_start=80
+  _globals['_GETSERVERINFOREQUEST']._serialized_end=102
+  _globals['_GETSERVERINFORESPONSE']._serialized_start=104
+  _globals['_GETSERVERINFORESPONSE']._serialized_end=170
+  _globals['_SERVERINFO']._serialized_start=173
+  _globals['_SERVERINFO']._serialized_end=430
+  _globals['_LIMITS']._serialized_start=433
+  _globals['_LIMITS']._serialized_end=846
+  _globals['_SERVERINFOSERVICE']._serialized_start=848
+  _globals['_SERVERINFOSERVICE']._serialized_end=963
 # @@protoc_insertion_point(module_scope)

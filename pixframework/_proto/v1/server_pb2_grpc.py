@@ -36,8 +36,8 @@ class ServerInfoServiceStub:
         """
         self.GetServerInfo = channel.unary_unary(
                 '/pixframework.v1.ServerInfoService/GetServerInfo',
-                request_serializer=pixframework_dot_v1_dot_server__pb2.ServerInfoRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_server__pb2.ServerInfo.FromString,
+                request_serializer=pixframework_dot_v1_dot_server__pb2.GetServerInfoRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_server__pb2.GetServerInfoResponse.FromString,
                 _registered_method=True)
 
 
@@ -55,8 +55,8 @@ def add_ServerInfoServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'GetServerInfo': grpc.unary_unary_rpc_method_handler(
                     servicer.GetServerInfo,
-                    request_deserializer=pixframework_dot_v1_dot_server__pb2.ServerInfoRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_server__pb2.ServerInfo.SerializeToString,
+                    request_deserializer=pixframework_dot_v1_dot_server__pb2.GetServerInfoRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_server__pb2.GetServerInfoResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -84,8 +84,8 @@ class ServerInfoService:
             request,
             target,
             '/pixframework.v1.ServerInfoService/GetServerInfo',
-            pixframework_dot_v1_dot_server__pb2.ServerInfoRequest.SerializeToString,
-            pixframework_dot_v1_dot_server__pb2.ServerInfo.FromString,
+            pixframework_dot_v1_dot_server__pb2.GetServerInfoRequest.SerializeToString,
+            pixframework_dot_v1_dot_server__pb2.GetServerInfoResponse.FromString,
             options,
             channel_credentials,
             insecure,

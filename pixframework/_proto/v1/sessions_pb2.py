@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/sessions.proto\x12\x0fpixframework.v1\"7\n\x14\x43reateProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\toverwrite\x18\x02 \x01(\x08\"\"\n\x12OpenProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\"$\n\x0eSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\x15\n\x13SaveProjectResponse\"7\n\x13\x43loseSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04save\x18\x02 \x01(\x08\".\n\x14\x43loseSessionResponse\x12\x16\n\x0eproject_closed\x18\x01 \x01(\x08\"\x15\n\x13ListSessionsRequest\"F\n\x14ListSessionsResponse\x12.\n\x08sessions\x18\x01 \x03(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\x90\x01\n\x0bSessionInfo\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x01\x12\x14\n\x0cidle_seconds\x18\x04 \x01(\x01\x12\x1b\n\x13sessions_on_project\x18\x05 \x01(\x05\x12\x0c\n\x04peer\x18\x06 \x01(\t\x12\r\n\x05owner\x18\x07 \x01(\t\"\x1e\n\x0eProjectSummary\x12\x0c\n\x04json\x18\x01 \x01(\t2\x98\x04\n\x0eSessionService\x12T\n\rCreateProject\x12%.pixframework.v1.CreateProjectRequest\x1a\x1c.pixframework.v1.SessionInfo\x12P\n\x0bOpenProject\x12#.pixframework.v1.OpenProjectRequest\x1a\x1c.pixframework.v1.SessionInfo\x12T\n\x0bSaveProject\x12\x1f.pixframework.v1.SessionRequest\x1a$.pixframework.v1.SaveProjectResponse\x12[\n\x0c\x43loseSession\x12$.pixframework.v1.CloseSessionRequest\x1a%.pixframework.v1.CloseSessionResponse\x12[\n\x0cListSessions\x12$.pixframework.v1.ListSessionsRequest\x1a%.pixframework.v1.ListSessionsResponse\x12N\n\nGetSummary\x12\x1f.pixframework.v1.SessionRequest\x1a\x1f.pixframework.v1.ProjectSummaryB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/sessions.proto\x12\x0fpixframework.v1\"7\n\x14\x43reateProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\toverwrite\x18\x02 \x01(\x08\"F\n\x15\x43reateProjectResponse\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\"\n\x12OpenProjectRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\"D\n\x13OpenProjectResponse\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.pixframework.v1.SessionInfo\"(\n\x12SaveProjectRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\x15\n\x13SaveProjectResponse\"7\n\x13\x43loseSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04save\x18\x02 \x01(\x08\".\n\x14\x43loseSessionResponse\x12\x16\n\x0eproject_closed\x18\x01 \x01(\x08\"\x15\n\x13ListSessionsRequest\"F\n\x14ListSessionsResponse\x12.\n\x08sessions\x18\x01 \x03(\x0b\x32\x1c.pixframework.v1.SessionInfo\"\xa0\x01\n\x0bSessionInfo\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x01\x12\x14\n\x0cidle_seconds\x18\x04 \x01(\x01\x12\x1b\n\x13sessions_on_project\x18\x05 \x01(\x05\x12\x0c\n\x04peer\x18\x06 \x01(\t\x12\r\n\x05owner\x18\x07 \x01(\t\x12\x0e\n\x06\x63lient\x18\x08 \x01(\t\"\'\n\x11GetSummaryRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\"\n\x12GetSummaryResponse\x12\x0c\n\x04json\x18\x01 \x01(\t2\xb5\x04\n\x0eSessionService\x12^\n\rCreateProject\x12%.pixframework.v1.CreateProjectRequest\x1a&.pixframework.v1.CreateProjectResponse\x12X\n\x0bOpenProject\x12#.pixframework.v1.OpenProjectRequest\x1a$.pixframework.v1.OpenProjectResponse\x12X\n\x0bSaveProject\x12#.pixframework.v1.SaveProjectRequest\x1a$.pixframework.v1.SaveProjectResponse\x12[\n\x0c\x43loseSession\x12$.pixframework.v1.CloseSessionRequest\x1a%.pixframework.v1.CloseSessionResponse\x12[\n\x0cListSessions\x12$.pixframework.v1.ListSessionsRequest\x1a%.pixframework.v1.ListSessionsResponse\x12U\n\nGetSummary\x12\".pixframework.v1.GetSummaryRequest\x1a#.pixframework.v1.GetSummaryResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,24 +34,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'\n\023org.pixframework.v1P\001'
   _globals['_CREATEPROJECTREQUEST']._serialized_start=51
   _globals['_CREATEPROJECTREQUEST']._serialized_end=106
-  _globals['_OPENPROJECTREQUEST']._serialized_start=108
-  _globals['_OPENPROJECTREQUEST']._serialized_end=142
-  _globals['_SESSIONREQUEST']._serialized_start=144
-  _globals['_SESSIONREQUEST']._serialized_end=180
-  _globals['_SAVEPROJECTRESPONSE']._serialized_start=182
-  _globals['_SAVEPROJECTRESPONSE']._serialized_end=203
-  _globals['_CLOSESESSIONREQUEST']._serialized_start=205
-  _globals['_CLOSESESSIONREQUEST']._serialized_end=260
-  _globals['_CLOSESESSIONRESPONSE']._serialized_start=262
-  _globals['_CLOSESESSIONRESPONSE']._serialized_end=308
-  _globals['_LISTSESSIONSREQUEST']._serialized_start=310
-  _globals['_LISTSESSIONSREQUEST']._serialized_end=331
-  _globals['_LISTSESSIONSRESPONSE']._serialized_start=333
-  _globals['_LISTSESSIONSRESPONSE']._serialized_end=403
-  _globals['_SESSIONINFO']._serialized_start=406
-  _globals['_SESSIONINFO']._serialized_end=550
-  _globals['_PROJECTSUMMARY']._serialized_start=552
-  _globals['_PROJECTSUMMARY']._serialized_end=582
-  _globals['_SESSIONSERVICE']._serialized_start=585
-  _globals['_SESSIONSERVICE']._serialized_end=1121
+  _globals['_CREATEPROJECTRESPONSE']._serialized_start=108
+  _globals['_CREATEPROJECTRESPONSE']._serialized_end=178
+  _globals['_OPENPROJECTREQUEST']._serialized_start=180
+  _globals['_OPENPROJECTREQUEST']._serialized_end=214
+  _globals['_OPENPROJECTRESPONSE']._serialized_start=216
+  _globals['_OPENPROJECTRESPONSE']._serialized_end=284
+  _globals['_SAVEPROJECTREQUEST']._serialized_start=286
+  _globals['_SAVEPROJECTREQUEST']._serialized_end=326
+  _globals['_SAVEPROJECTRESPONSE']._serialized_start=328
+  _globals['_SAVEPROJECTRESPONSE']._serialized_end=349
+  _globals['_CLOSESESSIONREQUEST']._serialized_start=351
+  _globals['_CLOSESESSIONREQUEST']._serialized_end=406
+  _globals['_CLOSESESSIONRESPONSE']._serialized_start=408
+  _globals['_CLOSESESSIONRESPONSE']._serialized_end=454
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=456
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=477
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=479
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=549
+  _globals['_SESSIONINFO']._serialized_start=552
+  _globals['_SESSIONINFO']._serialized_end=712
+  _globals['_GETSUMMARYREQUEST']._serialized_start=714
+  _globals['_GETSUMMARYREQUEST']._serialized_end=753
+  _globals['_GETSUMMARYRESPONSE']._serialized_start=755
+  _globals['_GETSUMMARYRESPONSE']._serialized_end=789
+  _globals['_SESSIONSERVICE']._serialized_start=792
+  _globals['_SESSIONSERVICE']._serialized_end=1357
 # @@protoc_insertion_point(module_scope)

@@ -14,13 +14,25 @@ class CreateProjectRequest(_message.Message):
     overwrite: bool
     def __init__(self, path: _Optional[str] = ..., overwrite: _Optional[bool] = ...) -> None: ...
 
+class CreateProjectResponse(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: SessionInfo
+    def __init__(self, session: _Optional[_Union[SessionInfo, _Mapping]] = ...) -> None: ...
+
 class OpenProjectRequest(_message.Message):
     __slots__ = ("path",)
     PATH_FIELD_NUMBER: _ClassVar[int]
     path: str
     def __init__(self, path: _Optional[str] = ...) -> None: ...
 
-class SessionRequest(_message.Message):
+class OpenProjectResponse(_message.Message):
+    __slots__ = ("session",)
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    session: SessionInfo
+    def __init__(self, session: _Optional[_Union[SessionInfo, _Mapping]] = ...) -> None: ...
+
+class SaveProjectRequest(_message.Message):
     __slots__ = ("session_id",)
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
@@ -55,7 +67,7 @@ class ListSessionsResponse(_message.Message):
     def __init__(self, sessions: _Optional[_Iterable[_Union[SessionInfo, _Mapping]]] = ...) -> None: ...
 
 class SessionInfo(_message.Message):
-    __slots__ = ("session_id", "path", "created", "idle_seconds", "sessions_on_project", "peer", "owner")
+    __slots__ = ("session_id", "path", "created", "idle_seconds", "sessions_on_project", "peer", "owner", "client")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +75,7 @@ class SessionInfo(_message.Message):
     SESSIONS_ON_PROJECT_FIELD_NUMBER: _ClassVar[int]
     PEER_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     path: str
     created: float
@@ -70,9 +83,16 @@ class SessionInfo(_message.Message):
     sessions_on_project: int
     peer: str
     owner: str
-    def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ..., owner: _Optional[str] = ...) -> None: ...
+    client: str
+    def __init__(self, session_id: _Optional[str] = ..., path: _Optional[str] = ..., created: _Optional[float] = ..., idle_seconds: _Optional[float] = ..., sessions_on_project: _Optional[int] = ..., peer: _Optional[str] = ..., owner: _Optional[str] = ..., client: _Optional[str] = ...) -> None: ...
 
-class ProjectSummary(_message.Message):
+class GetSummaryRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ...) -> None: ...
+
+class GetSummaryResponse(_message.Message):
     __slots__ = ("json",)
     JSON_FIELD_NUMBER: _ClassVar[int]
     json: str

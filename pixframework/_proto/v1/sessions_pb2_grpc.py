@@ -37,16 +37,16 @@ class SessionServiceStub:
         self.CreateProject = channel.unary_unary(
                 '/pixframework.v1.SessionService/CreateProject',
                 request_serializer=pixframework_dot_v1_dot_sessions__pb2.CreateProjectRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_sessions__pb2.SessionInfo.FromString,
+                response_deserializer=pixframework_dot_v1_dot_sessions__pb2.CreateProjectResponse.FromString,
                 _registered_method=True)
         self.OpenProject = channel.unary_unary(
                 '/pixframework.v1.SessionService/OpenProject',
                 request_serializer=pixframework_dot_v1_dot_sessions__pb2.OpenProjectRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_sessions__pb2.SessionInfo.FromString,
+                response_deserializer=pixframework_dot_v1_dot_sessions__pb2.OpenProjectResponse.FromString,
                 _registered_method=True)
         self.SaveProject = channel.unary_unary(
                 '/pixframework.v1.SessionService/SaveProject',
-                request_serializer=pixframework_dot_v1_dot_sessions__pb2.SessionRequest.SerializeToString,
+                request_serializer=pixframework_dot_v1_dot_sessions__pb2.SaveProjectRequest.SerializeToString,
                 response_deserializer=pixframework_dot_v1_dot_sessions__pb2.SaveProjectResponse.FromString,
                 _registered_method=True)
         self.CloseSession = channel.unary_unary(
@@ -61,8 +61,8 @@ class SessionServiceStub:
                 _registered_method=True)
         self.GetSummary = channel.unary_unary(
                 '/pixframework.v1.SessionService/GetSummary',
-                request_serializer=pixframework_dot_v1_dot_sessions__pb2.SessionRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_sessions__pb2.ProjectSummary.FromString,
+                request_serializer=pixframework_dot_v1_dot_sessions__pb2.GetSummaryRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_sessions__pb2.GetSummaryResponse.FromString,
                 _registered_method=True)
 
 
@@ -120,16 +120,16 @@ def add_SessionServiceServicer_to_server(servicer, server):
             'CreateProject': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateProject,
                     request_deserializer=pixframework_dot_v1_dot_sessions__pb2.CreateProjectRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_sessions__pb2.SessionInfo.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_sessions__pb2.CreateProjectResponse.SerializeToString,
             ),
             'OpenProject': grpc.unary_unary_rpc_method_handler(
                     servicer.OpenProject,
                     request_deserializer=pixframework_dot_v1_dot_sessions__pb2.OpenProjectRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_sessions__pb2.SessionInfo.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_sessions__pb2.OpenProjectResponse.SerializeToString,
             ),
             'SaveProject': grpc.unary_unary_rpc_method_handler(
                     servicer.SaveProject,
-                    request_deserializer=pixframework_dot_v1_dot_sessions__pb2.SessionRequest.FromString,
+                    request_deserializer=pixframework_dot_v1_dot_sessions__pb2.SaveProjectRequest.FromString,
                     response_serializer=pixframework_dot_v1_dot_sessions__pb2.SaveProjectResponse.SerializeToString,
             ),
             'CloseSession': grpc.unary_unary_rpc_method_handler(
@@ -144,8 +144,8 @@ def add_SessionServiceServicer_to_server(servicer, server):
             ),
             'GetSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSummary,
-                    request_deserializer=pixframework_dot_v1_dot_sessions__pb2.SessionRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_sessions__pb2.ProjectSummary.SerializeToString,
+                    request_deserializer=pixframework_dot_v1_dot_sessions__pb2.GetSummaryRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_sessions__pb2.GetSummaryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -174,7 +174,7 @@ class SessionService:
             target,
             '/pixframework.v1.SessionService/CreateProject',
             pixframework_dot_v1_dot_sessions__pb2.CreateProjectRequest.SerializeToString,
-            pixframework_dot_v1_dot_sessions__pb2.SessionInfo.FromString,
+            pixframework_dot_v1_dot_sessions__pb2.CreateProjectResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -201,7 +201,7 @@ class SessionService:
             target,
             '/pixframework.v1.SessionService/OpenProject',
             pixframework_dot_v1_dot_sessions__pb2.OpenProjectRequest.SerializeToString,
-            pixframework_dot_v1_dot_sessions__pb2.SessionInfo.FromString,
+            pixframework_dot_v1_dot_sessions__pb2.OpenProjectResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -227,7 +227,7 @@ class SessionService:
             request,
             target,
             '/pixframework.v1.SessionService/SaveProject',
-            pixframework_dot_v1_dot_sessions__pb2.SessionRequest.SerializeToString,
+            pixframework_dot_v1_dot_sessions__pb2.SaveProjectRequest.SerializeToString,
             pixframework_dot_v1_dot_sessions__pb2.SaveProjectResponse.FromString,
             options,
             channel_credentials,
@@ -308,8 +308,8 @@ class SessionService:
             request,
             target,
             '/pixframework.v1.SessionService/GetSummary',
-            pixframework_dot_v1_dot_sessions__pb2.SessionRequest.SerializeToString,
-            pixframework_dot_v1_dot_sessions__pb2.ProjectSummary.FromString,
+            pixframework_dot_v1_dot_sessions__pb2.GetSummaryRequest.SerializeToString,
+            pixframework_dot_v1_dot_sessions__pb2.GetSummaryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/training.proto\x12\x0fpixframework.v1\"\"\n\x0cTrainRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"V\n\rTrainProgress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0c\n\x04\x64one\x18\x03 \x01(\x08\x12\x14\n\x0csummary_json\x18\x04 \x01(\t\"+\n\x15\x43\x61ncelTrainingRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"-\n\x16\x43\x61ncelTrainingResponse\x12\x13\n\x0bwas_running\x18\x01 \x01(\x08\"*\n\x14TrainingStateRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"#\n\rTrainingState\x12\x12\n\nis_trained\x18\x01 \x01(\x08\x32\x99\x02\n\x0fTrainingService\x12H\n\x05Train\x12\x1d.pixframework.v1.TrainRequest\x1a\x1e.pixframework.v1.TrainProgress0\x01\x12\x61\n\x0e\x43\x61ncelTraining\x12&.pixframework.v1.CancelTrainingRequest\x1a\'.pixframework.v1.CancelTrainingResponse\x12Y\n\x10GetTrainingState\x12%.pixframework.v1.TrainingStateRequest\x1a\x1e.pixframework.v1.TrainingStateB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixframework/v1/training.proto\x12\x0fpixframework.v1\"\"\n\x0cTrainRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"V\n\rTrainResponse\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0c\n\x04\x64one\x18\x03 \x01(\x08\x12\x14\n\x0csummary_json\x18\x04 \x01(\t\"+\n\x15\x43\x61ncelTrainingRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"-\n\x16\x43\x61ncelTrainingResponse\x12\x13\n\x0bwas_running\x18\x01 \x01(\x08\"-\n\x17GetTrainingStateRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\".\n\x18GetTrainingStateResponse\x12\x12\n\nis_trained\x18\x01 \x01(\x08\x32\xa7\x02\n\x0fTrainingService\x12H\n\x05Train\x12\x1d.pixframework.v1.TrainRequest\x1a\x1e.pixframework.v1.TrainResponse0\x01\x12\x61\n\x0e\x43\x61ncelTraining\x12&.pixframework.v1.CancelTrainingRequest\x1a\'.pixframework.v1.CancelTrainingResponse\x12g\n\x10GetTrainingState\x12(.pixframework.v1.GetTrainingStateRequest\x1a).pixframework.v1.GetTrainingStateResponseB\x17\n\x13org.pixframework.v1P\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,16 +34,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'\n\023org.pixframework.v1P\001'
   _globals['_TRAINREQUEST']._serialized_start=51
   _globals['_TRAINREQUEST']._serialized_end=85
-  _globals['_TRAINPROGRESS']._serialized_start=87
-  _globals['_TRAINPROGRESS']._serialized_end=173
+  _globals['_TRAINRESPONSE']._serialized_start=87
+  _globals['_TRAINRESPONSE']._serialized_end=173
   _globals['_CANCELTRAININGREQUEST']._serialized_start=175
   _globals['_CANCELTRAININGREQUEST']._serialized_end=218
   _globals['_CANCELTRAININGRESPONSE']._serialized_start=220
   _globals['_CANCELTRAININGRESPONSE']._serialized_end=265
-  _globals['_TRAININGSTATEREQUEST']._serialized_start=267
-  _globals['_TRAININGSTATEREQUEST']._serialized_end=309
-  _globals['_TRAININGSTATE']._serialized_start=311
-  _globals['_TRAININGSTATE']._serialized_end=346
-  _globals['_TRAININGSERVICE']._serialized_start=349
-  _globals['_TRAININGSERVICE']._serialized_end=630
+  _globals['_GETTRAININGSTATEREQUEST']._serialized_start=267
+  _globals['_GETTRAININGSTATEREQUEST']._serialized_end=312
+  _globals['_GETTRAININGSTATERESPONSE']._serialized_start=314
+  _globals['_GETTRAININGSTATERESPONSE']._serialized_end=360
+  _globals['_TRAININGSERVICE']._serialized_start=363
+  _globals['_TRAININGSERVICE']._serialized_end=658
 # @@protoc_insertion_point(module_scope)

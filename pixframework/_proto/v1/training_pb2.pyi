@@ -10,7 +10,7 @@ class TrainRequest(_message.Message):
     session_id: str
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
-class TrainProgress(_message.Message):
+class TrainResponse(_message.Message):
     __slots__ = ("fraction", "message", "done", "summary_json")
     FRACTION_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
@@ -34,13 +34,13 @@ class CancelTrainingResponse(_message.Message):
     was_running: bool
     def __init__(self, was_running: _Optional[bool] = ...) -> None: ...
 
-class TrainingStateRequest(_message.Message):
+class GetTrainingStateRequest(_message.Message):
     __slots__ = ("session_id",)
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     def __init__(self, session_id: _Optional[str] = ...) -> None: ...
 
-class TrainingState(_message.Message):
+class GetTrainingStateResponse(_message.Message):
     __slots__ = ("is_trained",)
     IS_TRAINED_FIELD_NUMBER: _ClassVar[int]
     is_trained: bool

@@ -37,7 +37,7 @@ class TrainingServiceStub:
         self.Train = channel.unary_stream(
                 '/pixframework.v1.TrainingService/Train',
                 request_serializer=pixframework_dot_v1_dot_training__pb2.TrainRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_training__pb2.TrainProgress.FromString,
+                response_deserializer=pixframework_dot_v1_dot_training__pb2.TrainResponse.FromString,
                 _registered_method=True)
         self.CancelTraining = channel.unary_unary(
                 '/pixframework.v1.TrainingService/CancelTraining',
@@ -46,8 +46,8 @@ class TrainingServiceStub:
                 _registered_method=True)
         self.GetTrainingState = channel.unary_unary(
                 '/pixframework.v1.TrainingService/GetTrainingState',
-                request_serializer=pixframework_dot_v1_dot_training__pb2.TrainingStateRequest.SerializeToString,
-                response_deserializer=pixframework_dot_v1_dot_training__pb2.TrainingState.FromString,
+                request_serializer=pixframework_dot_v1_dot_training__pb2.GetTrainingStateRequest.SerializeToString,
+                response_deserializer=pixframework_dot_v1_dot_training__pb2.GetTrainingStateResponse.FromString,
                 _registered_method=True)
 
 
@@ -84,7 +84,7 @@ def add_TrainingServiceServicer_to_server(servicer, server):
             'Train': grpc.unary_stream_rpc_method_handler(
                     servicer.Train,
                     request_deserializer=pixframework_dot_v1_dot_training__pb2.TrainRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_training__pb2.TrainProgress.SerializeToString,
+                    response_serializer=pixframework_dot_v1_dot_training__pb2.TrainResponse.SerializeToString,
             ),
             'CancelTraining': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelTraining,
@@ -93,8 +93,8 @@ def add_TrainingServiceServicer_to_server(servicer, server):
             ),
             'GetTrainingState': grpc.unary_unary_rpc_method_handler(
                     servicer.GetTrainingState,
-                    request_deserializer=pixframework_dot_v1_dot_training__pb2.TrainingStateRequest.FromString,
-                    response_serializer=pixframework_dot_v1_dot_training__pb2.TrainingState.SerializeToString,
+                    request_deserializer=pixframework_dot_v1_dot_training__pb2.GetTrainingStateRequest.FromString,
+                    response_serializer=pixframework_dot_v1_dot_training__pb2.GetTrainingStateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -123,7 +123,7 @@ class TrainingService:
             target,
             '/pixframework.v1.TrainingService/Train',
             pixframework_dot_v1_dot_training__pb2.TrainRequest.SerializeToString,
-            pixframework_dot_v1_dot_training__pb2.TrainProgress.FromString,
+            pixframework_dot_v1_dot_training__pb2.TrainResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -176,8 +176,8 @@ class TrainingService:
             request,
             target,
             '/pixframework.v1.TrainingService/GetTrainingState',
-            pixframework_dot_v1_dot_training__pb2.TrainingStateRequest.SerializeToString,
-            pixframework_dot_v1_dot_training__pb2.TrainingState.FromString,
+            pixframework_dot_v1_dot_training__pb2.GetTrainingStateRequest.SerializeToString,
+            pixframework_dot_v1_dot_training__pb2.GetTrainingStateResponse.FromString,
             options,
             channel_credentials,
             insecure,

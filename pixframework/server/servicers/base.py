@@ -62,9 +62,9 @@ def first_message(requests: Iterator[Any], what: str) -> Any:
     return first
 
 
-def stream_array(array: np.ndarray, state: ServerState, axes: str = "") -> Iterator[Any]:
-    """Response chunks for ``array``."""
-    return encode_chunks(array, state.limits.chunk_bytes, axes)
+def stream_array(array: np.ndarray, state: ServerState, axes: str, response: Any) -> Iterator[Any]:
+    """``response`` messages (each carrying an ``ArrayChunk`` in its ``chunk`` field) for ``array``."""
+    return encode_chunks(array, state.limits.chunk_bytes, axes, response)
 
 
 def result_axes(image_axes: str, ndim: int) -> str:

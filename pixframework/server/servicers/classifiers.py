@@ -23,9 +23,9 @@ class ClassifierServicer(classifiers_pb2_grpc.ClassifierServiceServicer):
 
     def GetClassifier(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
-            return classifier_choice_to_proto(session.project.classifier)
+            return classifiers_pb2.GetClassifierResponse(classifier=classifier_choice_to_proto(session.project.classifier))
 
     def SetClassifier(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
             session.project.set_classifier(request.name, **params_from_proto(request.params))
-            return classifier_choice_to_proto(session.project.classifier)
+            return classifiers_pb2.SetClassifierResponse(classifier=classifier_choice_to_proto(session.project.classifier))

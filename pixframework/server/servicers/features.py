@@ -25,9 +25,9 @@ class FeatureServicer(features_pb2_grpc.FeatureServiceServicer):
 
     def GetFeatures(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
-            return selection_to_proto(session.project.features)
+            return features_pb2.GetFeaturesResponse(selection=selection_to_proto(session.project.features))
 
     def SetFeatures(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
             session.project.select_features(selection_from_proto(request.selection))
-            return selection_to_proto(session.project.features)
+            return features_pb2.SetFeaturesResponse(selection=selection_to_proto(session.project.features))

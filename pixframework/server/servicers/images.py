@@ -35,7 +35,7 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
             name = session.project.add_image(
                 array, axes=first.axes or None, name=first.name or None, copy=COPY_MODES.from_wire(first.copy)
             )
-        return images_pb2.AddImageResponse(name=name)
+        return images_pb2.UploadImageResponse(name=name)
 
     def RemoveImage(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
@@ -48,10 +48,10 @@ class ImageServicer(images_pb2_grpc.ImageServiceServicer):
 
     def GetImageInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
-            return image_info_to_proto(session.project.image_info(request.image))
+            return images_pb2.GetImageInfoResponse(info=image_info_to_proto(session.project.image_info(request.image)))
 
     def ReadImage(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         with self.state.session(request.session_id, context) as session:
             axes = session.project.image_info(request.image)["axes"]
             pixels = session.project.read_image(request.image, region_from_proto(request.region))
-            yield from stream_array(pixels, self.state, axes)
+            yield from stream_array(pixels, self.state, axes, images_pb2.ReadImageResponse)

@@ -23,7 +23,7 @@ class ServerInfoServicer(server_pb2_grpc.ServerInfoServiceServicer):
         registry = get_registry()
         limits = self.state.limits
         caller = self.state.caller(context)
-        return server_pb2.ServerInfo(
+        info = server_pb2.ServerInfo(
             version=__version__,
             api_version=API_VERSION,
             plugins=[plugins_pb2.PluginEntry(**e.to_json()) for e in registry.entries],
@@ -34,6 +34,7 @@ class ServerInfoServicer(server_pb2_grpc.ServerInfoServiceServicer):
             principal=caller.name,
             role=caller.role,
         )
+        return server_pb2.GetServerInfoResponse(info=info)
 
 
 #: wire fields whose names differ from the Limits attributes

@@ -27,19 +27,19 @@ class PredictionServicer(prediction_pb2_grpc.PredictionServiceServicer):
                 request.image, region=region_from_proto(request.region), output=OUTPUTS.from_wire(request.output)
             )
             axes = result_axes(project.image_info(request.image)["axes"], result.ndim)
-            yield from stream_array(result, self.state, axes)
+            yield from stream_array(result, self.state, axes, prediction_pb2.PredictResponse)
 
     def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
         return prediction_pb2.ExportResponse(path=self._export(request, context))
 
     def ExportWithProgress(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         # the client leaving (or the server stopping) ends the export at its next block; finished blocks are kept
-        for kind, value in run_with_progress(context, lambda progress: self._export(request, context, progress), _STOPPED):
+        for kind, value in run_with_progress(context, lambda progress: self._export(request.export, context, progress), _STOPPED):
             if kind == "progress":
                 done, total, message = value
-                yield prediction_pb2.ExportProgress(blocks_done=done, blocks_total=total, message=str(message))
+                yield prediction_pb2.ExportWithProgressResponse(blocks_done=done, blocks_total=total, message=str(message))
             else:
-                yield prediction_pb2.ExportProgress(message="done", path=value)
+                yield prediction_pb2.ExportWithProgressResponse(message="done", path=value)
 
     def _export(self, request: Any, context: grpc.ServicerContext, progress: Any = None) -> str:
         """Export as the request says; the path written, relative to the data root."""

@@ -9,6 +9,7 @@ which then stops and changes nothing (long work runs outside the project's lock,
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -51,7 +52,8 @@ def run_with_progress(
             events.put(("error", exc))
 
     context.add_callback(cancel.set)  # runs when the call ends, e.g. the client went away
-    threading.Thread(target=run, name="pixf-progress", daemon=True).start()
+    # the work acts for the calling session too (the events it makes name that client)
+    threading.Thread(target=contextvars.copy_context().run, args=(run,), name="pixf-progress", daemon=True).start()
     try:
         while True:
             try:

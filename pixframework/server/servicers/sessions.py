@@ -23,6 +23,7 @@ def session_info(state: ServerState, session: Session) -> sessions_pb2.SessionIn
         sessions_on_project=state.sessions.holders(session),
         peer=session.peer,
         owner=session.owner.name,
+        client=session.client,
     )
 
 
@@ -34,11 +35,11 @@ class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
         session = self.state.sessions.open(
             request.path, create=True, overwrite=request.overwrite, peer=context.peer(), owner=self.state.caller(context)
         )
-        return session_info(self.state, session)
+        return sessions_pb2.CreateProjectResponse(session=session_info(self.state, session))
 
     def OpenProject(self, request: Any, context: grpc.ServicerContext) -> Any:
         session = self.state.sessions.open(request.path, peer=context.peer(), owner=self.state.caller(context))
-        return session_info(self.state, session)
+        return sessions_pb2.OpenProjectResponse(session=session_info(self.state, session))
 
     def SaveProject(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
@@ -56,4 +57,4 @@ class SessionServicer(sessions_pb2_grpc.SessionServiceServicer):
     def GetSummary(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
             summary = session.project.summary()
-        return sessions_pb2.ProjectSummary(json=json_text(summary))
+        return sessions_pb2.GetSummaryResponse(json=json_text(summary))

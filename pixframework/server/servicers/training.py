@@ -28,10 +28,10 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
                 events = run_with_progress(context, lambda progress: train(progress=progress), "training was cancelled", cancel)
                 for kind, value in events:
                     if kind == "progress":
-                        yield training_pb2.TrainProgress(fraction=float(value[0]), message=str(value[1]))
+                        yield training_pb2.TrainResponse(fraction=float(value[0]), message=str(value[1]))
                     else:
                         summary = json_text(value)
-                        yield training_pb2.TrainProgress(fraction=1.0, message="done", done=True, summary_json=summary)
+                        yield training_pb2.TrainResponse(fraction=1.0, message="done", done=True, summary_json=summary)
             finally:
                 shared.trainings.discard(cancel)
 
@@ -41,4 +41,4 @@ class TrainingServicer(training_pb2_grpc.TrainingServiceServicer):
 
     def GetTrainingState(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self.state.session(request.session_id, context) as session:
-            return training_pb2.TrainingState(is_trained=session.project.is_trained)
+            return training_pb2.GetTrainingStateResponse(is_trained=session.project.is_trained)

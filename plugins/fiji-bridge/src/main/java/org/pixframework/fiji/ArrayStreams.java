@@ -26,6 +26,21 @@ final class ArrayStreams {
         return header.build();
     }
 
+    /** The {@link ArrayChunk}s a server stream of responses carries (each response holds one). */
+    static <M> Iterator<ArrayChunk> chunks(Iterator<M> responses, Function<M, ArrayChunk> chunk) {
+        return new Iterator<ArrayChunk>() {
+            @Override
+            public boolean hasNext() {
+                return responses.hasNext();
+            }
+
+            @Override
+            public ArrayChunk next() {
+                return chunk.apply(responses.next());
+            }
+        };
+    }
+
     /**
      * Read a server stream of {@link ArrayChunk}s into one array, checking the header, the order of the
      * chunks and the total byte count.

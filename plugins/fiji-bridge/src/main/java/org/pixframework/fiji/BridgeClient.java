@@ -14,13 +14,14 @@ import java.io.File;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.pixframework.v1.CreateProjectRequest;
+import org.pixframework.v1.EventServiceGrpc;
 import org.pixframework.v1.ImageServiceGrpc;
 import org.pixframework.v1.LabelServiceGrpc;
 import org.pixframework.v1.Limits;
 import org.pixframework.v1.OpenProjectRequest;
 import org.pixframework.v1.PredictionServiceGrpc;
 import org.pixframework.v1.ServerInfo;
-import org.pixframework.v1.ServerInfoRequest;
+import org.pixframework.v1.GetServerInfoRequest;
 import org.pixframework.v1.ServerInfoServiceGrpc;
 import org.pixframework.v1.SessionInfo;
 import org.pixframework.v1.SessionServiceGrpc;
@@ -45,6 +46,7 @@ public final class BridgeClient implements AutoCloseable {
     final LabelServiceGrpc.LabelServiceStub labelsAsync;
     final TrainingServiceGrpc.TrainingServiceBlockingStub training;
     final PredictionServiceGrpc.PredictionServiceBlockingStub prediction;
+    final EventServiceGrpc.EventServiceBlockingStub events;
 
     private BridgeClient(String address, ManagedChannel channel, String token, long timeoutSeconds) {
         this.address = address;
@@ -62,11 +64,12 @@ public final class BridgeClient implements AutoCloseable {
         labelsAsync = LabelServiceGrpc.newStub(calls);
         training = TrainingServiceGrpc.newBlockingStub(calls);
         prediction = PredictionServiceGrpc.newBlockingStub(calls);
+        events = EventServiceGrpc.newBlockingStub(calls);
         // First call: fails early (and clearly) on a wrong address, a wrong token or another kind of server.
         ServerInfoServiceGrpc.ServerInfoServiceBlockingStub infoStub = ServerInfoServiceGrpc.newBlockingStub(calls);
         try {
             info = infoStub.withWaitForReady().withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS)
-                    .getServerInfo(ServerInfoRequest.getDefaultInstance());
+                    .getServerInfo(GetServerInfoRequest.getDefaultInstance()).getInfo();
         } catch (StatusRuntimeException e) {
             String tlsProblem = e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED
                     ? tlsFailure(infoStub, timeoutSeconds) : null;
@@ -89,7 +92,7 @@ public final class BridgeClient implements AutoCloseable {
      */
     private static String tlsFailure(ServerInfoServiceGrpc.ServerInfoServiceBlockingStub stub, long timeoutSeconds) {
         try {
-            stub.withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS).getServerInfo(ServerInfoRequest.getDefaultInstance());
+            stub.withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS).getServerInfo(GetServerInfoRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
             boolean tls = false;
             String reason = null;
@@ -188,7 +191,7 @@ public final class BridgeClient implements AutoCloseable {
     /** Create a project directory (path relative to the server's data root) and open a session on it. */
     public ProjectSession createProject(String path, boolean overwrite) {
         CreateProjectRequest request = CreateProjectRequest.newBuilder().setPath(path).setOverwrite(overwrite).build();
-        return new ProjectSession(this, call(() -> sessions.createProject(request)));
+        return new ProjectSession(this, call(() -> sessions.createProject(request)).getSession());
     }
 
     /** Open an existing project (path relative to the server's data root) in a new session. */
@@ -198,7 +201,7 @@ public final class BridgeClient implements AutoCloseable {
 
     SessionInfo reopen(String path) {
         OpenProjectRequest request = OpenProjectRequest.newBuilder().setPath(path).build();
-        return call(() -> sessions.openProject(request));
+        return call(() -> sessions.openProject(request)).getSession();
     }
 
     /** Run one call, turning a gRPC failure into a {@link BridgeException}. */

@@ -39,7 +39,7 @@ public class ExportCommand extends BridgeCommand {
             }
             name = names.get(0);
         }
-        Output which = Output.valueOf(output.value().toUpperCase(java.util.Locale.ROOT));
+        Output which = Output.valueOf("OUTPUT_" + output.value().toUpperCase(java.util.Locale.ROOT));
         String written = session.export(name, path.value(), which, format.value(), dtype.value());
         log("exported the " + output.value() + " of image '" + name + "' to " + written + " on the server");
     }

@@ -59,15 +59,15 @@ public class PredictCommand extends BridgeCommand {
         List<LabelClass> classes = session.classes();
         String base = BridgeState.nameFor(imp);
         if ("both".equals(output) || "probabilities".equals(output)) {
-            ArrayData probabilities = session.predict(image, start, stop, Output.PROBABILITIES);
+            ArrayData probabilities = session.predict(image, start, stop, Output.OUTPUT_PROBABILITIES);
             show(ResultImages.probabilities(probabilities, classes, base + " probabilities"), imp, x0, y0);
         }
         if ("both".equals(output) || "segmentation".equals(output)) {
-            ArrayData segmentation = session.predict(image, start, stop, Output.SEGMENTATION);
+            ArrayData segmentation = session.predict(image, start, stop, Output.OUTPUT_SEGMENTATION);
             show(ResultImages.segmentation(segmentation, classes, base + " segmentation"), imp, x0, y0);
         }
         if ("uncertainty".equals(output)) {
-            ArrayData uncertainty = session.predict(image, start, stop, Output.UNCERTAINTY);
+            ArrayData uncertainty = session.predict(image, start, stop, Output.OUTPUT_UNCERTAINTY);
             show(ResultImages.uncertainty(uncertainty, base + " uncertainty"), imp, x0, y0);
         }
         String what = temporary

@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import org.pixframework.v1.AddClassRequest;
-import org.pixframework.v1.ArrayChunk;
 import org.pixframework.v1.CancelTrainingRequest;
 import org.pixframework.v1.ClassRef;
 import org.pixframework.v1.ClearLabelsRequest;
@@ -15,7 +14,9 @@ import org.pixframework.v1.CopyMode;
 import org.pixframework.v1.ExportRequest;
 import org.pixframework.v1.GetLabelsRequest;
 import org.pixframework.v1.ImageInfo;
-import org.pixframework.v1.ImageRequest;
+import org.pixframework.v1.GetImageInfoRequest;
+import org.pixframework.v1.GetSummaryRequest;
+import org.pixframework.v1.GetTrainingStateRequest;
 import org.pixframework.v1.LabelClass;
 import org.pixframework.v1.ListClassesRequest;
 import org.pixframework.v1.ListImagesRequest;
@@ -23,12 +24,15 @@ import org.pixframework.v1.Output;
 import org.pixframework.v1.PredictRequest;
 import org.pixframework.v1.Region;
 import org.pixframework.v1.SessionInfo;
-import org.pixframework.v1.SessionRequest;
+import org.pixframework.v1.RemoveImageRequest;
+import org.pixframework.v1.SaveProjectRequest;
 import org.pixframework.v1.SetLabelsRequest;
-import org.pixframework.v1.TrainProgress;
 import org.pixframework.v1.TrainRequest;
-import org.pixframework.v1.TrainingStateRequest;
+import org.pixframework.v1.TrainResponse;
+import org.pixframework.v1.UndoRequest;
 import org.pixframework.v1.UploadImageRequest;
+import org.pixframework.v1.WatchRequest;
+import org.pixframework.v1.WatchResponse;
 
 /**
  * A project open in a session on the server: the operations the ImageJ commands need. A session that
@@ -84,7 +88,7 @@ public final class ProjectSession {
         return call(sid -> ArrayStreams.send(client.imagesAsync::uploadImage, pixels.bytes(), client.chunkBytes(),
                 piece -> UploadImageRequest.newBuilder().setSessionId(sid).setName(name == null ? "" : name)
                         .setAxes(pixels.axes()).setHeader(ArrayStreams.header(pixels))
-                        .setCopy(CopyMode.COPY_INTO_PROJECT).setData(piece).build(),
+                        .setCopy(CopyMode.COPY_MODE_INTO_PROJECT).setData(piece).build(),
                 piece -> UploadImageRequest.newBuilder().setData(piece).build())).getName();
     }
 
@@ -97,11 +101,11 @@ public final class ProjectSession {
     /** Canonical shape ((z)yxc), axes and dtype of a project image. */
     public ImageInfo imageInfo(String image) {
         return call(sid -> client.images.getImageInfo(
-                ImageRequest.newBuilder().setSessionId(sid).setImage(image).build()));
+                GetImageInfoRequest.newBuilder().setSessionId(sid).setImage(image).build())).getInfo();
     }
 
     public void removeImage(String image) {
-        call(sid -> client.images.removeImage(ImageRequest.newBuilder().setSessionId(sid).setImage(image).build()));
+        call(sid -> client.images.removeImage(RemoveImageRequest.newBuilder().setSessionId(sid).setImage(image).build()));
     }
 
     // ------------------------------------------------------------------ classes and labels
@@ -146,8 +150,9 @@ public final class ProjectSession {
 
     /** Labels of an image over its spatial axes ((z)yx): 0 unlabelled, else class index. */
     public ArrayData labels(String image) {
-        return call(sid -> ArrayStreams.receive(client.labels.getLabels(
-                GetLabelsRequest.newBuilder().setSessionId(sid).setImage(image).build()), "labels"));
+        return call(sid -> ArrayStreams.receive(ArrayStreams.chunks(client.labels.getLabels(
+                GetLabelsRequest.newBuilder().setSessionId(sid).setImage(image).build()), m -> m.getChunk()),
+                "labels"));
     }
 
     // ------------------------------------------------------------------ training and prediction
@@ -172,10 +177,10 @@ public final class ProjectSession {
             Context.CancellableContext context = Context.current().withCancellation();
             Context previous = context.attach();
             try {
-                Iterator<TrainProgress> updates = client.training.train(
+                Iterator<TrainResponse> updates = client.training.train(
                         TrainRequest.newBuilder().setSessionId(sid).build());
                 while (updates.hasNext()) {
-                    TrainProgress update = updates.next();
+                    TrainResponse update = updates.next();
                     if (update.getDone()) {
                         return update.getSummaryJson();
                     }
@@ -193,7 +198,7 @@ public final class ProjectSession {
 
     public boolean isTrained() {
         return call(sid -> client.training.getTrainingState(
-                TrainingStateRequest.newBuilder().setSessionId(sid).build())).getIsTrained();
+                GetTrainingStateRequest.newBuilder().setSessionId(sid).build())).getIsTrained();
     }
 
     /**
@@ -209,8 +214,9 @@ public final class ProjectSession {
             request.setRegion(region(start, stop));
         }
         return call(sid -> {
-            Iterator<ArrayChunk> chunks = client.prediction.predict(request.setSessionId(sid).build());
-            return ArrayStreams.receive(chunks, output.name().toLowerCase() + " prediction");
+            String what = output.name().substring("OUTPUT_".length()).toLowerCase() + " prediction";
+            return ArrayStreams.receive(ArrayStreams.chunks(client.prediction.predict(request.setSessionId(sid).build()),
+                    m -> m.getChunk()), what);
         });
     }
 
@@ -227,16 +233,32 @@ public final class ProjectSession {
                 .setPath(path).setOutput(output).setFormat(format).setDtype(dtype).build())).getPath();
     }
 
+    // ------------------------------------------------------------------ events and undo
+
+    /**
+     * The project's changes as the server commits them (strokes, classes, images, trainings of every
+     * client), from now on; the first message confirms the watch is registered. Iterating blocks until
+     * the next change; heartbeats (no event) arrive when nothing changed for a while.
+     */
+    public Iterator<WatchResponse> watch() {
+        return call(sid -> client.events.watch(WatchRequest.newBuilder().setSessionId(sid).build()));
+    }
+
+    /** Undo this session's latest label edit on the server; returns the pixels restored (0: none left). */
+    public long undo() {
+        return call(sid -> client.labels.undo(UndoRequest.newBuilder().setSessionId(sid).build())).getPixels();
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** Save the project on the server (atomic). */
     public void save() {
-        call(sid -> client.sessions.saveProject(SessionRequest.newBuilder().setSessionId(sid).build()));
+        call(sid -> client.sessions.saveProject(SaveProjectRequest.newBuilder().setSessionId(sid).build()));
     }
 
     /** The project summary (images, classes, label counts, classifier, trained) as the server's JSON text. */
     public String summaryJson() {
-        return call(sid -> client.sessions.getSummary(SessionRequest.newBuilder().setSessionId(sid).build()))
+        return call(sid -> client.sessions.getSummary(GetSummaryRequest.newBuilder().setSessionId(sid).build()))
                 .getJson();
     }
 
